@@ -1,0 +1,53 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { rankProducts } from '../domain';
+import type { ApplicationRequest, Candidate, CapacityRequest, ProfileSnapshot, Qualification } from '../schemas';
+import { openDealsByProduct, releaseCapacity, reserveCapacity } from '../services/store/capacity';
+import { loadResponseRates, withStats } from '../services/store/catalogue';
+import type { ActivityDeps } from './deps';
+
+export function createMatchingActivities({ models, catalogue, logger }: ActivityDeps) {
+  return {
+    /** Every product that passes the hard filters, best first, with the SLAs of each. */
+    async rankCandidates(input: {
+      applicationId: string;
+      request: ApplicationRequest;
+      profile: ProfileSnapshot;
+      verifiedQualifications: Qualification[];
+      today: string;
+      limit: number;
+    }): Promise<Candidate[]> {
+      const [entries, openDeals, responseRates] = await Promise.all([
+        catalogue.activeProducts(),
+        openDealsByProduct(models),
+        loadResponseRates(models),
+      ]);
+      const ranked = rankProducts({
+        application: { request: input.request, profile: input.profile, verifiedQualifications: input.verifiedQualifications },
+        products: withStats(entries, openDeals, responseRates),
+        today: input.today,
+        limit: input.limit,
+      });
+      const slas = new Map(entries.map(({ product }) => [product.productId, product]));
+      logger.info({ applicationId: input.applicationId, candidates: ranked.length, catalogue: entries.length }, 'application ranked');
+      return ranked.map((candidate) => {
+        const product = slas.get(candidate.productId);
+        if (!product) throw ApplicationFailure.nonRetryable(`ranked product ${candidate.productId} is not in the catalogue`);
+        return { ...candidate, responseSlaHours: product.responseSlaHours, ddSlaDays: product.ddSlaDays };
+      });
+    },
+
+    /** Takes one unit of the product's capacity for the deal; false when the product is full or gone. */
+    async reserveCapacity({ productId, dealId }: CapacityRequest): Promise<boolean> {
+      const product = await models.products.findById(productId, { capacity: 1, active: 1 }).lean();
+      if (!product || product.active !== true) return false;
+      const reserved = await reserveCapacity(models, productId, dealId, product.capacity as number, new Date());
+      logger.info({ productId, dealId, reserved }, reserved ? 'capacity reserved' : 'product at capacity');
+      return reserved;
+    },
+
+    async releaseCapacity({ productId, dealId }: CapacityRequest): Promise<void> {
+      await releaseCapacity(models, dealId);
+      logger.info({ productId, dealId }, 'capacity released');
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './screening';
+export * from './matching';
+export * from './dealLifecycle';
+export * from './applicationLifecycle';

@@ -1,0 +1,364 @@
+import { QUALIFICATION_LABELS, QUALIFICATION_TYPES } from '../schemas';
+import type {
+  ApplicationRequest, EnterpriseProfile, MatchReason, Product, QualificationType, Region,
+} from '../schemas';
+
+/** Points each score component can add; they sum to 100 so a score reads as a percentage. */
+export const MATCH_WEIGHTS = {
+  industry: 30,
+  ticket: 25,
+  region: 15,
+  qualification: 15,
+  responsiveness: 15,
+} as const;
+
+/** Used when an institution has no answered proposals yet: neither rewarded nor punished. */
+export const DEFAULT_RESPONSE_RATE = 0.5;
+
+/** How strongly each recognition signals creditworthiness to lenders and funds (national lists rank highest). */
+export const QUALIFICATION_PRESTIGE: Readonly<Record<QualificationType, number>> = {
+  little_giant: 1,
+  single_champion_national: 1,
+  single_champion_municipal: 0.7,
+  srdi_sme: 0.6,
+  high_tech: 0.5,
+  innovative_sme: 0.4,
+};
+
+export interface MatchApplication {
+  request: Pick<ApplicationRequest, 'instrument' | 'amountCny'>;
+  profile: Pick<EnterpriseProfile, 'region' | 'industry' | 'revenueCny' | 'founded'>;
+  /** From screening: only verified qualifications satisfy a product's requirements. */
+  verifiedQualifications: ReadonlyArray<{ type: QualificationType }>;
+}
+
+export interface ProductWithStats {
+  product: Product;
+  /** Share (0..1) of this institution's past proposals answered within SLA; undefined when unknown. */
+  responseRate?: number;
+  /** Deals of this product currently open; capacity is how many it reviews at once. */
+  openDeals: number;
+  /** The institution's home regions, when known; a local institution scores higher on region. */
+  institutionRegions?: readonly Region[];
+}
+
+export interface RankedCandidate {
+  productId: string;
+  institutionId: string;
+  score: number;
+  reasons: MatchReason[];
+}
+
+export type HardFilterCode =
+  | 'product_inactive'
+  | 'no_capacity'
+  | 'instrument_not_offered'
+  | 'amount_out_of_range'
+  | 'region_not_served'
+  | 'revenue_below_minimum'
+  | 'too_few_years_since_founding'
+  | 'qualification_missing'
+  | 'industry_not_included'
+  | 'industry_excluded';
+
+export interface RankInput {
+  application: MatchApplication;
+  products: readonly ProductWithStats[];
+  /** YYYY-MM-DD, for years since founding. */
+  today: string;
+  /** Products already proposed or declined for this application, skipped when backfilling. */
+  excludeProductIds?: ReadonlySet<string>;
+  /** Build reasons for the best `limit` only; scoring still covers every product. */
+  limit?: number;
+}
+
+// ---------------------------------------------------------------------------
+// Per-application values, computed once per ranking rather than once per product.
+// ---------------------------------------------------------------------------
+
+interface Prepared {
+  instrument: string;
+  amount: number;
+  logAmount: number;
+  amountText: string;
+  region: string;
+  industry: string;
+  revenue: number;
+  years: number;
+  qualMask: number;
+  bestQualification: QualificationType | null;
+}
+
+const QUAL_BIT: Readonly<Record<QualificationType, number>> = Object.fromEntries(
+  QUALIFICATION_TYPES.map((t, i) => [t, 1 << i]),
+) as Record<QualificationType, number>;
+
+/** Whole years from `founded` to `today`, both YYYY-MM-DD, without Date so it is clock- and zone-free. */
+export function fullYearsBetween(founded: string, today: string): number {
+  const years = Number(today.slice(0, 4)) - Number(founded.slice(0, 4));
+  return today.slice(5) < founded.slice(5) ? years - 1 : years;
+}
+
+function prepare(application: MatchApplication, today: string): Prepared {
+  let qualMask = 0;
+  let best: QualificationType | null = null;
+  for (const q of application.verifiedQualifications) {
+    qualMask |= QUAL_BIT[q.type];
+    if (best === null || QUALIFICATION_PRESTIGE[q.type] > QUALIFICATION_PRESTIGE[best]) best = q.type;
+  }
+  const amount = application.request.amountCny;
+  return {
+    instrument: application.request.instrument,
+    amount,
+    logAmount: Math.log(amount),
+    amountText: cny(amount),
+    region: application.profile.region,
+    industry: application.profile.industry,
+    revenue: application.profile.revenueCny,
+    years: fullYearsBetween(application.profile.founded, today),
+    qualMask,
+    bestQualification: best,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Hard filters, cheapest first.
+// ---------------------------------------------------------------------------
+
+function failedFilter(app: Prepared, candidate: ProductWithStats): HardFilterCode | null {
+  const p = candidate.product;
+  if (!p.active) return 'product_inactive';
+  if (!(candidate.openDeals < p.capacity)) return 'no_capacity';
+  if (app.amount < p.minAmountCny || app.amount > p.maxAmountCny) return 'amount_out_of_range';
+  if (!(p.instruments as readonly string[]).includes(app.instrument)) return 'instrument_not_offered';
+  if (!(p.regions as readonly string[]).includes(app.region)) return 'region_not_served';
+  if (p.minRevenueCny !== undefined && app.revenue < p.minRevenueCny) return 'revenue_below_minimum';
+  if (p.minYearsSinceFounding !== undefined && app.years < p.minYearsSinceFounding) return 'too_few_years_since_founding';
+  for (const required of p.requiredQualifications) {
+    if ((app.qualMask & QUAL_BIT[required]) === 0) return 'qualification_missing';
+  }
+  const { include, exclude } = p.industries;
+  if (include.length > 0 && longestPrefix(app.industry, include) === 0) return 'industry_not_included';
+  if (exclude.length > 0 && longestPrefix(app.industry, exclude) > 0) return 'industry_excluded';
+  return null;
+}
+
+/** Length of the longest prefix in `prefixes` that `code` starts with; 0 when none. */
+function longestPrefix(code: string, prefixes: readonly string[]): number {
+  let best = 0;
+  for (const prefix of prefixes) {
+    if (prefix.length > best && code.startsWith(prefix)) best = prefix.length;
+  }
+  return best;
+}
+
+/** The first hard filter the product fails for this application, or null when it passes all. */
+export function hardFilterFailure(application: MatchApplication, candidate: ProductWithStats, today: string): HardFilterCode | null {
+  return failedFilter(prepare(application, today), candidate);
+}
+
+export function passesHardFilters(application: MatchApplication, candidate: ProductWithStats, today: string): boolean {
+  return hardFilterFailure(application, candidate, today) === null;
+}
+
+// ---------------------------------------------------------------------------
+// Score components, each a fraction 0..1 of its weight.
+// ---------------------------------------------------------------------------
+
+/** A narrower matched prefix means the product was designed for this industry. */
+function industryFraction(matchedPrefixLength: number, includeEmpty: boolean): number {
+  if (includeEmpty) return 0.5;
+  if (matchedPrefixLength >= 5) return 1;
+  if (matchedPrefixLength === 4) return 0.9;
+  if (matchedPrefixLength === 3) return 0.8;
+  return 0.6;
+}
+
+/** Position of the amount in the ticket range on a log scale (0 = min, 1 = max); ranges span orders of magnitude. */
+function ticketPosition(logAmount: number, min: number, max: number): number {
+  if (max <= min) return 0.5;
+  const t = (logAmount - Math.log(min)) / (Math.log(max) - Math.log(min));
+  return t < 0 ? 0 : t > 1 ? 1 : t;
+}
+
+/** 1 at the middle of the range, 0.5 at its edges: products sized for the ticket fit best. */
+function ticketFraction(position: number): number {
+  return 1 - 0.5 * Math.abs(2 * position - 1);
+}
+
+function isLocal(app: Prepared, candidate: ProductWithStats): boolean {
+  const regions = candidate.product.regions;
+  if (regions.length === 1 && regions[0] === app.region) return true;
+  return candidate.institutionRegions !== undefined && (candidate.institutionRegions as readonly string[]).includes(app.region);
+}
+
+function regionFraction(local: boolean): number {
+  return local ? 1 : 0.6;
+}
+
+/** A product that requires a qualification is a programme built for holders, so holders fit it fully. */
+function qualificationFraction(app: Prepared, product: Product): number {
+  if (product.requiredQualifications.length > 0) return 1;
+  return app.bestQualification === null ? 0 : QUALIFICATION_PRESTIGE[app.bestQualification];
+}
+
+function responseRateOf(candidate: ProductWithStats): number {
+  const rate = candidate.responseRate;
+  if (rate === undefined || !Number.isFinite(rate)) return DEFAULT_RESPONSE_RATE;
+  return rate < 0 ? 0 : rate > 1 ? 1 : rate;
+}
+
+function points(weight: number, fraction: number): number {
+  return Math.round(weight * fraction);
+}
+
+// Rounding each component and summing keeps the score an integer that equals the sum of reason weights.
+function scoreOf(app: Prepared, candidate: ProductWithStats): number {
+  const p = candidate.product;
+  const include = p.industries.include;
+  return (
+    points(MATCH_WEIGHTS.industry, industryFraction(longestPrefix(app.industry, include), include.length === 0)) +
+    points(MATCH_WEIGHTS.ticket, ticketFraction(ticketPosition(app.logAmount, p.minAmountCny, p.maxAmountCny))) +
+    points(MATCH_WEIGHTS.region, regionFraction(isLocal(app, candidate))) +
+    points(MATCH_WEIGHTS.qualification, qualificationFraction(app, p)) +
+    points(MATCH_WEIGHTS.responsiveness, responseRateOf(candidate))
+  );
+}
+
+/** Thousands separators without Intl, so output is identical in every runtime (including the workflow sandbox). */
+function cny(amount: number): string {
+  const digits = String(amount);
+  let out = '';
+  for (let i = 0; i < digits.length; i += 1) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
+    out += digits.charAt(i);
+  }
+  return `CNY ${out}`;
+}
+
+function reasonsOf(app: Prepared, candidate: ProductWithStats): MatchReason[] {
+  const p = candidate.product;
+  const include = p.industries.include;
+  const matched = longestPrefix(app.industry, include);
+  const matchedPrefix = include.find((prefix) => prefix.length === matched && app.industry.startsWith(prefix));
+  const position = ticketPosition(app.logAmount, p.minAmountCny, p.maxAmountCny);
+  const local = isLocal(app, candidate);
+  const rate = candidate.responseRate;
+  const knownRate = rate !== undefined && Number.isFinite(rate);
+  const best = app.bestQualification;
+
+  return [
+    {
+      code: 'industry_fit',
+      message: include.length === 0
+        ? `The product is open to all industries, including ${app.industry}`
+        : `Industry ${app.industry} is within the product's focus ${matchedPrefix ?? ''} (GB/T 4754)`,
+      weight: points(MATCH_WEIGHTS.industry, industryFraction(matched, include.length === 0)),
+    },
+    {
+      code: 'ticket_fit',
+      message: `${app.amountText} sits at ${Math.round(position * 100)}% of the product's range ${cny(p.minAmountCny)}-${cny(p.maxAmountCny)} (log scale; the middle fits best)`,
+      weight: points(MATCH_WEIGHTS.ticket, ticketFraction(position)),
+    },
+    {
+      code: 'region_fit',
+      message: local
+        ? `The institution focuses on the enterprise's province ${app.region}`
+        : `${app.region} is one of the ${p.regions.length} regions the product serves`,
+      weight: points(MATCH_WEIGHTS.region, regionFraction(local)),
+    },
+    {
+      code: 'qualification_boost',
+      message: p.requiredQualifications.length > 0
+        ? `Holds the verified qualification(s) the product is built for: ${p.requiredQualifications.map((t) => QUALIFICATION_LABELS[t]).join(', ')}`
+        : best === null
+          ? 'No verified qualification'
+          : `Holds the verified qualification ${QUALIFICATION_LABELS[best]}`,
+      weight: points(MATCH_WEIGHTS.qualification, qualificationFraction(app, p)),
+    },
+    {
+      code: 'institution_responsiveness',
+      message: knownRate
+        ? `The institution answered ${Math.round(responseRateOf(candidate) * 100)}% of past proposals within its SLA`
+        : `The institution has no response history yet; ${Math.round(DEFAULT_RESPONSE_RATE * 100)}% assumed`,
+      weight: points(MATCH_WEIGHTS.responsiveness, responseRateOf(candidate)),
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------
+// Ranking
+// ---------------------------------------------------------------------------
+
+/** Plain code-unit comparison: localeCompare depends on the runtime's ICU data, which would break determinism. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Every product that passes the hard filters, best first: score descending, then productId, then
+ * institutionId ascending, so the order does not depend on the input order.
+ */
+export function rankProducts(input: RankInput): RankedCandidate[] {
+  const { products, excludeProductIds } = input;
+  const app = prepare(input.application, input.today);
+
+  // Typed arrays keep a 10,000-product ranking to two allocations before the result is built.
+  const passing = new Uint32Array(products.length);
+  const scores = new Uint8Array(products.length);
+  let count = 0;
+  for (let i = 0; i < products.length; i += 1) {
+    const candidate = products[i];
+    if (candidate === undefined) continue;
+    if (excludeProductIds !== undefined && excludeProductIds.has(candidate.product.productId)) continue;
+    if (failedFilter(app, candidate) !== null) continue;
+    passing[count] = i;
+    scores[i] = scoreOf(app, candidate);
+    count += 1;
+  }
+
+  const order = passing.subarray(0, count).sort((a, b) => {
+    const byScore = (scores[b] ?? 0) - (scores[a] ?? 0);
+    if (byScore !== 0) return byScore;
+    const pa = products[a]?.product;
+    const pb = products[b]?.product;
+    if (pa === undefined || pb === undefined) return a - b;
+    return compareText(pa.productId, pb.productId) || compareText(pa.institutionId, pb.institutionId);
+  });
+
+  const n = input.limit === undefined ? count : Math.max(0, Math.min(count, Math.floor(input.limit)));
+  const ranked: RankedCandidate[] = new Array<RankedCandidate>(n);
+  for (let r = 0; r < n; r += 1) {
+    const index = order[r] ?? 0;
+    const candidate = products[index] as ProductWithStats;
+    ranked[r] = {
+      productId: candidate.product.productId,
+      institutionId: candidate.product.institutionId,
+      score: scores[index] ?? 0,
+      reasons: reasonsOf(app, candidate),
+    };
+  }
+  return ranked;
+}
+
+export interface SelectOptions {
+  /** At most this many deals with one institution, so one lender cannot crowd out the rest. */
+  maxPerInstitution?: number;
+}
+
+/** The first `k` of an already ranked list, keeping rank order. */
+export function selectTopK(ranked: readonly RankedCandidate[], k: number, options: SelectOptions = {}): RankedCandidate[] {
+  const limit = Math.max(0, Math.floor(k));
+  const perInstitution = options.maxPerInstitution;
+  if (perInstitution === undefined) return ranked.slice(0, limit);
+  const taken = new Map<string, number>();
+  const out: RankedCandidate[] = [];
+  for (const candidate of ranked) {
+    if (out.length >= limit) break;
+    const already = taken.get(candidate.institutionId) ?? 0;
+    if (already >= perInstitution) continue;
+    taken.set(candidate.institutionId, already + 1);
+    out.push(candidate);
+  }
+  return out;
+}

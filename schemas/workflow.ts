@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { ApplicationId, DealId, Gb4754, InstitutionId, IsoDate, IsoDateTime, ProductId, Region, Uscc } from './common';
+import { ApplicationRequest, ApplicationStatus, ScreeningResult } from './application';
+import { DealView, MatchReason, SubmittedDocument } from './deal';
+import { DealflowEvent } from './events';
+
+// Shapes that cross the workflow boundary: the application workflow's input, and what its
+// activities take and return.
+
+/** Durations and sizes a deployment may tune; tests shorten the SLAs through these. */
+export const PipelineSettings = z.strictObject({
+  /** Deals proposed at once. */
+  topK: z.int().min(1).max(20).default(3),
+  /** Ranked candidates kept for backfilling. */
+  candidateLimit: z.int().min(1).max(200).default(30),
+  /** Enterprise's time to answer a document request. */
+  documentsDeadlineDays: z.number().positive().default(14),
+  /** Window to choose an offer, from the first term sheet. */
+  offerWindowDays: z.number().positive().default(14),
+  /** Multiplies every product SLA; 1 in production, small in tests that run on real time. */
+  slaScale: z.number().positive().max(1).default(1),
+});
+export type PipelineSettings = z.infer<typeof PipelineSettings>;
+
+export const ApplicationWorkflowInput = z.strictObject({
+  applicationId: ApplicationId,
+  enterpriseUscc: Uscc,
+  request: ApplicationRequest,
+  submittedAt: IsoDateTime,
+  settings: PipelineSettings.default(PipelineSettings.parse({})),
+});
+export type ApplicationWorkflowInput = z.input<typeof ApplicationWorkflowInput>;
+
+/** The part of the profile matching needs, captured at screening so ranking reads no profile again. */
+export const ProfileSnapshot = z.object({
+  region: Region,
+  industry: Gb4754,
+  revenueCny: z.number(),
+  founded: IsoDate,
+});
+export type ProfileSnapshot = z.infer<typeof ProfileSnapshot>;
+
+export const ScreeningOutcome = z.object({
+  result: ScreeningResult,
+  profile: ProfileSnapshot.nullable(),
+});
+export type ScreeningOutcome = z.infer<typeof ScreeningOutcome>;
+
+/** A ranked product with the SLAs the workflow's timers need. */
+export const Candidate = z.object({
+  productId: ProductId,
+  institutionId: InstitutionId,
+  score: z.int().min(0).max(100),
+  reasons: z.array(MatchReason),
+  responseSlaHours: z.number().positive(),
+  ddSlaDays: z.number().positive(),
+});
+export type Candidate = z.infer<typeof Candidate>;
+
+/** The application read model: what `GET /v1/applications/:id` shows besides its timeline and deals. */
+export const ApplicationRecord = z.object({
+  applicationId: ApplicationId,
+  enterpriseUscc: Uscc,
+  status: ApplicationStatus,
+  request: ApplicationRequest,
+  screening: ScreeningResult.nullable(),
+  region: Region.nullable(),
+  offerDeadline: IsoDateTime.nullable(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+});
+export type ApplicationRecord = z.infer<typeof ApplicationRecord>;
+
+/** The deal read model; `deadline` is when the deal's current SLA or term sheet lapses. */
+export const DealRecord = DealView.omit({ enterprise: true, request: true }).extend({
+  enterpriseUscc: Uscc,
+  documentsSubmitted: z.array(SubmittedDocument),
+  deadline: IsoDateTime.nullable(),
+  note: z.string().nullable(),
+});
+export type DealRecord = z.infer<typeof DealRecord>;
+
+export const RecordEventsInput = z.object({
+  application: ApplicationRecord,
+  deals: z.array(DealRecord),
+  events: z.array(DealflowEvent).min(1),
+});
+export type RecordEventsInput = z.infer<typeof RecordEventsInput>;
+
+export const CapacityRequest = z.object({ productId: ProductId, dealId: DealId });
+export type CapacityRequest = z.infer<typeof CapacityRequest>;

@@ -1,0 +1,406 @@
+#!/usr/bin/env node
+// The local stack: Temporal (CLI dev server), FerretDB (SQLite) and Kafka (KRaft), built or fetched
+// from the package registries, cached outside the checkout, started on loopback.
+//
+//   node scripts/services.mjs up|down|status [temporal|ferretdb|kafka ...]
+//
+// `up` is idempotent and waits until each server really answers; `down` stops only what `up`
+// started (it keeps a pid file per service and checks the pid still runs our binary).
+import { spawn, spawnSync } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const versions = { temporal: 'v1.5.1', ferretdb: 'v1.24.2', kafka: '4.1.1' };
+
+const env = process.env;
+const cacheDir = env.DEALFLOW_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'dealflow');
+const dataDir = path.resolve(env.DEALFLOW_DATA_DIR ?? path.join(repoRoot, '.data'));
+const runDir = path.join(dataDir, 'run');
+const logDir = path.join(dataDir, 'logs');
+
+function port(name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`${name}=${raw} is not a TCP port (1-65535)`);
+  return n;
+}
+
+export const ports = {
+  temporal: port('DEALFLOW_TEMPORAL_PORT', 7233),
+  temporalUi: port('DEALFLOW_TEMPORAL_UI_PORT', 8233),
+  mongo: port('DEALFLOW_MONGO_PORT', 27017),
+  kafka: port('DEALFLOW_KAFKA_PORT', 9092),
+  kafkaController: port('DEALFLOW_KAFKA_CONTROLLER_PORT', 9093),
+};
+
+// Registered at every start (idempotent): ops list workflows by these in the Temporal UI.
+const searchAttributes = {
+  DealflowStatus: 'Keyword',
+  DealflowRegion: 'Keyword',
+  DealflowInstrument: 'Keyword',
+  DealflowInstitutionIds: 'KeywordList',
+  DealflowEnterpriseUscc: 'Keyword',
+};
+
+function fail(message) {
+  console.error(`services: ${message}`);
+  process.exit(1);
+}
+
+function say(message) {
+  console.log(`services: ${message}`);
+}
+
+function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { encoding: 'utf8', ...options });
+  if (result.error) throw result.error;
+  return result;
+}
+
+function logTail(file, lines = 20) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log yet)';
+  }
+}
+
+// ---------- building and fetching (cached by version) ----------
+
+function goBuild(label, binPath, buildInDir) {
+  if (fs.existsSync(binPath)) return;
+  const buildLog = path.join(cacheDir, 'logs', `build-${label}.log`);
+  fs.mkdirSync(path.dirname(buildLog), { recursive: true });
+  fs.mkdirSync(path.dirname(binPath), { recursive: true });
+  say(`building ${label} from the Go module proxy (first run only, takes several minutes; log: ${buildLog})`);
+  const started = Date.now();
+  const ok = buildInDir(buildLog);
+  if (!ok || !fs.existsSync(binPath)) fail(`building ${label} failed; see ${buildLog}:\n${logTail(buildLog)}`);
+  say(`built ${label} in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+function goCommand(args, cwd, buildLog) {
+  const out = fs.openSync(buildLog, 'a');
+  const result = spawnSync('go', args, { cwd, stdio: ['ignore', out, out], env: { ...env, GOFLAGS: '-buildvcs=false' } });
+  fs.closeSync(out);
+  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.24 or newer`);
+  return result.status === 0;
+}
+
+const temporalBin = path.join(cacheDir, 'bin', `temporal-${versions.temporal}`, 'temporal');
+const ferretdbBin = path.join(cacheDir, 'bin', `ferretdb-${versions.ferretdb}`, 'ferretdb');
+const kafkaLibs = path.join(cacheDir, `kafka-${versions.kafka}`, 'libs');
+
+// Temporal's `go install` puts the binary in GOBIN; we point GOBIN at the versioned cache folder.
+function installTemporal(log) {
+  const gobin = path.dirname(temporalBin);
+  const out = fs.openSync(log, 'a');
+  const result = spawnSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${versions.temporal}`], {
+    cwd: os.tmpdir(),
+    stdio: ['ignore', out, out],
+    env: { ...env, GOBIN: gobin, GOFLAGS: '-buildvcs=false' },
+  });
+  fs.closeSync(out);
+  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.24 or newer`);
+  return result.status === 0;
+}
+
+// FerretDB's `go install` binary panics at start: the module zip lacks build/version/version.txt,
+// which its release builds generate. We build the same module source with that file written.
+function installFerretdb(log) {
+  const download = run('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${versions.ferretdb}`], { cwd: os.tmpdir() });
+  if (download.status !== 0) {
+    fs.appendFileSync(log, download.stdout + download.stderr);
+    return false;
+  }
+  const moduleDir = JSON.parse(download.stdout).Dir;
+  const srcDir = path.join(cacheDir, 'src', `ferretdb-${versions.ferretdb}`);
+  fs.rmSync(srcDir, { recursive: true, force: true });
+  fs.cpSync(moduleDir, srcDir, { recursive: true });
+  run('chmod', ['-R', 'u+w', srcDir]);
+  fs.writeFileSync(path.join(srcDir, 'build', 'version', 'version.txt'), `${versions.ferretdb}\n`);
+  const ok = goCommand(['build', '-o', ferretdbBin, './cmd/ferretdb'], srcDir, log);
+  fs.rmSync(srcDir, { recursive: true, force: true });
+  return ok;
+}
+
+function ensureKafkaJars() {
+  if (fs.existsSync(path.join(kafkaLibs, `kafka_2.13-${versions.kafka}.jar`))) return;
+  const log = path.join(cacheDir, 'logs', 'fetch-kafka.log');
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  say(`fetching Kafka ${versions.kafka} jars from Maven Central (first run only; log: ${log})`);
+  const out = fs.openSync(log, 'a');
+  const result = spawnSync('mvn', [
+    '-B', '-q', '-f', path.join(repoRoot, 'scripts', 'kafka', 'pom.xml'),
+    'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${kafkaLibs}`,
+    `-Dkafka.version=${versions.kafka}`,
+  ], { stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  if (result.error) fail(`cannot run mvn (${result.error.message}); install Maven and Java 17`);
+  if (result.status !== 0) fail(`fetching Kafka jars failed; see ${log}:\n${logTail(log)}`);
+}
+
+// ---------- the three services ----------
+
+const services = [
+  {
+    name: 'ferretdb',
+    ports: [ports.mongo],
+    binary: () => ferretdbBin,
+    prepare: () => goBuild('ferretdb', ferretdbBin, installFerretdb),
+    command: () => {
+      const dir = path.join(dataDir, 'ferretdb');
+      fs.mkdirSync(path.join(dir, 'sqlite'), { recursive: true });
+      return [ferretdbBin, [
+        '--handler=sqlite',
+        `--sqlite-url=file:${path.join(dir, 'sqlite')}/`,
+        `--state-dir=${dir}`,
+        `--listen-addr=127.0.0.1:${ports.mongo}`,
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=warn',
+      ]];
+    },
+    ready: async () => {
+      const { default: mongoose } = await import('mongoose');
+      const conn = mongoose.createConnection(`mongodb://127.0.0.1:${ports.mongo}/dealflow`, { serverSelectionTimeoutMS: 1000 });
+      try {
+        await conn.asPromise();
+        await conn.db.admin().ping();
+        return true;
+      } finally {
+        await conn.close().catch(() => {});
+      }
+    },
+  },
+  {
+    name: 'temporal',
+    ports: [ports.temporal, ports.temporalUi],
+    binary: () => temporalBin,
+    prepare: () => goBuild('temporal', temporalBin, installTemporal),
+    command: () => {
+      const dir = path.join(dataDir, 'temporal');
+      fs.mkdirSync(dir, { recursive: true });
+      return [temporalBin, [
+        'server', 'start-dev',
+        '--ip', '127.0.0.1',
+        '--port', String(ports.temporal),
+        '--ui-ip', '127.0.0.1',
+        '--ui-port', String(ports.temporalUi),
+        '--db-filename', path.join(dir, 'temporal.db'),
+        '--namespace', 'default',
+        // WAL and relaxed fsync: about ten times the throughput of the defaults on SQLite.
+        '--sqlite-pragma', 'journal_mode=WAL',
+        '--sqlite-pragma', 'synchronous=NORMAL',
+        '--log-level', 'warn',
+        ...Object.entries(searchAttributes).flatMap(([key, type]) => ['--search-attribute', `${key}=${type}`]),
+      ]];
+    },
+    ready: async () => {
+      const result = run(temporalBin, ['operator', 'namespace', 'describe', '--namespace', 'default', '--address', `127.0.0.1:${ports.temporal}`]);
+      return result.status === 0;
+    },
+  },
+  {
+    name: 'kafka',
+    ports: [ports.kafka, ports.kafkaController],
+    binary: () => 'java',
+    prepare: ensureKafkaJars,
+    command: () => {
+      const dir = path.join(dataDir, 'kafka');
+      const logsDir = path.join(dir, 'data');
+      fs.mkdirSync(dir, { recursive: true });
+      const config = path.join(dir, 'server.properties');
+      fs.writeFileSync(config, kafkaServerProperties(logsDir));
+      const classpath = `${kafkaLibs}/*`;
+      const jvm = ['-Xms256m', '-Xmx768m', `-Dlog4j2.configurationFile=${path.join(repoRoot, 'scripts', 'kafka', 'log4j2.properties')}`, `-Dkafka.logs.dir=${logDir}`];
+      if (!fs.existsSync(path.join(logsDir, 'meta.properties'))) {
+        const format = run('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', randomBytes(16).toString('base64url'), '-c', config]);
+        if (format.status !== 0) fail(`formatting Kafka storage failed:\n${format.stdout}${format.stderr}`);
+      }
+      return ['java', [...jvm, '-cp', classpath, 'kafka.Kafka', config]];
+    },
+    ready: async () => {
+      const { Kafka, logLevel } = await import('kafkajs');
+      const admin = new Kafka({ brokers: [`127.0.0.1:${ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        // Consumer groups need the offsets topic's coordinator loaded, which lags the broker's start.
+        await admin.describeGroups(['dealflow-readiness-probe']);
+        return cluster.brokers.length > 0 && cluster.controller !== null;
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
+    },
+  },
+];
+
+function kafkaServerProperties(logsDir) {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.bootstrap.servers=127.0.0.1:${ports.kafkaController}`,
+    `listeners=PLAINTEXT://127.0.0.1:${ports.kafka},CONTROLLER://127.0.0.1:${ports.kafkaController}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.kafka}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${logsDir}`,
+    'num.partitions=3',
+    // One node: every internal topic must fit on it, or consumer groups never find a coordinator.
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'default.replication.factor=1',
+    'min.insync.replicas=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    'log.retention.hours=168',
+    '',
+  ].join('\n');
+}
+
+// ---------- process bookkeeping ----------
+
+const pidFile = (svc) => path.join(runDir, `${svc.name}.pid`);
+
+function ourPid(svc) {
+  let pid;
+  try {
+    pid = Number(fs.readFileSync(pidFile(svc), 'utf8').trim());
+  } catch {
+    return null;
+  }
+  try {
+    // A recycled pid would run another program: only claim it when it runs our binary.
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes(svc.binary()) && cmdline.includes(dataDir)) return pid;
+  } catch {
+    // the process is gone
+  }
+  fs.rmSync(pidFile(svc), { force: true });
+  return null;
+}
+
+function portInUse(p) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port: p });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitReady(svc, pid, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (pid !== null && !isAlive(pid)) return false;
+    try {
+      if (await svc.ready()) return true;
+    } catch {
+      // not yet
+    }
+    await sleep(500);
+  }
+  return false;
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function up(selected) {
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.mkdirSync(logDir, { recursive: true });
+  for (const svc of selected) svc.prepare();
+
+  const started = [];
+  for (const svc of selected) {
+    const log = path.join(logDir, `${svc.name}.log`);
+    const pid = ourPid(svc);
+    if (pid !== null) {
+      if (await waitReady(svc, pid, 60_000)) {
+        say(`${svc.name} already running (pid ${pid})`);
+        continue;
+      }
+      fail(`${svc.name} (pid ${pid}) runs but does not answer; see ${log}:\n${logTail(log)}`);
+    }
+    for (const p of svc.ports) {
+      if (await portInUse(p)) fail(`port ${p} for ${svc.name} is taken by a process dealflow did not start; stop it or set another port (see README, Configuration)`);
+    }
+    const [cmd, args] = svc.command();
+    const out = fs.openSync(log, 'a');
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out], cwd: dataDir });
+    fs.closeSync(out);
+    child.unref();
+    fs.writeFileSync(pidFile(svc), String(child.pid));
+    say(`starting ${svc.name} (pid ${child.pid}, log ${log})`);
+    started.push([svc, child.pid]);
+  }
+  for (const [svc, pid] of started) {
+    if (!(await waitReady(svc, pid, 120_000))) {
+      const log = path.join(logDir, `${svc.name}.log`);
+      fail(`${svc.name} did not become ready; see ${log}:\n${logTail(log)}`);
+    }
+    say(`${svc.name} ready`);
+  }
+  printAddresses();
+}
+
+async function down(selected) {
+  for (const svc of [...selected].reverse()) {
+    const pid = ourPid(svc);
+    if (pid === null) {
+      say(`${svc.name} not running (not started by dealflow)`);
+      continue;
+    }
+    process.kill(-pid, 'SIGTERM');
+    const deadline = Date.now() + 30_000;
+    while (isAlive(pid) && Date.now() < deadline) await sleep(200);
+    if (isAlive(pid)) process.kill(-pid, 'SIGKILL');
+    fs.rmSync(pidFile(svc), { force: true });
+    say(`${svc.name} stopped`);
+  }
+}
+
+async function status(selected) {
+  let allUp = true;
+  for (const svc of selected) {
+    const pid = ourPid(svc);
+    const answering = pid !== null && (await waitReady(svc, pid, 1500));
+    allUp &&= answering;
+    say(`${svc.name.padEnd(9)} ${pid === null ? 'stopped' : answering ? `running (pid ${pid})` : `not answering (pid ${pid})`}  ports ${svc.ports.join(', ')}`);
+  }
+  process.exitCode = allUp ? 0 : 3;
+}
+
+function printAddresses() {
+  say(`Temporal   127.0.0.1:${ports.temporal}  (UI http://127.0.0.1:${ports.temporalUi})`);
+  say(`MongoDB    mongodb://127.0.0.1:${ports.mongo}/dealflow  (FerretDB ${versions.ferretdb}, SQLite)`);
+  say(`Kafka      127.0.0.1:${ports.kafka}  (${versions.kafka}, KRaft)`);
+}
+
+const usage = 'usage: node scripts/services.mjs up|down|status [temporal|ferretdb|kafka ...]';
+const commands = { up, down, status };
+const command = commands[process.argv[2]];
+if (!command) fail(usage);
+const names = process.argv.slice(3);
+const unknown = names.filter((n) => !services.some((svc) => svc.name === n));
+if (unknown.length > 0) fail(`unknown service ${unknown.join(', ')}; ${usage}`);
+await command(names.length === 0 ? services : services.filter((svc) => names.includes(svc.name)));

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// The whole test suite, in tiers: type-check and lint, unit tests (no server), then the local
+// stack is started and the workflow and integration tests run against it.
+// Extra arguments go to jest, e.g. `npm test -- test/integration/kafka.test.ts`.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const jestArgs = process.argv.slice(2);
+
+function step(title, cmd, args) {
+  console.log(`\n=== ${title}`);
+  const started = Date.now();
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`\n=== ${title}: FAILED`);
+    process.exit(result.status ?? 1);
+  }
+  console.log(`=== ${title}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+step('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+step('lint', bin('eslint'), ['.']);
+step('local services', process.execPath, ['scripts/services.mjs', 'up']);
+step('tests', bin('jest'), ['--runInBand', ...jestArgs]);

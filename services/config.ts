@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+// Every setting dealflow reads from its environment, validated once at start. Nothing else in the
+// code reads process.env: the resulting Config is passed explicitly.
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+const localPort = (name: string, fallback: number) =>
+  z.coerce.number().int().min(1).max(65535).default(fallback).describe(name);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  TEMPORAL_ADDRESS: z.string().regex(hostPort, 'must be host:port, e.g. 127.0.0.1:7233').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('dealflow'),
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// URL, e.g. mongodb://127.0.0.1:27017/dealflow')
+    .optional(),
+  KAFKA_BROKERS: z
+    .string()
+    .transform((s) => s.split(',').map((b) => b.trim()))
+    .pipe(z.array(z.string().regex(hostPort, 'each broker must be host:port, e.g. 127.0.0.1:9092')).min(1))
+    .optional(),
+  DEALFLOW_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('dealflow.events.v1'),
+  DEALFLOW_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Ports of the local stack that `npm run services:up` starts; used when an address is unset.
+  DEALFLOW_TEMPORAL_PORT: localPort('DEALFLOW_TEMPORAL_PORT', 7233),
+  DEALFLOW_MONGO_PORT: localPort('DEALFLOW_MONGO_PORT', 27017),
+  DEALFLOW_KAFKA_PORT: localPort('DEALFLOW_KAFKA_PORT', 9092),
+});
+
+// Only for a developer's machine: production refuses to start without DEALFLOW_JWT_SECRET.
+const LOCAL_JWT_SECRET = 'dealflow-local-development-secret-not-for-production';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  http: { host: string; port: number };
+  temporal: { address: string; namespace: string; taskQueue: string };
+  mongo: { url: string };
+  kafka: { brokers: string[]; topic: string; clientId: string };
+  jwtSecret: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '?');
+      return `${variable}=${JSON.stringify(env[variable] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.DEALFLOW_JWT_SECRET) {
+    throw new ConfigError('invalid configuration:\n  DEALFLOW_JWT_SECRET: required in production');
+  }
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HOST, port: e.PORT },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.DEALFLOW_TEMPORAL_PORT}`,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+    },
+    mongo: { url: e.MONGO_URL ?? `mongodb://127.0.0.1:${e.DEALFLOW_MONGO_PORT}/dealflow` },
+    kafka: {
+      brokers: e.KAFKA_BROKERS ?? [`127.0.0.1:${e.DEALFLOW_KAFKA_PORT}`],
+      topic: e.DEALFLOW_TOPIC,
+      clientId: 'dealflow',
+    },
+    jwtSecret: e.DEALFLOW_JWT_SECRET ?? LOCAL_JWT_SECRET,
+  };
+}
+
+// An empty variable means "unset": `KAFKA_BROKERS= npm start` should use the local broker.
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}

@@ -1,0 +1,63 @@
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
+import type { Config } from './config';
+import type { Logger } from './logger';
+
+// Adapters for Kafka: an idempotent producer, a consumer helper and the topic the events go to.
+
+export function createKafka(config: Config, logger: Logger, clientId = config.kafka.clientId): Kafka {
+  const log = logger.child({ component: 'kafka' });
+  const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+    [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
+  };
+  return new Kafka({
+    clientId,
+    brokers: config.kafka.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ namespace, level, log: { message, ...extra } }) => {
+      log[levels[level] ?? 'info']({ namespace, ...extra }, message);
+    },
+  });
+}
+
+export const TOPIC_PARTITIONS = 6;
+
+// Idempotent: a topic that already exists is fine.
+export async function ensureTopic(admin: Admin, topic: string, numPartitions = TOPIC_PARTITIONS): Promise<void> {
+  const existing = await admin.listTopics();
+  if (existing.includes(topic)) return;
+  await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+}
+
+export interface EventProducer {
+  send(topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+// `idempotent` makes the broker drop a retried batch it already has; with one request in flight,
+// the messages of one key keep their order even across retries.
+export async function createProducer(kafka: Kafka): Promise<EventProducer> {
+  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  return {
+    async send(topic, messages) {
+      await producer.send({ topic, acks: -1, messages });
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+export interface ConsumerHandle {
+  consumer: Consumer;
+  close(): Promise<void>;
+}
+
+export async function startConsumer(
+  kafka: Kafka,
+  options: { groupId: string; topic: string; fromBeginning?: boolean; eachMessage: (payload: EachMessagePayload) => Promise<void> },
+): Promise<ConsumerHandle> {
+  const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? false });
+  await consumer.run({ eachMessage: options.eachMessage });
+  return { consumer, close: () => consumer.disconnect() };
+}

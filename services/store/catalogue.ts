@@ -1,0 +1,106 @@
+import { EnterpriseProfile, Institution, Product, Recognition } from '../../schemas';
+import type { ProductWithStats } from '../../domain';
+import type { Logger } from '../logger';
+import type { Models } from './models';
+
+// Reads of the catalogue (institutions, products) and the registries, for screening and matching.
+// Stored documents are parsed with the contract's schemas: a document that no longer fits is
+// logged and left out rather than trusted.
+
+const withoutId = <T extends Record<string, unknown>>(doc: T): Omit<T, '_id' | 'lastSeq'> => {
+  const { _id, lastSeq, ...rest } = doc as T & { _id?: unknown; lastSeq?: unknown };
+  void _id;
+  void lastSeq;
+  return rest;
+};
+
+export async function loadProfile(models: Models, uscc: string, logger: Logger): Promise<EnterpriseProfile | null> {
+  const doc = await models.enterprises.findById(uscc).lean();
+  if (!doc) return null;
+  const parsed = EnterpriseProfile.safeParse(withoutId(doc));
+  if (!parsed.success) {
+    logger.warn({ uscc, issues: parsed.error.issues.length }, 'stored enterprise profile does not fit the schema');
+    return null;
+  }
+  return parsed.data;
+}
+
+export async function loadRecognitions(models: Models, uscc: string): Promise<Recognition[]> {
+  const doc = await models.recognitions.findById(uscc).lean();
+  const list = (doc?.recognitions ?? []) as unknown[];
+  return list.flatMap((item) => {
+    const parsed = Recognition.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+export async function isDishonestDebtor(models: Models, uscc: string): Promise<boolean> {
+  return (await models.dishonestDebtors.exists({ _id: uscc })) !== null;
+}
+
+export interface CatalogueEntry {
+  product: Product;
+  institutionRegions: Institution['regions'] | undefined;
+}
+
+/**
+ * The active products with their institutions' regions, cached for `ttlMs`: ranking runs for every
+ * application, the catalogue changes a few times a day, and capacity is re-checked atomically when
+ * a deal is proposed, so a few seconds of staleness cost nothing.
+ */
+export function createCatalogue(models: Models, logger: Logger, ttlMs = 5_000) {
+  let cached: { at: number; entries: CatalogueEntry[] } | null = null;
+
+  async function load(): Promise<CatalogueEntry[]> {
+    const [productDocs, institutionDocs] = await Promise.all([
+      models.products.find({ active: true }).lean(),
+      models.institutions.find({}).lean(),
+    ]);
+    const regionsByInstitution = new Map<string, Institution['regions']>();
+    for (const doc of institutionDocs) {
+      const parsed = Institution.safeParse(withoutId(doc));
+      if (parsed.success) regionsByInstitution.set(parsed.data.institutionId, parsed.data.regions);
+    }
+    const entries: CatalogueEntry[] = [];
+    for (const doc of productDocs) {
+      const parsed = Product.safeParse(withoutId(doc));
+      if (!parsed.success) {
+        logger.warn({ productId: doc._id }, 'stored product does not fit the schema; left out of matching');
+        continue;
+      }
+      entries.push({ product: parsed.data, institutionRegions: regionsByInstitution.get(parsed.data.institutionId) });
+    }
+    return entries;
+  }
+
+  return {
+    async activeProducts(now = Date.now()): Promise<CatalogueEntry[]> {
+      if (cached === null || now - cached.at > ttlMs) cached = { at: now, entries: await load() };
+      return cached.entries;
+    },
+    invalidate(): void {
+      cached = null;
+    },
+  };
+}
+export type Catalogue = ReturnType<typeof createCatalogue>;
+
+/** Joins the catalogue with live capacity counts and response rates into the ranking's input. */
+export function withStats(
+  entries: readonly CatalogueEntry[],
+  openDeals: ReadonlyMap<string, number>,
+  responseRates: ReadonlyMap<string, number>,
+): ProductWithStats[] {
+  return entries.map(({ product, institutionRegions }) => ({
+    product,
+    openDeals: openDeals.get(product.productId) ?? 0,
+    responseRate: responseRates.get(product.institutionId),
+    institutionRegions,
+  }));
+}
+
+/** Institutions' response rates, kept by the ops projection; empty until it has seen any answers. */
+export async function loadResponseRates(models: Models): Promise<Map<string, number>> {
+  const docs = await models.institutionStats.find({}, { responseRate: 1 }).lean();
+  return new Map(docs.filter((d) => typeof d.responseRate === 'number').map((d) => [d._id as string, d.responseRate as number]));
+}

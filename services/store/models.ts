@@ -1,0 +1,57 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+// The MongoDB collections. Documents are keyed by their natural id in `_id`, so a retried write
+// hits the same document. Every query the code makes filters by equality on indexed fields, the
+// only filters FerretDB 1.x pushes down to SQLite; ordering happens on small per-key result sets.
+//
+// The shapes are validated by the zod schemas at the boundary (API, activities); mongoose here
+// only names the collections and their indexes (`strict: false` keeps one source of truth).
+
+const loose = { strict: false, versionKey: false, _id: false } as const;
+
+function define(connection: Connection, name: string, collection: string, indexes: [Record<string, 1 | -1>, { unique?: boolean }?][]): Model<Record<string, unknown>> {
+  const existing = connection.models[name];
+  if (existing) return existing as Model<Record<string, unknown>>;
+  const schema = new Schema<Record<string, unknown>>({ _id: { type: String, required: true } }, { ...loose, collection });
+  for (const [fields, options] of indexes) schema.index(fields, options ?? {});
+  return connection.model<Record<string, unknown>>(name, schema);
+}
+
+export function defineModels(connection: Connection) {
+  return {
+    /** _id = uscc */
+    enterprises: define(connection, 'Enterprise', 'enterprises', [[{ region: 1 }]]),
+    /** _id = institutionId */
+    institutions: define(connection, 'Institution', 'institutions', []),
+    /** _id = productId */
+    products: define(connection, 'Product', 'products', [[{ institutionId: 1 }], [{ active: 1 }]]),
+    /** _id = uscc; `recognitions` is the list on record for that enterprise */
+    recognitions: define(connection, 'Recognition', 'registry_recognitions', []),
+    /** _id = uscc; present means listed */
+    dishonestDebtors: define(connection, 'DishonestDebtor', 'registry_dishonest_debtors', []),
+    /** _id = `${productId}#${slot}`: one document per reserved unit of capacity (see capacity.ts) */
+    capacitySlots: define(connection, 'CapacitySlot', 'capacity_slots', [[{ productId: 1 }], [{ dealId: 1 }]]),
+    /** _id = applicationId: the application read model */
+    applications: define(connection, 'Application', 'applications', [[{ enterpriseUscc: 1 }], [{ status: 1 }]]),
+    /** _id = dealId: the deal read model */
+    deals: define(connection, 'Deal', 'deals', [[{ applicationId: 1 }], [{ institutionId: 1 }], [{ institutionId: 1, status: 1 }]]),
+    /** _id = eventId: every published event, the applications' timelines */
+    events: define(connection, 'Event', 'events', [[{ applicationId: 1 }]]),
+    /** _id = institutionId: response counts and rate, kept by the ops projection */
+    institutionStats: define(connection, 'InstitutionStats', 'institution_stats', []),
+    /** _id = `${uscc}:${Idempotency-Key}` */
+    idempotencyKeys: define(connection, 'IdempotencyKey', 'idempotency_keys', []),
+  };
+}
+
+export type Models = ReturnType<typeof defineModels>;
+
+// FerretDB builds no index in the background and mongoose's autoIndex is off: create them once at start.
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) {
+    await model.createCollection().catch((error: { codeName?: string }) => {
+      if (error.codeName !== 'NamespaceExists') throw error;
+    });
+    await model.syncIndexes();
+  }
+}

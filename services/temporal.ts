@@ -1,0 +1,90 @@
+import { Client, Connection } from '@temporalio/client';
+import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import type { Config } from './config';
+import type { Logger } from './logger';
+
+// Adapters for Temporal: the client the API uses, and the worker factory the worker process uses.
+
+export async function createTemporalClient(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  return { client, close: () => connection.close() };
+}
+
+// Routes the SDK's own logs (worker, workflow and activity context loggers) into our pino logger.
+// Must run before the first worker or native connection is created; later calls are no-ops.
+let runtimeInstalled = false;
+export function installTemporalRuntime(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const sdkLogger = logger.child({ component: 'temporal' });
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',
+  };
+  const adapter: TemporalLogger = {
+    log: (level: LogLevel, message: string, meta?: LogMetadata) => sdkLogger[levels[level]](meta ?? {}, message),
+    trace: (message, meta) => sdkLogger.trace(meta ?? {}, message),
+    debug: (message, meta) => sdkLogger.debug(meta ?? {}, message),
+    info: (message, meta) => sdkLogger.info(meta ?? {}, message),
+    warn: (message, meta) => sdkLogger.warn(meta ?? {}, message),
+    error: (message, meta) => sdkLogger.error(meta ?? {}, message),
+  };
+  Runtime.install({ logger: adapter });
+}
+
+// Bundling with webpack takes seconds: do it once per process and hand the bundle to every worker.
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+export function bundleWorkflows(workflowsPath: string, logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, ...(logger ? { logger: quietBundlerLogger(logger) } : {}) });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+function quietBundlerLogger(logger: Logger): TemporalLogger {
+  const child = logger.child({ component: 'workflow-bundler' });
+  return {
+    log: (_level, message, meta) => child.debug(meta ?? {}, message),
+    trace: (message, meta) => child.trace(meta ?? {}, message),
+    debug: (message, meta) => child.debug(meta ?? {}, message),
+    info: (message, meta) => child.debug(meta ?? {}, message),
+    warn: (message, meta) => child.warn(meta ?? {}, message),
+    error: (message, meta) => child.error(meta ?? {}, message),
+  };
+}
+
+export interface WorkerFactoryOptions {
+  workflowsPath: string;
+  activities: object;
+  taskQueue?: string;
+  tuning?: Partial<Pick<WorkerOptions,
+    'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>>;
+}
+
+export async function createTemporalWorker(
+  config: Config,
+  logger: Logger,
+  options: WorkerFactoryOptions,
+): Promise<{ worker: Worker; close: () => Promise<void> }> {
+  installTemporalRuntime(logger);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+    workflowBundle: await bundleWorkflows(options.workflowsPath, logger),
+    activities: options.activities,
+    ...options.tuning,
+  });
+  return { worker, close: () => connection.close() };
+}

@@ -1,0 +1,60 @@
+import { createActivities } from '../../activities';
+import type { Config } from '../config';
+import { createEventPublisher } from '../events/publisher';
+import { createKafka, createProducer, ensureTopic } from '../kafka';
+import type { Logger } from '../logger';
+import { connectMongo } from '../mongo';
+import { createCatalogue } from '../store/catalogue';
+import { defineModels, ensureIndexes } from '../store/models';
+import { createTemporalWorker, type WorkerFactoryOptions } from '../temporal';
+
+// The worker's composition root: the only place that builds the clients the activities use.
+// Used by the worker process and by the tests that run a worker in-process.
+
+export const WORKER_TUNING: NonNullable<WorkerFactoryOptions['tuning']> = {
+  // Activities are short database and Kafka calls; workflows are small. Two cores are the target.
+  maxConcurrentActivityTaskExecutions: 64,
+  maxConcurrentWorkflowTaskExecutions: 40,
+  maxCachedWorkflows: 2_000,
+  // In-flight activities get this long to finish on shutdown; the rest are retried by another worker.
+  shutdownGraceTime: '20 seconds',
+};
+
+export async function startWorker(config: Config, logger: Logger, overrides: Partial<WorkerFactoryOptions> = {}) {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closeOne of closers.reverse()) await closeOne().catch((error) => logger.warn({ err: error }, 'close failed'));
+  };
+  try {
+    const mongo = await connectMongo(config, logger);
+    closers.push(mongo.close);
+    const models = defineModels(mongo.connection);
+    await ensureIndexes(models);
+
+    const kafka = createKafka(config, logger, 'dealflow-worker');
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopic(admin, config.kafka.topic);
+    await admin.disconnect();
+    const producer = await createProducer(kafka);
+    closers.push(producer.close);
+
+    const activities = createActivities({
+      models,
+      catalogue: createCatalogue(models, logger),
+      publisher: createEventPublisher(producer, config.kafka.topic),
+      logger: logger.child({ component: 'activities' }),
+    });
+    const { worker, close: closeConnection } = await createTemporalWorker(config, logger, {
+      workflowsPath: require.resolve('../../workflows'),
+      activities,
+      tuning: WORKER_TUNING,
+      ...overrides,
+    });
+    closers.push(closeConnection);
+    return { worker, models, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

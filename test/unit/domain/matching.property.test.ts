@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import { INSTRUMENTS, QUALIFICATION_TYPES } from '../../../schemas';
+import type { Instrument, Product, QualificationType, Region } from '../../../schemas';
+import { passesHardFilters, rankProducts } from '../../../domain/matching';
+import type { MatchApplication, ProductWithStats } from '../../../domain/matching';
+import { TODAY } from '../fixtures';
+
+// A small vocabulary so random products often match and the filters are exercised both ways.
+const REGIONS: Region[] = ['CN-SH', 'CN-JS', 'CN-ZJ', 'CN-AH', 'CN-GD'];
+const INDUSTRIES = ['C', 'C39', 'C391', 'C3911', 'C3912', 'C38', 'I65', 'I6510', 'M73'];
+
+const instrumentArb = fc.constantFrom<Instrument>(...INSTRUMENTS.slice(0, 2));
+const qualArb = fc.constantFrom<QualificationType>(...QUALIFICATION_TYPES);
+const amountArb = fc.integer({ min: 500_000, max: 50_000_000 });
+const dateArb = fc.integer({ min: 1990, max: 2025 }).map((y) => `${y}-06-15`);
+
+const applicationArb: fc.Arbitrary<MatchApplication> = fc.record({
+  request: fc.record({ instrument: instrumentArb, amountCny: amountArb }),
+  profile: fc.record({
+    region: fc.constantFrom(...REGIONS),
+    industry: fc.constantFrom('C3911', 'C3912', 'C3811', 'I6510', 'M7310'),
+    revenueCny: fc.integer({ min: 0, max: 500_000_000 }),
+    founded: dateArb,
+  }),
+  verifiedQualifications: fc.uniqueArray(qualArb, { maxLength: 3 }).map((ts) => ts.map((type) => ({ type }))),
+});
+
+function productArb(productId: string): fc.Arbitrary<ProductWithStats> {
+  return fc.record({
+    institutionId: fc.constantFrom('bank-1', 'bank-2', 'fund-1'),
+    instruments: fc.uniqueArray(instrumentArb, { minLength: 1, maxLength: 2 }),
+    range: fc.tuple(fc.integer({ min: 100_000, max: 10_000_000 }), fc.integer({ min: 1_000_000, max: 100_000_000 })),
+    regions: fc.uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 5 }),
+    include: fc.uniqueArray(fc.constantFrom(...INDUSTRIES), { maxLength: 3 }),
+    exclude: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.tuple(fc.constantFrom(...INDUSTRIES)), weight: 1 }),
+    requiredQualifications: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.tuple(qualArb), weight: 1 }),
+    minRevenueCny: fc.option(fc.integer({ min: 0, max: 200_000_000 }), { nil: undefined, freq: 2 }),
+    minYearsSinceFounding: fc.option(fc.integer({ min: 0, max: 15 }), { nil: undefined, freq: 2 }),
+    capacity: fc.integer({ min: 1, max: 5 }),
+    active: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
+    openDeals: fc.integer({ min: 0, max: 2 }),
+    responseRate: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+    institutionRegions: fc.option(fc.uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  }).map((g) => {
+    const product: Product = {
+      productId,
+      institutionId: g.institutionId,
+      name: productId,
+      instruments: g.instruments,
+      minAmountCny: Math.min(...g.range),
+      maxAmountCny: Math.max(...g.range),
+      regions: g.regions,
+      industries: { include: g.include, exclude: [...g.exclude] },
+      requiredQualifications: [...g.requiredQualifications],
+      minRevenueCny: g.minRevenueCny,
+      minYearsSinceFounding: g.minYearsSinceFounding,
+      responseSlaHours: 72,
+      ddSlaDays: 30,
+      capacity: g.capacity,
+      active: g.active,
+    };
+    return { product, openDeals: g.openDeals, responseRate: g.responseRate, institutionRegions: g.institutionRegions };
+  });
+}
+
+const productsArb: fc.Arbitrary<ProductWithStats[]> = fc
+  .uniqueArray(fc.integer({ min: 0, max: 9999 }), { minLength: 1, maxLength: 60, size: 'medium' })
+  .chain((ids) => fc.tuple(...ids.map((id) => productArb(`p-${String(id).padStart(4, '0')}`))));
+
+const scenarioArb = fc
+  .tuple(applicationArb, productsArb)
+  .chain(([application, products]) =>
+    fc.shuffledSubarray(products, { minLength: products.length, maxLength: products.length })
+      .map((shuffled) => ({ application, products, shuffled })));
+
+describe('rankProducts properties', () => {
+  it('are tested on scenarios that mostly produce candidates, so they are not vacuous', () => {
+    const samples = fc.sample(scenarioArb, { numRuns: 300, seed: 42 });
+    const nonEmpty = samples.filter(({ application, products }) => rankProducts({ application, products, today: TODAY }).length > 0);
+    expect(nonEmpty.length).toBeGreaterThan(150);
+  });
+
+  it('ranks identically for the same inputs, whatever the product order', () => {
+    fc.assert(fc.property(scenarioArb, ({ application, products, shuffled }) => {
+      const a = rankProducts({ application, products, today: TODAY });
+      const b = rankProducts({ application, products, today: TODAY });
+      const c = rankProducts({ application, products: shuffled, today: TODAY });
+      expect(b).toEqual(a);
+      expect(c).toEqual(a);
+    }), { numRuns: 200 });
+  });
+
+  it('proposes only products that pass every hard filter, and every passing product', () => {
+    fc.assert(fc.property(scenarioArb, ({ application, products }) => {
+      const ranked = rankProducts({ application, products, today: TODAY });
+      const byId = new Map(products.map((p) => [p.product.productId, p]));
+      for (const candidate of ranked) {
+        const source = byId.get(candidate.productId);
+        expect(source).toBeDefined();
+        expect(passesHardFilters(application, source as ProductWithStats, TODAY)).toBe(true);
+      }
+      const passing = products.filter((p) => passesHardFilters(application, p, TODAY));
+      expect(ranked).toHaveLength(passing.length);
+    }), { numRuns: 200 });
+  });
+
+  it('never proposes an excluded product again', () => {
+    fc.assert(fc.property(scenarioArb, fc.nat(), ({ application, products }, pick) => {
+      const excluded = new Set(products.filter((_, i) => (i + pick) % 2 === 0).map((p) => p.product.productId));
+      const ranked = rankProducts({ application, products, today: TODAY, excludeProductIds: excluded });
+      for (const candidate of ranked) expect(excluded.has(candidate.productId)).toBe(false);
+    }), { numRuns: 100 });
+  });
+
+  it('keeps scores integers in 0..100, sorted descending with productId tie-breaks, explained by reasons', () => {
+    fc.assert(fc.property(scenarioArb, ({ application, products }) => {
+      const ranked = rankProducts({ application, products, today: TODAY });
+      ranked.forEach((candidate, i) => {
+        expect(Number.isInteger(candidate.score)).toBe(true);
+        expect(candidate.score).toBeGreaterThanOrEqual(0);
+        expect(candidate.score).toBeLessThanOrEqual(100);
+        expect(candidate.reasons.length).toBeGreaterThan(0);
+        expect(candidate.reasons.reduce((s, r) => s + (r.weight ?? 0), 0)).toBe(candidate.score);
+        const next = ranked[i + 1];
+        if (next !== undefined) {
+          expect(candidate.score > next.score || (candidate.score === next.score && candidate.productId < next.productId)).toBe(true);
+        }
+      });
+    }), { numRuns: 200 });
+  });
+});

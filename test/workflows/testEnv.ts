@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+/**
+ * The Java time-skipping test server from Maven Central, run through our wrapper: the SDK's own
+ * download of the server needs a host this project cannot reach.
+ */
+export const TEST_SERVER_PATH = path.resolve(__dirname, '../../scripts/test-server/temporal-test-server');
+
+/**
+ * For a test file's `beforeAll`: a fresh machine fetches the server's jars from Maven Central first
+ * (about 30 s with an empty Maven cache), then the JVM starts in 1-2 s.
+ */
+export const ENV_SETUP_TIMEOUT_MS = 180_000;
+
+/** Fetches the server's jars if they are not cached; a no-op of a few milliseconds when they are. */
+export async function fetchTestServer(): Promise<void> {
+  // Done apart from the start because the SDK gives a started server only 5 s to answer.
+  // stderr is inherited so the "fetching" line shows while the fetch runs, not after.
+  const fetch = spawn(TEST_SERVER_PATH, ['--fetch'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: ENV_SETUP_TIMEOUT_MS });
+  const [code, signal] = (await once(fetch, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) throw new Error(`${TEST_SERVER_PATH} --fetch failed (exit ${code ?? signal})`);
+}
+
+/**
+ * A time-skipping environment: awaiting a workflow's result skips its timers, so a 30-day SLA runs
+ * in seconds. One environment per test file, torn down in `afterAll`; tests in it run serially
+ * because skipped time is global to the server.
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  // Workers log every state change at INFO; a test run shows warnings and up. A file that
+  // installed its own runtime first keeps it.
+  if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
+  await fetchTestServer();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: TEST_SERVER_PATH } },
+  });
+}

@@ -1,0 +1,2 @@
+// The worker's workflowsPath points here: every workflow the worker serves.
+export { applicationWorkflow } from './application';
