@@ -1,0 +1,22 @@
+# The api and worker images (one image, two commands). Built by docker-compose.yml.
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY schemas schemas
+COPY domain domain
+COPY activities activities
+COPY workflows workflows
+COPY services services
+RUN npx tsc -p tsconfig.build.json
+
+FROM node:20.20.2-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+# The worker bundles dist/workflows (plain JavaScript) with webpack at start.
+COPY --from=build /app/dist ./
+USER node
+CMD ["node", "services/api/server.js"]

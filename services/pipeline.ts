@@ -1,0 +1,25 @@
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { ApplicationRequest, PipelineSettings } from '../schemas';
+import { applicationWorkflow, applicationWorkflowId } from '../workflows/application';
+
+// Starting the pipeline for one application: the one place the API (and tests) start workflows.
+
+export interface SubmitApplication {
+  applicationId: string;
+  enterpriseUscc: string;
+  request: ApplicationRequest;
+  submittedAt: string;
+  settings?: Partial<PipelineSettings>;
+}
+
+export async function startApplication(client: Client, taskQueue: string, submission: SubmitApplication) {
+  return client.workflow.start(applicationWorkflow, {
+    taskQueue,
+    workflowId: applicationWorkflowId(submission.applicationId),
+    // A retried submission (same Idempotency-Key) finds the running workflow instead of a second one,
+    // and an application id is never reused for another application.
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    args: [{ ...submission, settings: submission.settings ?? {} }],
+  });
+}

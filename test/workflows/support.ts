@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import {
+  usccCheckCharacter,
+  type ApplicationRecord,
+  type Candidate,
+  type CapacityRequest,
+  type DealDecision,
+  type DealflowEvent,
+  type DealRecord,
+  type EventType,
+  type PipelineSettings,
+  type ScreeningOutcome,
+  type TermSheet,
+} from '../../schemas';
+import {
+  applicationWorkflow,
+  applicationWorkflowId,
+  decideUpdate,
+  getApplicationQuery,
+  searchAttributes,
+  submitDocumentsUpdate,
+  type ApplicationOutcome,
+  type CommandResult,
+} from '../../workflows/application';
+import type { ApplicationSnapshot } from '../../workflows/applicationState';
+import { createTimeSkippingEnv } from './testEnv';
+
+// Shared by the workflow test files and recordHistories.ts: the fake market the activities run
+// against, one time-skipping environment with one worker, and small drivers for the commands.
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+/** Skipped time runs in seconds; this bounds a whole scenario in real time. */
+export const TEST_TIMEOUT_MS = 60_000;
+
+export const ENTERPRISE_USCC = '91310115MA1K4A2B3' + usccCheckCharacter('91310115MA1K4A2B3');
+
+// ---------- the fake market ----------
+
+/** What one application's activities see and what they did; tests set the first part and assert the second. */
+export interface Market {
+  eligible: boolean;
+  candidates: Candidate[];
+  /** Free slots per product; a product not listed has room. */
+  capacity: Map<string, number>;
+  /** Reservations held now, by dealId. */
+  held: Map<string, string>;
+  reserved: CapacityRequest[];
+  released: CapacityRequest[];
+  /** Every event recorded, in the order the workflow recorded them: the Kafka topic and the timeline. */
+  events: DealflowEvent[];
+  /** The read models: the latest application and deal records recorded. */
+  application: ApplicationRecord | null;
+  deals: Map<string, DealRecord>;
+  calls: { screenApplication: number; rankCandidates: number };
+}
+
+export interface MarketOptions {
+  eligible?: boolean;
+  candidates?: Candidate[];
+  capacity?: Record<string, number>;
+}
+
+export function candidate(rank: number, overrides: Partial<Candidate> = {}): Candidate {
+  return {
+    productId: `p-${rank}`,
+    institutionId: `inst-${rank}`,
+    score: Math.max(0, 95 - rank * 5),
+    reasons: [{ code: 'instrument_match', message: 'Offers credit loans', weight: 30 }],
+    responseSlaHours: 72,
+    ddSlaDays: 30,
+    ...overrides,
+  };
+}
+
+export const candidates = (count: number): Candidate[] => Array.from({ length: count }, (_, i) => candidate(i + 1));
+
+function newMarket(options: MarketOptions): Market {
+  return {
+    eligible: options.eligible ?? true,
+    candidates: options.candidates ?? candidates(5),
+    capacity: new Map(Object.entries(options.capacity ?? {})),
+    held: new Map(),
+    reserved: [],
+    released: [],
+    events: [],
+    application: null,
+    deals: new Map(),
+    calls: { screenApplication: 0, rankCandidates: 0 },
+  };
+}
+
+/** Markets by workflow id, so one worker serves every test of a file. */
+const markets = new Map<string, Market>();
+
+function currentMarket(): Market {
+  const { workflowId } = Context.current().info.workflowExecution;
+  const market = markets.get(workflowId);
+  if (!market) throw ApplicationFailure.nonRetryable(`no fake market for ${workflowId}`);
+  return market;
+}
+
+export const fakeActivities: Activities = {
+  async screenApplication(input) {
+    const market = currentMarket();
+    market.calls.screenApplication += 1;
+    const outcome: ScreeningOutcome = {
+      result: {
+        eligible: market.eligible,
+        reasons: market.eligible
+          ? [{ code: 'screening_passed', message: 'Eligible' }]
+          : [{ code: 'dishonest_debtor', message: 'The enterprise is on the dishonest-debtor list' }],
+        verifiedQualifications: [],
+        unverifiedQualifications: [],
+        screenedAt: input.now,
+      },
+      profile: { region: 'CN-SH', industry: 'C3911', revenueCny: 120_000_000, founded: '2015-03-12' },
+    };
+    return outcome;
+  },
+  async rankCandidates(input) {
+    const market = currentMarket();
+    market.calls.rankCandidates += 1;
+    return market.candidates.slice(0, input.limit);
+  },
+  async reserveCapacity({ productId, dealId }) {
+    const market = currentMarket();
+    if (market.held.has(dealId)) return true;
+    const free = market.capacity.get(productId) ?? Number.POSITIVE_INFINITY;
+    if (free <= 0) return false;
+    market.capacity.set(productId, free - 1);
+    market.held.set(dealId, productId);
+    market.reserved.push({ productId, dealId });
+    return true;
+  },
+  async releaseCapacity({ productId, dealId }) {
+    const market = currentMarket();
+    if (!market.held.delete(dealId)) return;
+    market.capacity.set(productId, (market.capacity.get(productId) ?? Number.POSITIVE_INFINITY) + 1);
+    market.released.push({ productId, dealId });
+  },
+  async recordEvents(input) {
+    const market = currentMarket();
+    market.events.push(...input.events);
+    market.application = input.application;
+    for (const deal of input.deals) market.deals.set(deal.dealId, deal);
+  },
+};
+
+// ---------- environment ----------
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  workflowBundle: WorkflowBundleWithSourceMap;
+  /** Starts an application against its own fresh market. */
+  start(options?: StartOptions): Promise<Application>;
+  teardown(): Promise<void>;
+}
+
+export interface StartOptions extends MarketOptions {
+  settings?: Partial<PipelineSettings>;
+}
+
+export interface Application {
+  applicationId: string;
+  handle: WorkflowHandle<typeof applicationWorkflow>;
+  market: Market;
+}
+
+export function bundleApplicationWorkflow(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+}
+
+/** The custom search attributes the workflow upserts; the test server rejects an unregistered one. */
+export const SEARCH_ATTRIBUTE_KEYS = Object.values(searchAttributes);
+
+/** One environment, one bundle and one running worker: for a test file's beforeAll. */
+export async function createHarness(): Promise<Harness> {
+  const [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleApplicationWorkflow()]);
+  const taskQueue = `application-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: fakeActivities,
+  });
+  const running = worker.run();
+  const started: Application[] = [];
+
+  return {
+    env,
+    taskQueue,
+    workflowBundle,
+    async start({ settings, ...marketOptions } = {}) {
+      const applicationId = `app-${randomUUID().slice(0, 8)}`;
+      const market = newMarket(marketOptions);
+      markets.set(applicationWorkflowId(applicationId), market);
+      const handle = await env.client.workflow.start(applicationWorkflow, {
+        workflowId: applicationWorkflowId(applicationId),
+        taskQueue,
+        workflowIdConflictPolicy: 'FAIL',
+        args: [{
+          applicationId,
+          enterpriseUscc: ENTERPRISE_USCC,
+          request: { instrument: 'credit_loan', amountCny: 5_000_000, termMonths: 12, purpose: 'Expand sensor production line' },
+          submittedAt: new Date(await env.currentTimeMs()).toISOString(),
+          settings: { ...settings },
+        }],
+      });
+      const application = { applicationId, handle, market };
+      started.push(application);
+      return application;
+    },
+    async teardown() {
+      // A scenario left open would wake up in the next file's skipped time otherwise; the server goes anyway.
+      await Promise.allSettled(started.map(({ handle }) => handle.terminate('test over')));
+      worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
+}
+
+// ---------- reading ----------
+
+export const read = (app: Application): Promise<ApplicationSnapshot> => app.handle.query(getApplicationQuery);
+
+/** Polls the query until `check` holds: a timer that fired in skipped time is handled a moment later. */
+export async function waitFor(app: Application, check: (s: ApplicationSnapshot) => boolean, what: string): Promise<ApplicationSnapshot> {
+  const giveUpAt = Date.now() + 15_000;
+  for (;;) {
+    const state = await read(app);
+    if (check(state)) return state;
+    if (Date.now() > giveUpAt) {
+      throw new Error(`timed out waiting for ${what}; status ${state.application.status}, deals ${JSON.stringify(state.deals.map((d) => [d.dealId, d.status]))}, events ${state.timeline.map((e) => e.type).join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const hasStatus = (app: Application, status: ApplicationSnapshot['application']['status']) =>
+  waitFor(app, (s) => s.application.status === status, `application ${status}`);
+
+/** Waits until the workflow has recorded everything it emitted, so the market's read model is current. */
+export async function settled(app: Application, check: (s: ApplicationSnapshot) => boolean = () => true, what = 'a settled state'): Promise<ApplicationSnapshot> {
+  const state = await waitFor(app, check, what);
+  const giveUpAt = Date.now() + 15_000;
+  while (app.market.events.length < state.timeline.length) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${state.timeline.length} events to be recorded`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return state;
+}
+
+export const dealOf = (state: ApplicationSnapshot, dealId: string): DealRecord => {
+  const deal = state.deals.find((d) => d.dealId === dealId);
+  if (!deal) throw new Error(`no deal ${dealId} in ${state.application.applicationId}`);
+  return deal;
+};
+
+export const dealIdOf = (app: Application, n: number): string => `${app.applicationId}-d${n}`;
+
+export const eventTypes = (events: readonly DealflowEvent[]): EventType[] => events.map((e) => e.type);
+
+/** Events of one deal, as `type` or `type(reason)` where the data has a reason. */
+export function dealEvents(events: readonly DealflowEvent[], dealId: string): string[] {
+  return events.filter((e) => e.dealId === dealId).map((e) => {
+    const reason = (e.data as { reason?: unknown }).reason;
+    return typeof reason === 'string' && e.type !== 'deal.declined' ? `${e.type}(${reason})` : e.type;
+  });
+}
+
+// ---------- commands ----------
+
+export async function decide(app: Application, dealId: string, decision: DealDecision, institutionId?: string): Promise<CommandResult> {
+  const state = await read(app);
+  return app.handle.executeUpdate(decideUpdate, {
+    args: [{ dealId, institutionId: institutionId ?? dealOf(state, dealId).institutionId, decision }],
+  });
+}
+
+export const document = (kind: 'financial_statements' | 'tax_records' = 'financial_statements') => ({
+  kind,
+  name: `${kind}-2024.pdf`,
+  sha256: 'a'.repeat(64),
+});
+
+export function submitDocuments(app: Application, dealId: string): Promise<CommandResult> {
+  return app.handle.executeUpdate(submitDocumentsUpdate, { args: [{ dealId, documents: [document()] }] });
+}
+
+/** A term sheet that lapses `validForMs` after the server's current time. */
+export async function termSheet(env: TestWorkflowEnvironment, validForMs = 30 * DAY_MS): Promise<TermSheet> {
+  return {
+    amountCny: 5_000_000,
+    rateBps: 420,
+    termMonths: 12,
+    conditions: ['Pledge of patent ZL2021-0001'],
+    expiresAt: new Date((await env.currentTimeMs()) + validForMs).toISOString(),
+  };
+}
+
+/** The `ApplicationFailure.type` a rejected update carries, or a thrown error when it was not rejected so. */
+export async function rejectionOf(update: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+  try {
+    await update;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      return { type: err.cause.type ?? undefined, message: err.cause.message };
+    }
+    throw err;
+  }
+  throw new Error('the update was accepted');
+}
+
+export type { ApplicationOutcome };
