@@ -229,14 +229,19 @@ const services = [
     },
     ready: async () => {
       const { Kafka, logLevel } = await import('kafkajs');
-      const admin = new Kafka({ brokers: [`127.0.0.1:${ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
+      const kafka = new Kafka({ brokers: [`127.0.0.1:${ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 });
+      const admin = kafka.admin();
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       try {
         await admin.connect();
         const cluster = await admin.describeCluster();
-        // Consumer groups need the offsets topic's coordinator loaded, which lags the broker's start.
+        // Consumer groups and idempotent producers need coordinators that load after the broker
+        // starts: ready means both answer.
         await admin.describeGroups(['dealflow-readiness-probe']);
+        await producer.connect();
         return cluster.brokers.length > 0 && cluster.controller !== null;
       } finally {
+        await producer.disconnect().catch(() => {});
         await admin.disconnect().catch(() => {});
       }
     },
