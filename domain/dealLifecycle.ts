@@ -46,8 +46,9 @@ export const DEAL_TRANSITIONS: Readonly<Record<DealAction, DealTransition>> = {
     by: 'system',
     event: 'deal.expired',
   },
+  // `selected` too: an enterprise that withdraws after accepting must tell the chosen institution.
   release: {
-    from: ['proposed', 'interested', 'documents_requested', 'under_review', 'term_sheet_issued'],
+    from: ['proposed', 'interested', 'documents_requested', 'under_review', 'term_sheet_issued', 'selected'],
     to: 'not_selected',
     by: 'system',
     event: 'deal.not_selected',

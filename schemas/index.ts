@@ -7,4 +7,4 @@ export * from './deal';
 export * from './events';
 export * from './applicationView';
 export * from './workflow';
-export * from './workflow';
+export * from './ops';

@@ -176,11 +176,11 @@ async function match(state: ApplicationState): Promise<void> {
     endNoMatch(state, 'no_eligible_product', 'No active product fits this application');
     return;
   }
-  changeStatus(state, 'in_due_diligence');
+  // Still `matching` while the first deals are proposed: in due diligence means a deal exists.
   await backfill(state);
-  if (isOpen(state) && openDeals(state).length === 0) {
-    endNoMatch(state, 'no_eligible_product', 'Every product that fits this application is at capacity');
-  }
+  if (!isOpen(state)) return;
+  if (openDeals(state).length === 0) endNoMatch(state, 'no_eligible_product', 'Every product that fits this application is at capacity');
+  else changeStatus(state, 'in_due_diligence');
 }
 
 /** Proposes the next ranked products until topK deals are open or no candidate remains. */
@@ -321,7 +321,8 @@ function endNoMatch(state: ApplicationState, reason: 'no_eligible_product' | 'al
 
 function releaseOpenDeals(state: ApplicationState, reason: 'other_offer_accepted' | 'application_withdrawn' | 'application_expired', except?: string): void {
   for (const deal of openDeals(state)) {
-    if (deal.record.dealId === except) continue;
+    // Checked first so a lifecycle change can never fail a withdrawal half-way through.
+    if (deal.record.dealId === except || !nextDealStatus(deal.record.status, 'release').ok) continue;
     transitionDeal(state, deal, 'release');
     setDeadline(state, deal, null, null);
     emit(state, 'deal.not_selected', { reason }, deal);
@@ -359,6 +360,7 @@ function checkDecision(state: ApplicationState, command: InstitutionDecision): {
   const decision = parseOrReject(DealDecision, command?.decision, 'decision');
   const deal = findDeal(state, command.dealId);
   if (deal.record.institutionId !== command.institutionId) reject(CommandRejection.notFound, `deal ${command.dealId} not found`);
+  checkApplicationOpen(state);
   checkTransition(deal, decision.action);
   if (decision.action === 'issue_term_sheet' && Date.parse(decision.termSheet.expiresAt) <= Date.now()) {
     reject(CommandRejection.invalid, 'termSheet.expiresAt must be in the future');
@@ -409,6 +411,7 @@ function decide(state: ApplicationState, command: InstitutionDecision): DealStat
 function checkSubmission(state: ApplicationState, raw: DocumentSubmission): { deal: DealState; submission: DocumentSubmission } {
   const submission = parseOrReject(DocumentSubmission, raw, 'documents');
   const deal = findDeal(state, submission.dealId);
+  checkApplicationOpen(state);
   checkTransition(deal, 'submit_documents');
   return { deal, submission };
 }
@@ -467,6 +470,11 @@ function findDeal(state: ApplicationState, dealId: unknown): DealState {
   return deal;
 }
 
+/** An ended application is only draining its outbox; a late command must not reopen or re-close it. */
+function checkApplicationOpen(state: ApplicationState): void {
+  if (!isOpen(state)) reject(CommandRejection.notAllowed, `application ${state.applicationId} is ${state.record.status}`);
+}
+
 function checkTransition(deal: DealState, action: DealAction): void {
   const next = nextDealStatus(deal.record.status, action);
   if (!next.ok) reject(CommandRejection.notAllowed, next.reason);
@@ -491,7 +499,7 @@ function openDeals(state: ApplicationState): DealState[] {
 
 const isOpen = (state: ApplicationState): boolean => !isApplicationTerminal(state.record.status);
 const acceptsNewDeals = (state: ApplicationState): boolean =>
-  state.record.status === 'in_due_diligence' || state.record.status === 'offers_ready';
+  state.record.status === 'matching' || state.record.status === 'in_due_diligence' || state.record.status === 'offers_ready';
 
 function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });

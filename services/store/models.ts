@@ -41,6 +41,12 @@ export function defineModels(connection: Connection) {
     institutionStats: define(connection, 'InstitutionStats', 'institution_stats', []),
     /** _id = `${uscc}:${Idempotency-Key}` */
     idempotencyKeys: define(connection, 'IdempotencyKey', 'idempotency_keys', []),
+    /** _id = applicationId: the ops projection's state of one application (lastSeq, status, dimensions, stage times) */
+    opsApplications: define(connection, 'OpsApplication', 'ops_applications', [[{ status: 1 }]]),
+    /** _id = dealId: whether the institution answered a proposed deal in time (`outcome`) */
+    opsDeals: define(connection, 'OpsDeal', 'ops_deals', [[{ institutionId: 1 }], [{ institutionId: 1, outcome: 1 }]]),
+    /** _id = counter set name ('projector'): events seen, duplicates, gaps, malformed messages */
+    opsCounters: define(connection, 'OpsCounters', 'ops_counters', []),
   };
 }
 

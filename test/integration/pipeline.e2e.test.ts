@@ -7,7 +7,7 @@ import { startApplication } from '../../services/pipeline';
 import { defineModels, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
-import { acceptOfferUpdate, submitDocumentsUpdate } from '../../workflows/application';
+import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../workflows/application';
 import { retireTestCatalogue, seedTestCatalogue, type TestCatalogue } from '../support/catalogue';
 import { readApplicationEvents } from '../support/events';
 import { decide, termSheet, waitForState } from '../support/pipeline';
@@ -29,20 +29,24 @@ let models: Models;
 let closeMongo: () => Promise<void>;
 let kafka: Kafka;
 let catalogue: TestCatalogue;
+let narrow: TestCatalogue;
 
 beforeAll(async () => {
-  ({ client, close: closeClient } = await createTemporalClient(config));
-  ({ worker, close: closeWorker } = await startWorker(config, logger));
-  workerRun = worker.run();
   const mongo = await connectMongo(config, logger);
   models = defineModels(mongo.connection);
   closeMongo = mongo.close;
-  kafka = createKafka(config, logger);
+  // Seeded before the worker starts: its catalogue cache then holds these products from the start.
   catalogue = await seedTestCatalogue(models, 'CN-NX', 2);
+  narrow = await seedTestCatalogue(models, 'CN-GS', 1, 3);
+  ({ client, close: closeClient } = await createTemporalClient(config));
+  ({ worker, close: closeWorker } = await startWorker(config, logger));
+  workerRun = worker.run();
+  kafka = createKafka(config, logger);
 });
 
 afterAll(async () => {
   await retireTestCatalogue(models, catalogue);
+  await retireTestCatalogue(models, narrow);
   worker.shutdown();
   await workerRun;
   await closeWorker();
@@ -116,4 +120,32 @@ test('an application goes from submission to closed, with gap-free ordered event
 
   // Every reservation was released when the deals ended.
   for (const product of catalogue.products) expect(await models.capacitySlots.countDocuments({ productId: product.productId })).toBe(0);
+});
+
+test('applications matching concurrently never take more of a product than its capacity', async () => {
+  const productId = narrow.products[0]?.productId as string;
+  const handles = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      startApplication(client, config.temporal.taskQueue, {
+        applicationId: `app-cap-${suffix}-${i}`,
+        enterpriseUscc: narrow.uscc,
+        request: { instrument: 'credit_loan', amountCny: 2_000_000, termMonths: 12, purpose: 'Tooling for a new customer programme' },
+        submittedAt: new Date().toISOString(),
+      }),
+    ),
+  );
+  const states = await Promise.all(handles.map((h) => waitForState(h, (s) => ['in_due_diligence', 'no_match'].includes(s.application.status))));
+  const withDeal = states.filter((s) => s.application.status === 'in_due_diligence');
+  expect(withDeal).toHaveLength(3);
+  expect(states.filter((s) => s.application.status === 'no_match')).toHaveLength(5);
+  expect(await models.capacitySlots.countDocuments({ productId })).toBe(3);
+
+  // Withdrawing releases what each application held.
+  await Promise.all(handles.map(async (h, i) => {
+    if (states[i]?.application.status === 'in_due_diligence') {
+      await h.executeUpdate(withdrawUpdate, { args: [{ reason: 'Financed elsewhere' }] });
+    }
+    await h.result();
+  }));
+  expect(await models.capacitySlots.countDocuments({ productId })).toBe(0);
 });

@@ -10,7 +10,7 @@ import { acceptOfferUpdate, submitDocumentsUpdate } from '../../workflows/applic
 import { retireTestCatalogue, seedTestCatalogue, type TestCatalogue } from '../support/catalogue';
 import { readApplicationEvents } from '../support/events';
 import { decide, termSheet, waitForState } from '../support/pipeline';
-import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { testConfig, testEnv, testLogger, uniqueSuffix } from '../support/stack';
 
 // The worker process is killed (SIGKILL, no goodbye) in the middle of due diligence and started
 // again: the application still reaches its end and no event is missing or out of order.
@@ -31,7 +31,7 @@ function startWorkerProcess(): Promise<ChildProcess> {
   // `node --import tsx` rather than the tsx launcher: one process, so SIGKILL hits the worker itself.
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/worker/main.ts'], {
     cwd: root,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    env: testEnv({ ...env, LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

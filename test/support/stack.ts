@@ -4,7 +4,18 @@ import { createLogger, type Logger } from '../../services/logger';
 // Integration tests run against the local stack that `npm run services:up` started
 // (the test command starts it first). The config comes from the same loader as production.
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
-  return loadConfig({ ...process.env, NODE_ENV: 'test', ...overrides });
+  return loadConfig(testEnv(overrides));
+}
+
+/**
+ * The environment tests run with (also handed to the processes they spawn): the local stack, but
+ * a database and topic of their own, so `npm start` afterwards still finds an empty catalogue.
+ */
+export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', ...overrides };
+  env.MONGO_URL ||= `mongodb://127.0.0.1:${env.DEALFLOW_MONGO_PORT || 27017}/dealflow_test`;
+  env.DEALFLOW_TOPIC ||= 'dealflow.test.events.v1';
+  return env;
 }
 
 export function testLogger(): Logger {

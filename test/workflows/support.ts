@@ -23,9 +23,7 @@ import {
   applicationWorkflowId,
   decideUpdate,
   getApplicationQuery,
-  searchAttributes,
   submitDocumentsUpdate,
-  type ApplicationOutcome,
   type CommandResult,
 } from '../../workflows/application';
 import type { ApplicationSnapshot } from '../../workflows/applicationState';
@@ -100,7 +98,7 @@ function newMarket(options: MarketOptions): Market {
 const markets = new Map<string, Market>();
 
 function currentMarket(): Market {
-  const { workflowId } = Context.current().info.workflowExecution;
+  const workflowId = Context.current().info.workflowExecution?.workflowId ?? '(none)';
   const market = markets.get(workflowId);
   if (!market) throw ApplicationFailure.nonRetryable(`no fake market for ${workflowId}`);
   return market;
@@ -178,10 +176,13 @@ export function bundleApplicationWorkflow(): Promise<WorkflowBundleWithSourceMap
   return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
 }
 
-/** The custom search attributes the workflow upserts; the test server rejects an unregistered one. */
-export const SEARCH_ATTRIBUTE_KEYS = Object.values(searchAttributes);
-
-/** One environment, one bundle and one running worker: for a test file's beforeAll. */
+/**
+ * One environment, one bundle and one running worker: for a test file's beforeAll. Time skips only
+ * in `env.sleep` and while `handle.result()` waits; the test server gives every run a 10-year run
+ * timeout and may skip to it once nothing else is due, so call `result()` on an ended application
+ * only. Each application has its own market, so a timer of another test's run that fires meanwhile
+ * touches nothing a test asserts on.
+ */
 export async function createHarness(): Promise<Harness> {
   const [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleApplicationWorkflow()]);
   const taskQueue = `application-${randomUUID()}`;
@@ -190,6 +191,9 @@ export async function createHarness(): Promise<Harness> {
     taskQueue,
     workflowBundle,
     activities: fakeActivities,
+  }).catch(async (err: unknown) => {
+    await env.teardown();
+    throw err;
   });
   const running = worker.run();
   const started: Application[] = [];
@@ -219,7 +223,7 @@ export async function createHarness(): Promise<Harness> {
       return application;
     },
     async teardown() {
-      // A scenario left open would wake up in the next file's skipped time otherwise; the server goes anyway.
+      // Scenarios left open are ended first, so the worker shuts down with no task in flight.
       await Promise.allSettled(started.map(({ handle }) => handle.terminate('test over')));
       worker.shutdown();
       await running;
@@ -245,9 +249,6 @@ export async function waitFor(app: Application, check: (s: ApplicationSnapshot) 
   }
 }
 
-export const hasStatus = (app: Application, status: ApplicationSnapshot['application']['status']) =>
-  waitFor(app, (s) => s.application.status === status, `application ${status}`);
-
 /** Waits until the workflow has recorded everything it emitted, so the market's read model is current. */
 export async function settled(app: Application, check: (s: ApplicationSnapshot) => boolean = () => true, what = 'a settled state'): Promise<ApplicationSnapshot> {
   const state = await waitFor(app, check, what);
@@ -269,7 +270,7 @@ export const dealIdOf = (app: Application, n: number): string => `${app.applicat
 
 export const eventTypes = (events: readonly DealflowEvent[]): EventType[] => events.map((e) => e.type);
 
-/** Events of one deal, as `type` or `type(reason)` where the data has a reason. */
+/** Events of one deal, as `type`, or `type(reason)` where the reason is a code (a decline's is free text). */
 export function dealEvents(events: readonly DealflowEvent[], dealId: string): string[] {
   return events.filter((e) => e.dealId === dealId).map((e) => {
     const reason = (e.data as { reason?: unknown }).reason;
@@ -319,5 +320,3 @@ export async function rejectionOf(update: Promise<unknown>): Promise<{ type: str
   }
   throw new Error('the update was accepted');
 }
-
-export type { ApplicationOutcome };

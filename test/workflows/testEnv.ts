@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+// Exported from lib only, "for use in tests to register search attributes" (its own comment).
+import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey, type SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { searchAttributes as applicationSearchAttributes } from '../../workflows/application';
 
 /**
  * The Java time-skipping test server from Maven Central, run through our wrapper: the SDK's own
@@ -25,17 +28,39 @@ export async function fetchTestServer(): Promise<void> {
   if (code !== 0) throw new Error(`${TEST_SERVER_PATH} --fetch failed (exit ${code ?? signal})`);
 }
 
+/** The custom search attributes dealflow's workflows upsert. */
+export const DEALFLOW_SEARCH_ATTRIBUTES: readonly SearchAttributeKey<SearchAttributeType>[] = Object.values(applicationSearchAttributes);
+
 /**
  * A time-skipping environment: awaiting a workflow's result skips its timers, so a 30-day SLA runs
  * in seconds. One environment per test file, torn down in `afterAll`; tests in it run serially
  * because skipped time is global to the server.
  */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnv(
+  searchAttributes: readonly SearchAttributeKey<SearchAttributeType>[] = DEALFLOW_SEARCH_ATTRIBUTES,
+): Promise<TestWorkflowEnvironment> {
   // Workers log every state change at INFO; a test run shows warnings and up. A file that
   // installed its own runtime first keeps it.
   if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
   await fetchTestServer();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: TEST_SERVER_PATH } },
   });
+  // The test server fails the workflow task that upserts an unregistered attribute ("search attribute
+  // DealflowStatus is not defined"), and createTimeSkipping has no option to register them.
+  if (searchAttributes.length === 0) return env;
+  try {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(searchAttributes.map(({ name, type }) => {
+        const indexedType = encodeSearchAttributeIndexedValueType(type);
+        if (indexedType === undefined) throw new TypeError(`search attribute ${name} has no indexed type for ${type}`);
+        return [name, indexedType];
+      })),
+    });
+    return env;
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
 }

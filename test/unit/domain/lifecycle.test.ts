@@ -41,7 +41,8 @@ describe('deal lifecycle', () => {
   it('expires a proposal that got no answer and releases open deals as not_selected', () => {
     expect(nextDealStatus('proposed', 'expire')).toEqual({ ok: true, status: 'expired' });
     expect(nextDealStatus('term_sheet_issued', 'release')).toEqual({ ok: true, status: 'not_selected' });
-    expect(nextDealStatus('selected', 'release').ok).toBe(false);
+    expect(nextDealStatus('selected', 'release')).toEqual({ ok: true, status: 'not_selected' });
+    expect(nextDealStatus('closed', 'release').ok).toBe(false);
   });
 
   it('refuses a disallowed action with a reason naming the allowed statuses', () => {

@@ -1,0 +1,90 @@
+import fastifyJwt from '@fastify/jwt';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerIdentify } from './auth';
+import { DEFAULT_LIMITS, type ApiDeps, type RouteContext } from './context';
+import { registerErrorHandler } from './errors';
+import { applicationRoutes } from './routes/applications';
+import { dealRoutes } from './routes/deals';
+import { enterpriseRoutes } from './routes/enterprises';
+import { healthRoutes } from './routes/health';
+import { institutionRoutes } from './routes/institutions';
+import { registryRoutes } from './routes/registries';
+
+export type { ApiDeps } from './context';
+
+/**
+ * The HTTP API as a Fastify instance that is ready but not listening: `server.ts` listens, tests
+ * listen on port 0 or inject. The dependencies are opened and closed by the caller.
+ */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    bodyLimit: limits.bodyLimit,
+    // Behind a proxy the caller's address is in X-Forwarded-For; only the rate limiter uses it.
+    trustProxy: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(fastifyJwt, {
+    secret: deps.config.jwtSecret,
+    sign: { algorithm: 'HS256' },
+    verify: { algorithms: ['HS256'] },
+  });
+  // Before the rate limiter, which keys on the caller this hook identifies.
+  registerIdentify(app);
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: limits.rateMax,
+    timeWindow: limits.rateWindowMs,
+    keyGenerator: (request) => (request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`),
+    allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/docs'),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: context.statusCode,
+      error: 'rate_limited',
+      message: `rate limit of ${context.max} requests per ${context.after} exceeded; retry in ${context.after}`,
+    }),
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'dealflow API',
+        version: '1.0.0',
+        description: 'Industry-finance matchmaking for the Yangtze River Delta. Every `/v1` route needs '
+          + '`Authorization: Bearer <JWT>` (HS256; claims `sub`, `role` = enterprise | institution | ops, `org` = the '
+          + 'enterprise\'s uscc or the institution\'s id). Lists answer `{ items, nextCursor }`; pass `nextCursor` back '
+          + 'as `?cursor=` for the next page. Bad input answers 400 `{ error: "validation_failed", issues }` (paths of '
+          + 'query and path parameters are prefixed `query.` and `params.`); a dependency that is down answers 503 with '
+          + 'Retry-After.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearerAuth: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const context: RouteContext = { deps, limits };
+  await app.register(healthRoutes, context);
+  await app.register(async (v1) => {
+    await v1.register(enterpriseRoutes, context);
+    await v1.register(applicationRoutes, context);
+    await v1.register(dealRoutes, context);
+    await v1.register(institutionRoutes, context);
+    await v1.register(registryRoutes, context);
+    // The ops engineer's plugin: `/metrics` and `/events` under `/v1/ops`. It gets the same
+    // error handler, rate limit and `request.principal`; it must guard its routes with `allow('ops')`.
+    if (deps.opsRoutes) await v1.register(deps.opsRoutes, { prefix: '/ops' });
+  }, { prefix: '/v1' });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,47 @@
+import type { Client } from '@temporalio/client';
+import type { FastifyPluginAsync } from 'fastify';
+import type { PipelineSettings } from '../../schemas';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { Models } from '../store/models';
+
+/** What the API needs; `server.ts` (or a test) opens these and closes them after the app. */
+export interface ApiDeps {
+  config: Config;
+  logger: Logger;
+  temporal: Client;
+  models: Models;
+  /** Resolves when Kafka answers, throws when it does not. */
+  kafkaHealth: () => Promise<void>;
+  /** The ops routes (`/v1/ops/metrics`, `/v1/ops/events`), registered under `/v1/ops` when given. */
+  opsRoutes?: FastifyPluginAsync;
+  /** Passed to every workflow started; tests shorten SLAs with it. */
+  settings?: Partial<PipelineSettings>;
+  limits?: Partial<ApiLimits>;
+}
+
+export interface ApiLimits {
+  /** Largest request body, bytes. */
+  bodyLimit: number;
+  /** How long a command waits for its workflow before answering 202 (or 503 when not even taken). */
+  commandTimeoutMs: number;
+  /** How long each readiness check may take. */
+  healthTimeoutMs: number;
+  /** Requests per principal (or per IP without a token) per `rateWindowMs`. */
+  rateMax: number;
+  rateWindowMs: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = {
+  bodyLimit: 256 * 1024,
+  commandTimeoutMs: 10_000,
+  healthTimeoutMs: 2_000,
+  rateMax: 1_200,
+  rateWindowMs: 60_000,
+};
+
+/** What route plugins receive as their options. */
+export interface RouteContext {
+  deps: ApiDeps;
+  limits: ApiLimits;
+}

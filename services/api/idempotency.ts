@@ -1,0 +1,43 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ApplicationRequest } from '../../schemas';
+import type { Models } from '../store/models';
+import { conflict } from './errors';
+
+// `Idempotency-Key` for `POST /v1/applications`, stored in MongoDB so it holds across API restarts
+// and replicas. The key document is written before the workflow starts: its unique `_id` lets
+// only one of two concurrent submissions mint the application id.
+
+export interface Submission {
+  applicationId: string;
+  submittedAt: string;
+  /** True when this key was seen before: the answer is the earlier application. */
+  repeat: boolean;
+}
+
+/** `app-` and 20 hex characters: unique enough, and a valid ApplicationId in URLs and workflow ids. */
+export const newApplicationId = (): string => `app-${randomBytes(10).toString('hex')}`;
+
+/** Same request, same hash: keys sorted, so the order of fields in the JSON does not matter. */
+export function requestHash(request: ApplicationRequest): string {
+  const canonical = JSON.stringify(request, Object.keys(request).sort());
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export async function claimSubmission(models: Models, uscc: string, key: string | undefined, request: ApplicationRequest, now: Date): Promise<Submission> {
+  const fresh = { applicationId: newApplicationId(), submittedAt: now.toISOString(), repeat: false };
+  if (key === undefined) return fresh;
+  const _id = `${uscc}:${key}`;
+  const bodyHash = requestHash(request);
+  try {
+    await models.idempotencyKeys.create({ _id, enterpriseUscc: uscc, key, bodyHash, applicationId: fresh.applicationId, submittedAt: fresh.submittedAt });
+    return fresh;
+  } catch (error) {
+    if ((error as { code?: number }).code !== 11000) throw error;
+  }
+  const existing = await models.idempotencyKeys.findById(_id).lean();
+  if (!existing) throw new Error(`idempotency key ${_id} vanished after a duplicate-key error`);
+  if (existing.bodyHash !== bodyHash) {
+    throw conflict('this Idempotency-Key was already used for a different request body');
+  }
+  return { applicationId: String(existing.applicationId), submittedAt: String(existing.submittedAt), repeat: true };
+}

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { DealDecision, DealListQuery, DealView, listOf, type DealRecord } from '../../../schemas';
+import { CommandPending, DealParams, type Principal } from '../../../schemas/http';
+import { decideUpdate } from '../../../workflows/application';
+import { allow, orgAs, principalOf } from '../auth';
+import { runCommand } from '../commands';
+import type { RouteContext } from '../context';
+import { errorResponses, notFound } from '../errors';
+import { dealWithParties, findDeal, page } from '../views';
+
+export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
+  const { models, temporal, logger } = deps;
+
+  /** The deal if the caller may see it; another institution's answers 404 like a missing one. */
+  async function visibleDeal(principal: Principal, dealId: string): Promise<DealRecord> {
+    const deal = await findDeal(models, dealId);
+    if (!deal || (principal.role !== 'ops' && orgAs(principal, 'institution') !== deal.institutionId)) {
+      throw notFound(`deal ${dealId} not found`);
+    }
+    return deal;
+  }
+
+  app.get('/deals', {
+    onRequest: allow('institution', 'ops'),
+    schema: {
+      tags: ['deals'],
+      summary: 'The inbox: an institution\'s deals (ops: all), with the enterprise\'s profile and request',
+      querystring: DealListQuery,
+      response: { 200: listOf(DealView), ...errorResponses() },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const { status, limit, cursor } = request.query;
+    const filter = {
+      ...(principal.role === 'institution' ? { institutionId: principal.org } : {}),
+      ...(status ? { status } : {}),
+    };
+    const { docs, nextCursor } = await page(models.deals, filter, { limit, cursor });
+    const items = await Promise.all(docs.map((doc) => dealWithParties(models, doc as unknown as DealRecord, logger)));
+    return { items, nextCursor };
+  });
+
+  app.get('/deals/:dealId', {
+    onRequest: allow('institution', 'ops'),
+    schema: {
+      tags: ['deals'],
+      summary: 'One deal, with the enterprise\'s profile and request, its match score and reasons',
+      params: DealParams,
+      response: { 200: DealView, ...errorResponses(404) },
+    },
+  }, async (request) => dealWithParties(models, await visibleDeal(principalOf(request), request.params.dealId), logger));
+
+  app.post('/deals/:dealId/decision', {
+    onRequest: allow('institution'),
+    schema: {
+      tags: ['deals'],
+      summary: 'Decide on a deal: express interest, decline, request documents, issue a term sheet, confirm the close',
+      description: 'An action the deal\'s status does not allow answers 409. Answers 202 when the decision was taken but is '
+        + 'still being applied.',
+      params: DealParams,
+      body: DealDecision,
+      response: { 200: DealView, 202: CommandPending, ...errorResponses(404, 409) },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const deal = await visibleDeal(principal, request.params.dealId);
+    const outcome = await runCommand(temporal, deal.applicationId, decideUpdate, [{
+      dealId: deal.dealId,
+      institutionId: deal.institutionId,
+      decision: request.body,
+    }], limits.commandTimeoutMs);
+    if (!outcome.applied) {
+      return reply.code(202).send({ status: 'accepted', applied: false, message: 'The decision was taken and is still being applied; read the deal again shortly.' });
+    }
+    const updated = outcome.result.deal ?? deal;
+    return reply.code(200).send(await dealWithParties(models, updated, logger));
+  });
+};

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { EnterpriseProfile, EnterpriseProfileInput } from '../../../schemas';
+import { UsccParams } from '../../../schemas/http';
+import { allow, orgAs, principalOf } from '../auth';
+import type { RouteContext } from '../context';
+import { errorResponses, notFound } from '../errors';
+
+export const enterpriseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps }) => {
+  app.put('/enterprises/:uscc', {
+    onRequest: allow('enterprise'),
+    schema: {
+      tags: ['enterprises'],
+      summary: 'Create or update the calling enterprise\'s profile',
+      description: 'An enterprise may only write its own profile (the token\'s `org`); another uscc answers 404.',
+      params: UsccParams,
+      body: EnterpriseProfileInput,
+      response: { 200: EnterpriseProfile, ...errorResponses(404) },
+    },
+  }, async (request) => {
+    const { uscc } = request.params;
+    if (orgAs(principalOf(request), 'enterprise') !== uscc) throw notFound();
+    const profile: EnterpriseProfile = { uscc, ...request.body };
+    await deps.models.enterprises.replaceOne({ _id: uscc }, { _id: uscc, ...profile, updatedAt: new Date().toISOString() }, { upsert: true });
+    return profile;
+  });
+};

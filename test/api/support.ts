@@ -1,0 +1,208 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Worker } from '@temporalio/worker';
+import { USCC_CHARSET, usccCheckCharacter, type EnterpriseProfileInput, type InstitutionInput, type PipelineSettings, type ProductInput } from '../../schemas';
+import type { Principal } from '../../schemas/http';
+import { buildApp, type ApiDeps } from '../../services/api/app';
+import { signToken } from '../../services/api/auth';
+import type { Config } from '../../services/config';
+import { createKafka } from '../../services/kafka';
+import type { Logger } from '../../services/logger';
+import { connectMongo } from '../../services/mongo';
+import { defineModels, type Models } from '../../services/store/models';
+import { createTemporalClient } from '../../services/temporal';
+import { startWorker } from '../../services/worker/startWorker';
+import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+
+// The API over real HTTP against the local stack, with an in-process worker on a task queue of
+// its own so test files never pick up each other's workflows.
+
+export interface ApiStack {
+  config: Config;
+  logger: Logger;
+  models: Models;
+  /** Builds (another) app on the same clients, e.g. to prove a restart keeps state. */
+  startApp(): Promise<Api>;
+  close(): Promise<void>;
+}
+
+export interface Api {
+  app: FastifyInstance;
+  baseUrl: string;
+  call(method: string, path: string, options?: CallOptions): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  // Tests read whatever the API answered; each assertion states the shape it expects.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export async function startApiStack(
+  options: { settings?: Partial<PipelineSettings>; limits?: ApiDeps['limits']; worker?: boolean } = {},
+): Promise<ApiStack> {
+  const taskQueue = `api-test-${uniqueSuffix()}`;
+  const config = testConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
+  const logger = testLogger();
+  const temporal = await createTemporalClient(config);
+  const mongo = await connectMongo(config, logger);
+  const models = defineModels(mongo.connection);
+  const admin = createKafka(config, logger, 'dealflow-api-test').admin();
+  await admin.connect();
+  const started = options.worker === false ? null : await startWorker(config, logger, { taskQueue });
+  const running = started?.worker.run();
+  const apps: Api[] = [];
+
+  async function startApp(): Promise<Api> {
+    const app = await buildApp({
+      config,
+      logger,
+      temporal: temporal.client,
+      models,
+      kafkaHealth: async () => void (await admin.describeCluster()),
+      ...(options.settings ? { settings: options.settings } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const api = apiOn(app);
+    apps.push(api);
+    return api;
+  }
+
+  return {
+    config,
+    logger,
+    models,
+    startApp,
+    async close() {
+      for (const api of apps) await api.close();
+      if (started && running) {
+        await stopWorker(started.worker, running);
+        await started.close();
+      }
+      await admin.disconnect();
+      await mongo.close();
+      await temporal.close();
+    },
+  };
+}
+
+async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running;
+}
+
+export function apiOn(app: FastifyInstance): Api {
+  const { port } = app.server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let closed = false;
+  return {
+    app,
+    baseUrl,
+    async call(method, path, { token, body, headers = {} } = {}) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+    },
+  };
+}
+
+// ---------- parties ----------
+
+export function tokenFor(config: Config, claims: Principal, ttlSeconds = 600): string {
+  return signToken(claims, config.jwtSecret, ttlSeconds);
+}
+
+/** A valid USCC no other test uses: random body, computed check character. */
+export function newUscc(): string {
+  let body = '91310000';
+  while (body.length < 17) body += USCC_CHARSET.charAt(Math.floor(Math.random() * USCC_CHARSET.length));
+  return body + usccCheckCharacter(body);
+}
+
+export const newInstitutionId = (): string => `it-bank-${uniqueSuffix()}`;
+
+/**
+ * Tibet (CN-XZ) and an industry class drawn per process keep these tests' products out of other
+ * tests' (and earlier runs') matches, and theirs out of these.
+ */
+export const TEST_REGION = 'CN-XZ' as const;
+export const TEST_INDUSTRY = `C${String(1000 + Math.floor(Math.random() * 9000))}`;
+
+export function profile(overrides: Partial<EnterpriseProfileInput> = {}): EnterpriseProfileInput {
+  return {
+    name: '西藏某精密制造有限公司',
+    region: TEST_REGION,
+    city: '拉萨',
+    industry: TEST_INDUSTRY,
+    founded: '2015-03-01',
+    employees: 120,
+    revenueCny: 80_000_000,
+    rdRatioBps: 600,
+    qualifications: [],
+    ...overrides,
+  };
+}
+
+export function institution(overrides: Partial<InstitutionInput> = {}): InstitutionInput {
+  return { name: '测试银行', kind: 'bank', regions: [TEST_REGION], ...overrides };
+}
+
+export function product(overrides: Partial<ProductInput> = {}): ProductInput {
+  return {
+    name: '知识产权质押贷',
+    instruments: ['ip_pledge_loan'],
+    minAmountCny: 1_000_000,
+    maxAmountCny: 50_000_000,
+    regions: [TEST_REGION],
+    industries: { include: [TEST_INDUSTRY], exclude: [] },
+    requiredQualifications: [],
+    responseSlaHours: 72,
+    ddSlaDays: 30,
+    capacity: 50,
+    active: true,
+    ...overrides,
+  };
+}
+
+export const request = {
+  instrument: 'ip_pledge_loan',
+  amountCny: 5_000_000,
+  termMonths: 24,
+  purpose: 'Pledge two invention patents to fund a new precision machining line',
+} as const;
+
+export const sha256 = (char: string): string => char.repeat(64);
+
+/** Polls until `probe` returns a value (not undefined), for the work that happens in the background. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

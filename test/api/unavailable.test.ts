@@ -1,0 +1,121 @@
+import { Client, Connection } from '@temporalio/client';
+import mongoose from 'mongoose';
+import { buildApp, type ApiDeps } from '../../services/api/app';
+import { defineModels } from '../../services/store/models';
+import { apiOn, eventually, newUscc, profile, request, startApiStack, tokenFor, type Api, type ApiStack } from './support';
+
+// A dependency that is down answers 503 with Retry-After, never 500; readiness names it; an
+// unexpected failure answers a bare 500 without details.
+
+jest.setTimeout(90_000);
+
+let stack: ApiStack;
+let healthy: Api;
+const opened: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  stack = await startApiStack();
+  healthy = await stack.startApp();
+});
+afterAll(async () => {
+  for (const close of opened) await close().catch(() => undefined);
+  await stack?.close();
+});
+
+async function appWith(overrides: Partial<ApiDeps>): Promise<Api> {
+  const app = await buildApp({
+    config: stack.config,
+    logger: stack.logger,
+    temporal: undefined as never,
+    models: stack.models,
+    kafkaHealth: async () => undefined,
+    limits: { commandTimeoutMs: 3_000, healthTimeoutMs: 1_000 },
+    ...overrides,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const api = apiOn(app);
+  opened.push(() => api.close());
+  return api;
+}
+
+function deadTemporal(): Client {
+  // Nothing listens on port 1: every call fails to connect. No retry interceptor, so no retry
+  // outlives the test and fires on a closed channel.
+  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500, interceptors: [] });
+  opened.push(() => connection.close());
+  return new Client({ connection });
+}
+
+test('with Temporal down, applying answers 503 with Retry-After, and the same key later starts the application', async () => {
+  const api = await appWith({ temporal: deadTemporal() });
+  const uscc = newUscc();
+  const token = tokenFor(stack.config, { sub: 'u', role: 'enterprise', org: uscc });
+  await healthy.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() });
+
+  const down = await api.call('POST', '/v1/applications', { token, body: request, headers: { 'idempotency-key': 'retry-me' } });
+  expect(down.status).toBe(503);
+  expect(down.headers.get('retry-after')).toMatch(/^\d+$/);
+  expect(down.body).toMatchObject({ error: 'unavailable', message: expect.stringContaining('temporal') });
+  expect(JSON.stringify(down.body)).not.toMatch(/at .*\.ts|stack/i);
+  expect(await stack.models.applications.countDocuments({ enterpriseUscc: uscc })).toBe(0);
+
+  const retried = await healthy.call('POST', '/v1/applications', { token, body: request, headers: { 'idempotency-key': 'retry-me' } });
+  expect(retried.status).toBe(200);
+  const { applicationId } = retried.body;
+  await eventually(async () => {
+    const read = await healthy.call('GET', `/v1/applications/${applicationId}`, { token });
+    return read.body.timeline.length > 0 ? read : undefined;
+  }, 30_000, 'the retried application to run');
+});
+
+test('with Temporal down, readiness answers 503 naming it, and a command answers 503', async () => {
+  const api = await appWith({ temporal: deadTemporal() });
+  const ready = await api.call('GET', '/health/ready');
+  expect(ready.status).toBe(503);
+  expect(ready.body.checks).toMatchObject({ temporal: { ok: false }, kafka: { ok: true }, mongo: { ok: true } });
+
+  const uscc = newUscc();
+  const token = tokenFor(stack.config, { sub: 'u', role: 'enterprise', org: uscc });
+  await healthy.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() });
+  const { applicationId } = (await healthy.call('POST', '/v1/applications', { token, body: request })).body;
+  const withdraw = await api.call('POST', `/v1/applications/${applicationId}/withdraw`, { token, body: { reason: 'test' } });
+  expect(withdraw.status).toBe(503);
+  expect(withdraw.headers.get('retry-after')).toBeTruthy();
+});
+
+test('with MongoDB down, reads answer 503 and readiness names it', async () => {
+  const connection = mongoose.createConnection('mongodb://127.0.0.1:1/dealflow', { serverSelectionTimeoutMS: 500, bufferTimeoutMS: 500 } as mongoose.ConnectOptions);
+  connection.on('error', () => undefined);
+  opened.push(() => connection.close());
+  const api = await appWith({ models: defineModels(connection), temporal: healthyTemporal() });
+  const token = tokenFor(stack.config, { sub: 'o', role: 'ops' });
+  const list = await api.call('GET', '/v1/applications', { token });
+  expect(list.status).toBe(503);
+  expect(list.headers.get('retry-after')).toBeTruthy();
+  expect(list.body).toMatchObject({ error: 'unavailable', message: expect.stringContaining('mongo') });
+  const ready = await api.call('GET', '/health/ready');
+  expect(ready.status).toBe(503);
+  expect(ready.body.checks.mongo.ok).toBe(false);
+});
+
+test('with Kafka down, readiness answers 503 naming it', async () => {
+  const api = await appWith({ temporal: healthyTemporal(), kafkaHealth: async () => { throw new Error('broker unreachable'); } });
+  const ready = await api.call('GET', '/health/ready');
+  expect(ready.status).toBe(503);
+  expect(ready.body.checks).toMatchObject({ kafka: { ok: false, error: 'broker unreachable' }, temporal: { ok: true }, mongo: { ok: true } });
+  expect((await api.call('GET', '/health/live')).status).toBe(200);
+});
+
+test('an unexpected failure answers 500 { error: "internal" } with no details', async () => {
+  const broken = { ...stack.models, applications: { findById: () => { throw new Error('secret internals at line 42'); } } } as unknown as ApiDeps['models'];
+  const api = await appWith({ models: broken });
+  const answer = await api.call('GET', '/v1/applications/app-1', { token: tokenFor(stack.config, { sub: 'o', role: 'ops' }) });
+  expect(answer).toMatchObject({ status: 500, body: { error: 'internal' } });
+  expect(JSON.stringify(answer.body)).not.toContain('secret');
+});
+
+function healthyTemporal(): Client {
+  const connection = Connection.lazy({ address: stack.config.temporal.address });
+  opened.push(() => connection.close());
+  return new Client({ connection, namespace: stack.config.temporal.namespace });
+}
