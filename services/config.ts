@@ -27,6 +27,11 @@ const EnvSchema = z.object({
     .optional(),
   DEALFLOW_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('dealflow.events.v1'),
   DEALFLOW_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Pipeline tuning passed to every application the API starts (see schemas/workflow.ts).
+  DEALFLOW_TOP_K: z.coerce.number().int().min(1).max(20).optional(),
+  DEALFLOW_SLA_SCALE: z.coerce.number().positive().max(1).optional(),
+  DEALFLOW_DOCUMENTS_DEADLINE_DAYS: z.coerce.number().positive().optional(),
+  DEALFLOW_OFFER_WINDOW_DAYS: z.coerce.number().positive().optional(),
   // Ports of the local stack that `npm run services:up` starts; used when an address is unset.
   DEALFLOW_TEMPORAL_PORT: localPort('DEALFLOW_TEMPORAL_PORT', 7233),
   DEALFLOW_MONGO_PORT: localPort('DEALFLOW_MONGO_PORT', 27017),
@@ -44,6 +49,8 @@ export interface Config {
   mongo: { url: string };
   kafka: { brokers: string[]; topic: string; clientId: string };
   jwtSecret: string;
+  /** Only what is set; the workflow's defaults fill the rest. */
+  pipeline: { topK?: number; slaScale?: number; documentsDeadlineDays?: number; offerWindowDays?: number };
 }
 
 export class ConfigError extends Error {
@@ -79,6 +86,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientId: 'dealflow',
     },
     jwtSecret: e.DEALFLOW_JWT_SECRET ?? LOCAL_JWT_SECRET,
+    pipeline: {
+      ...(e.DEALFLOW_TOP_K !== undefined ? { topK: e.DEALFLOW_TOP_K } : {}),
+      ...(e.DEALFLOW_SLA_SCALE !== undefined ? { slaScale: e.DEALFLOW_SLA_SCALE } : {}),
+      ...(e.DEALFLOW_DOCUMENTS_DEADLINE_DAYS !== undefined ? { documentsDeadlineDays: e.DEALFLOW_DOCUMENTS_DEADLINE_DAYS } : {}),
+      ...(e.DEALFLOW_OFFER_WINDOW_DAYS !== undefined ? { offerWindowDays: e.DEALFLOW_OFFER_WINDOW_DAYS } : {}),
+    },
   };
 }
 

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     temporal,
     models,
     kafkaHealth,
+    settings: config.pipeline,
     opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops') }),
   });
   const url = await app.listen({ host: config.http.host, port: config.http.port });

@@ -39,6 +39,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`${variable}=`));
   });
 
+  test('pipeline tuning is read only where set', () => {
+    expect(loadConfig({}).pipeline).toEqual({});
+    expect(loadConfig({ DEALFLOW_SLA_SCALE: '0.001', DEALFLOW_TOP_K: '2' }).pipeline).toEqual({ slaScale: 0.001, topK: 2 });
+    expect(() => loadConfig({ DEALFLOW_SLA_SCALE: '2' })).toThrow(/DEALFLOW_SLA_SCALE=/);
+  });
+
   test('production refuses to start without a JWT secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DEALFLOW_JWT_SECRET/);
   });
