@@ -3,6 +3,7 @@
 // stack is started and the workflow and integration tests run against it.
 // Extra arguments go to jest, e.g. `npm test -- test/integration/kafka.test.ts`.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +22,19 @@ function step(title, cmd, args) {
   console.log(`=== ${title}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+// The browser test drives Debian's Chromium (a test tool's own browser download cannot work here).
+function ensureChromium() {
+  if (fs.existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
+    console.error('=== the browser test needs Chromium at /usr/bin/chromium: install Debian\'s `chromium` package');
+    process.exit(1);
+  }
+  step('installing Debian\'s chromium (first run only)', 'sh', ['-c',
+    'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium >/dev/null']);
+}
+
 step('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('lint', bin('eslint'), ['.']);
 step('local services', process.execPath, ['scripts/services.mjs', 'up']);
+ensureChromium();
 step('tests', bin('jest'), ['--runInBand', ...jestArgs]);
