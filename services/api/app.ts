@@ -1,5 +1,7 @@
+import path from 'node:path';
 import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -9,12 +11,16 @@ import { DEFAULT_LIMITS, type ApiDeps, type RouteContext } from './context';
 import { registerErrorHandler } from './errors';
 import { applicationRoutes } from './routes/applications';
 import { dealRoutes } from './routes/deals';
+import { devRoutes } from './routes/dev';
 import { enterpriseRoutes } from './routes/enterprises';
 import { healthRoutes } from './routes/health';
 import { institutionRoutes } from './routes/institutions';
 import { registryRoutes } from './routes/registries';
 
 export type { ApiDeps } from './context';
+
+/** The web pages: plain HTML, CSS and ES modules, served as they are (no build step). */
+export const PUBLIC_DIR = path.join(__dirname, 'public');
 
 /**
  * The HTTP API as a Fastify instance that is ready but not listening: `server.ts` listens, tests
@@ -25,8 +31,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
     bodyLimit: limits.bodyLimit,
-    // Behind a proxy the caller's address is in X-Forwarded-For; only the rate limiter uses it.
-    trustProxy: true,
+    // X-Forwarded-For is not trusted: a client could forge it to dodge the per-IP rate limit.
+    trustProxy: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -74,14 +80,29 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const context: RouteContext = { deps, limits };
   await app.register(healthRoutes, context);
+  // One route per file found at start (no wildcard), so an unknown path still gets the API's 404.
+  // swagger-ui registered @fastify/static first and decorated the reply already.
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    wildcard: false,
+    decorateReply: false,
+    cacheControl: false,
+    setHeaders: (res) => {
+      res.setHeader('cache-control', 'no-cache');
+      res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+      res.setHeader('x-content-type-options', 'nosniff');
+    },
+  });
+  // Mints tokens for anyone who asks: never in production.
+  if (deps.config.env !== 'production') await app.register(devRoutes, context);
   await app.register(async (v1) => {
     await v1.register(enterpriseRoutes, context);
     await v1.register(applicationRoutes, context);
     await v1.register(dealRoutes, context);
     await v1.register(institutionRoutes, context);
     await v1.register(registryRoutes, context);
-    // The ops engineer's plugin: `/metrics` and `/events` under `/v1/ops`. It gets the same
-    // error handler, rate limit and `request.principal`; it must guard its routes with `allow('ops')`.
+    // `/v1/ops/metrics` and `/v1/ops/events` (services/ops/routes.ts): same error handler, rate
+    // limit and `request.principal`; the plugin guards its routes with `allow('ops')`.
     if (deps.opsRoutes) await v1.register(deps.opsRoutes, { prefix: '/ops' });
   }, { prefix: '/v1' });
 
