@@ -18,5 +18,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 # The worker bundles dist/workflows (plain JavaScript) with webpack at start.
 COPY --from=build /app/dist ./
+# The web pages are served as they are, from beside the compiled app.
+COPY services/api/public services/api/public
 USER node
 CMD ["node", "services/api/server.js"]

@@ -10,6 +10,18 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', module: 'writable', require: 'readonly', __dirname: 'readonly' } },
   },
   {
+    // The web pages: ES modules run by the browser.
+    files: ['services/api/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        document: 'readonly', localStorage: 'readonly', fetch: 'readonly', crypto: 'readonly', atob: 'readonly', Node: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', FormData: 'readonly', Intl: 'readonly',
+        TextDecoderStream: 'readonly', AbortController: 'readonly',
+      },
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

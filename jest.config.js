@@ -1,5 +1,7 @@
 // Each tier runs alone: `jest --selectProjects unit` needs no server at all.
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+// @fastify/static (under swagger-ui) requires content-disposition 3, which ships ESM only.
+const apiTransform = { ...transform, '^.+/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] };
 const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
@@ -11,8 +13,23 @@ module.exports = {
       ...common,
       displayName: 'api',
       testMatch: ['<rootDir>/test/api/**/*.test.ts'],
-      // @fastify/static (under swagger-ui) requires content-disposition 3, which ships ESM only.
-      transform: { ...transform, '^.+/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+      transform: apiTransform,
+      transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+    },
+    {
+      // Headless Chromium (Debian's `chromium` package, /usr/bin/chromium) against the web pages the API serves.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      transform: apiTransform,
+      transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+    },
+    {
+      // Stops, kills and restarts the local services: run with --runInBand, never beside other tiers.
+      ...common,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      transform: apiTransform,
       transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
     },
   ],

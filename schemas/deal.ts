@@ -86,6 +86,9 @@ export const DealView = z.object({
   reasons: z.array(MatchReason),
   documentsRequested: z.array(DocumentKind),
   termSheet: TermSheet.optional(),
+  /** When the deal's current clock lapses: the response SLA, the documents deadline, due diligence or the term sheet's expiry. */
+  deadline: IsoDateTime.nullable().optional()
+    .describe('When the deal lapses unless someone acts: the response SLA, the documents deadline, the due-diligence SLA or the term sheet\'s expiresAt; null when no clock runs'),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   enterprise: EnterpriseProfile.optional(),

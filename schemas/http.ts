@@ -75,3 +75,22 @@ export const Readiness = z.object({
   checkedAt: IsoDateTime,
 });
 export type Readiness = z.infer<typeof Readiness>;
+
+// ---------- development ----------
+
+/** One principal `GET /dev/tokens` signs a token for: an ops user, a seeded enterprise or institution. */
+export const DevPrincipal = z.object({
+  role: Role,
+  /** The enterprise's uscc or the institution's id; null for ops. */
+  org: z.string().nullable(),
+  name: z.string(),
+  /** e.g. the region and qualifications, or the institution's kind: enough to tell them apart in a picker. */
+  note: z.string(),
+  /** The seed's demo principal (`demoPrincipals()`): a full demo run works with it. */
+  demo: z.boolean(),
+  token: z.string(),
+});
+export type DevPrincipal = z.infer<typeof DevPrincipal>;
+
+export const DevTokens = z.object({ expiresAt: IsoDateTime, principals: z.array(DevPrincipal) });
+export type DevTokens = z.infer<typeof DevTokens>;

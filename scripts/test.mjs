@@ -22,15 +22,16 @@ function step(title, cmd, args) {
   console.log(`=== ${title}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-// The browser test drives Debian's Chromium (a test tool's own browser download cannot work here).
+// The browser test drives Debian's Chromium (a test tool's own browser download cannot work here),
+// with a CJK font so the pages' Chinese terms render.
 function ensureChromium() {
-  if (fs.existsSync('/usr/bin/chromium')) return;
+  if (fs.existsSync('/usr/bin/chromium') && fs.existsSync('/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc')) return;
   if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
-    console.error('=== the browser test needs Chromium at /usr/bin/chromium: install Debian\'s `chromium` package');
+    console.error('=== the browser test needs Chromium at /usr/bin/chromium: install Debian\'s `chromium` and `fonts-wqy-zenhei` packages');
     process.exit(1);
   }
   step('installing Debian\'s chromium (first run only)', 'sh', ['-c',
-    'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium >/dev/null']);
+    'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null']);
 }
 
 step('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);

@@ -87,10 +87,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     wildcard: false,
     decorateReply: false,
     cacheControl: false,
-    setHeaders: (res) => {
-      res.setHeader('cache-control', 'no-cache');
-      res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
-      res.setHeader('x-content-type-options', 'nosniff');
+    // Pages render API data as text only; the policy keeps it that way should one slip.
+    setHeaders: (reply) => {
+      reply.header('cache-control', 'no-cache');
+      reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+      reply.header('x-content-type-options', 'nosniff');
     },
   });
   // Mints tokens for anyone who asks: never in production.

@@ -39,6 +39,7 @@ describe('health and docs', () => {
     expect(answer.body.openapi).toMatch(/^3\./);
     expect(answer.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(Object.keys(answer.body.paths).sort()).toEqual([
+      '/dev/tokens', // outside production only: test/api/devTokens.test.ts
       '/health/live', '/health/ready',
       '/v1/applications', '/v1/applications/{id}', '/v1/applications/{id}/documents',
       '/v1/applications/{id}/offers/{dealId}/accept', '/v1/applications/{id}/withdraw',

@@ -1,0 +1,215 @@
+// The enterprise's page: apply, follow each application's status, answer document requests,
+// accept a term sheet, withdraw. Polls every 2.5 s; a card is redrawn only when its application
+// changed, so a half-filled form is not wiped by a poll.
+import { call, tokenFor } from './api.js';
+import {
+  act, APPLICATION_STATUS, badge, DEAL_STATUS, DOCUMENT_KIND, EVENT, fields, formatBps, formatCny, formatRelative,
+  formatTime, h, header, INSTRUMENT, int, label, notify, OPEN_APPLICATION, poll, signInBar,
+} from './app.js';
+
+const ROLE = 'enterprise';
+const POLL_MS = 2500;
+const list = document.getElementById('applications');
+const cards = new Map();
+
+header('enterprise');
+signInBar(ROLE, () => {
+  cards.clear();
+  list.replaceChildren();
+  void refresh();
+});
+renderApplyForm();
+poll(refresh, POLL_MS);
+
+async function refresh() {
+  if (!tokenFor(ROLE)) {
+    list.replaceChildren(h('p', { class: 'muted' }, 'Sign in as an enterprise to see its applications.'));
+    return;
+  }
+  const { body } = await call(ROLE, 'GET', '/v1/applications?limit=100');
+  const items = [...body.items].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  if (items.length === 0) {
+    list.replaceChildren(h('p', { class: 'muted empty' }, 'No applications yet. Submit one above.'));
+    cards.clear();
+    return;
+  }
+  list.querySelector('.empty')?.remove();
+  items.forEach((application, index) => {
+    const version = `${application.status}:${application.updatedAt}:${application.timeline.length}:${application.deals.map((d) => d.updatedAt).join()}`;
+    let entry = cards.get(application.applicationId);
+    if (!entry || entry.version !== version) {
+      const card = renderApplication(application, entry?.card);
+      if (entry) entry.card.replaceWith(card);
+      entry = { version, card };
+      cards.set(application.applicationId, entry);
+    }
+    if (list.children[index] !== entry.card) list.insertBefore(entry.card, list.children[index] ?? null);
+  });
+}
+
+// ---------- new application ----------
+
+function renderApplyForm() {
+  const problem = h('div');
+  const submit = h('button', { type: 'submit' }, 'Submit application 提交申请');
+  const form = h('form', { id: 'apply', class: 'grid-form', onsubmit: (event) => {
+    event.preventDefault();
+    void act(submit, async () => {
+      const f = fields(form);
+      const body = {
+        instrument: f.instrument,
+        amountCny: int(f.amountCny),
+        termMonths: int(f.termMonths),
+        purpose: f.purpose,
+        ...(f.collateral ? { collateral: f.collateral } : {}),
+      };
+      // One key per submit: a retried request of this submit would be answered with the same application.
+      const { body: accepted } = await call(ROLE, 'POST', '/v1/applications', { body, headers: { 'idempotency-key': crypto.randomUUID() } });
+      notify(`Application ${accepted.applicationId} submitted: ${label(APPLICATION_STATUS, accepted.status)}. Screening and matching run now.`, 'good');
+      form.reset();
+      await refresh();
+    }, problem);
+  } },
+  h('label', {}, 'Instrument 融资方式', h('select', { name: 'instrument', required: true },
+    Object.entries(INSTRUMENT).map(([value, text]) => h('option', { value }, text)))),
+  h('label', {}, 'Amount 金额 (CNY)', h('input', { name: 'amountCny', type: 'number', min: 1, step: 1, required: true, placeholder: '5000000' })),
+  h('label', {}, 'Term 期限 (months)', h('input', { name: 'termMonths', type: 'number', min: 1, max: 600, step: 1, required: true, placeholder: '24' })),
+  h('label', { class: 'wide' }, 'Purpose 资金用途', h('textarea', { name: 'purpose', rows: 2, required: true, placeholder: 'e.g. a new precision machining line' })),
+  h('label', { class: 'wide' }, 'Collateral 担保/抵押 (optional)', h('input', { name: 'collateral', placeholder: 'e.g. two invention patents' })),
+  h('div', { class: 'wide actions' }, submit), h('div', { class: 'wide' }, problem));
+  document.getElementById('apply-panel').append(form);
+}
+
+// ---------- one application ----------
+
+function renderApplication(app, previous) {
+  // Keep what the user had open across redraws.
+  const wasOpen = new Set([...(previous?.querySelectorAll('details[open]') ?? [])].map((d) => d.dataset.key));
+  const keep = (el) => {
+    if (wasOpen.has(el.dataset.key)) el.open = true;
+    return el;
+  };
+  const open = OPEN_APPLICATION.includes(app.status);
+  const offers = app.deals.filter((d) => d.termSheet);
+  const screening = app.screening;
+  return h('article', { class: 'card application', 'data-application-id': app.applicationId, 'data-status': app.status },
+    h('header', { class: 'card-head' },
+      h('div', {}, h('h3', {}, label(INSTRUMENT, app.request.instrument), ' · ', formatCny(app.request.amountCny), ' · ', `${app.request.termMonths} months`),
+        h('p', { class: 'muted' }, app.applicationId, ' · submitted ', formatTime(app.createdAt), ' · updated ', formatRelative(app.updatedAt))),
+      badge(APPLICATION_STATUS, app.status)),
+    h('p', {}, app.request.purpose, app.request.collateral ? h('span', { class: 'muted' }, ` — collateral: ${app.request.collateral}`) : null),
+    screening && !screening.eligible
+      ? h('div', { class: 'message error inline' }, h('strong', {}, 'Not eligible: '), screening.reasons.map((r) => r.message).join('; '))
+      : null,
+    statusTimeline(app),
+    app.deals.length > 0 ? dealsTable(app) : h('p', { class: 'muted' }, open ? 'No deals yet: matching with institutions…' : 'No deals.'),
+    offers.length > 0 ? h('section', {}, h('h4', {}, 'Offers — term sheets 条款书'), offers.map((deal) => offerCard(app, deal))) : null,
+    app.deals.filter((d) => d.status === 'documents_requested').map((deal) => keep(documentsForm(app, deal))),
+    keep(h('details', { 'data-key': 'timeline' }, h('summary', {}, `Timeline 进度 (${app.timeline.length} events)`),
+      h('ol', { class: 'timeline' }, app.timeline.map((event) => h('li', {},
+        h('time', {}, formatTime(event.occurredAt)), ' ', h('strong', {}, label(EVENT, event.type)),
+        event.dealId ? h('span', { class: 'muted' }, ` · ${event.institutionId ?? ''} ${event.dealId}`) : null,
+        eventDetail(event)))))),
+    open ? keep(withdrawForm(app)) : null);
+}
+
+/** The main path of the lifecycle with the current step marked. */
+function statusTimeline(app) {
+  const path = ['submitted', 'screening', 'matching', 'in_due_diligence', 'offers_ready', 'accepted', 'closed'];
+  const reached = new Set(app.timeline.map((e) => ({
+    'application.submitted': 'submitted', 'application.screened': 'screening', 'application.matched': 'matching',
+    'deal.proposed': 'in_due_diligence', 'deal.term_sheet_issued': 'offers_ready', 'deal.selected': 'accepted', 'application.closed': 'closed',
+  })[e.type]).filter(Boolean));
+  reached.add(app.status);
+  const offPath = !path.includes(app.status);
+  return h('ol', { class: 'steps', 'aria-label': 'status' },
+    path.map((status) => h('li', { class: status === app.status ? 'current' : reached.has(status) ? 'done' : '' }, label(APPLICATION_STATUS, status))),
+    offPath ? h('li', { class: 'current off' }, label(APPLICATION_STATUS, app.status)) : null);
+}
+
+function eventDetail(event) {
+  const d = event.data ?? {};
+  if (event.type === 'application.screened') return h('span', { class: 'muted' }, ` — ${d.eligible ? 'eligible' : 'not eligible'}`);
+  if (event.type === 'application.matched') return h('span', { class: 'muted' }, ` — ${d.candidates?.length ?? 0} candidate products`);
+  if (event.type === 'deal.documents_requested') return h('span', { class: 'muted' }, ` — ${d.documents.map((k) => label(DOCUMENT_KIND, k)).join(', ')}`);
+  if (d.reason) return h('span', { class: 'muted' }, ` — ${d.reason}`);
+  return null;
+}
+
+function dealsTable(app) {
+  return h('table', { class: 'deals' },
+    h('thead', {}, h('tr', {}, ['Institution 机构', 'Status 状态', 'Score 匹配分', 'Why matched 匹配理由', 'Deadline 截止', 'Documents requested'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, app.deals.map((deal) => h('tr', { 'data-deal-id': deal.dealId, 'data-status': deal.status },
+      h('td', {}, h('strong', {}, deal.institutionId), h('div', { class: 'muted' }, deal.productId)),
+      h('td', {}, badge(DEAL_STATUS, deal.status)),
+      h('td', { class: 'num' }, h('span', { class: 'score' }, String(deal.score))),
+      h('td', {}, h('ul', { class: 'reasons' }, deal.reasons.map((r) => h('li', {}, r.message, typeof r.weight === 'number' ? h('span', { class: 'muted' }, ` +${r.weight}`) : null)))),
+      h('td', {}, deal.deadline ? h('span', { title: formatTime(deal.deadline) }, formatRelative(deal.deadline)) : '—'),
+      h('td', {}, deal.documentsRequested.length ? deal.documentsRequested.map((k) => label(DOCUMENT_KIND, k)).join(', ') : '—')))));
+}
+
+function offerCard(app, deal) {
+  const t = deal.termSheet;
+  const problem = h('div');
+  const accept = h('button', { type: 'button', class: 'accept' }, 'Accept this offer 接受');
+  accept.addEventListener('click', () => act(accept, async () => {
+    await call(ROLE, 'POST', `/v1/applications/${app.applicationId}/offers/${deal.dealId}/accept`);
+    notify(`Offer of ${deal.institutionId} accepted; the other offers are released.`, 'good');
+    await refresh();
+  }, problem));
+  return h('div', { class: 'offer', 'data-deal-id': deal.dealId },
+    h('div', { class: 'offer-head' }, h('strong', {}, deal.institutionId), ' ', badge(DEAL_STATUS, deal.status)),
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'Amount'), h('dd', {}, formatCny(t.amountCny)),
+      t.rateBps !== undefined ? [h('dt', {}, 'Rate 利率'), h('dd', {}, formatBps(t.rateBps))] : null,
+      t.valuationCny !== undefined ? [h('dt', {}, 'Valuation 估值'), h('dd', {}, formatCny(t.valuationCny))] : null,
+      h('dt', {}, 'Term'), h('dd', {}, `${t.termMonths} months`),
+      h('dt', {}, 'Expires'), h('dd', {}, formatTime(t.expiresAt), ' (', formatRelative(t.expiresAt), ')'),
+      h('dt', {}, 'Conditions'), h('dd', {}, t.conditions.length ? h('ul', {}, t.conditions.map((c) => h('li', {}, c))) : 'none')),
+    deal.status === 'term_sheet_issued' && app.status === 'offers_ready' ? accept : null, problem);
+}
+
+function documentsForm(app, deal) {
+  const problem = h('div');
+  const submit = h('button', { type: 'submit' }, 'Submit documents 提交材料');
+  const rows = deal.documentsRequested.map((kind) => {
+    const name = h('input', { name: `name-${kind}`, required: true, placeholder: 'file name' });
+    const sha = h('input', { name: `sha-${kind}`, required: true, pattern: '[0-9a-f]{64}', placeholder: 'sha256 (64 hex) — or choose a file', class: 'mono' });
+    const file = h('input', { type: 'file', 'aria-label': `file for ${kind}` });
+    file.addEventListener('change', async () => {
+      const chosen = file.files?.[0];
+      if (!chosen) return;
+      // The file stays in the browser: only its name and digest are sent.
+      const digest = await crypto.subtle.digest('SHA-256', await chosen.arrayBuffer());
+      sha.value = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      name.value ||= chosen.name;
+    });
+    return h('fieldset', { class: 'document' }, h('legend', {}, label(DOCUMENT_KIND, kind)), file, name, sha);
+  });
+  const form = h('form', { onsubmit: (event) => {
+    event.preventDefault();
+    void act(submit, async () => {
+      const f = fields(form);
+      const documents = deal.documentsRequested.map((kind) => ({ kind, name: f[`name-${kind}`], sha256: f[`sha-${kind}`].toLowerCase() }));
+      await call(ROLE, 'POST', `/v1/applications/${app.applicationId}/documents`, { body: { dealId: deal.dealId, documents } });
+      notify(`Documents sent to ${deal.institutionId}; the deal is under review.`, 'good');
+      await refresh();
+    }, problem);
+  } }, rows, submit, problem);
+  return h('details', { class: 'request', open: true, 'data-key': `docs-${deal.dealId}` },
+    h('summary', {}, `${deal.institutionId} requests documents 补充材料`, deal.deadline ? ` — due ${formatRelative(deal.deadline)}` : ''), form);
+}
+
+function withdrawForm(app) {
+  const problem = h('div');
+  const submit = h('button', { type: 'submit', class: 'danger' }, 'Withdraw 撤回申请');
+  const form = h('form', { class: 'inline-form', onsubmit: (event) => {
+    event.preventDefault();
+    void act(submit, async () => {
+      await call(ROLE, 'POST', `/v1/applications/${app.applicationId}/withdraw`, { body: { reason: fields(form).reason } });
+      notify(`Application ${app.applicationId} withdrawn; its open deals are released.`, 'good');
+      await refresh();
+    }, problem);
+  } }, h('input', { name: 'reason', required: true, placeholder: 'Reason 原因, e.g. financed by a shareholder loan' }), submit, problem);
+  return h('details', { 'data-key': 'withdraw' }, h('summary', {}, 'Withdraw this application…'), form);
+}

@@ -1,0 +1,3 @@
+import { header } from './app.js';
+
+header('');
