@@ -36,7 +36,14 @@ export interface EventProducer {
 // `idempotent` makes the broker drop a retried batch it already has; with one request in flight,
 // the messages of one key keep their order even across retries.
 export async function createProducer(kafka: Kafka): Promise<EventProducer> {
-  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // Give up within seconds: the caller (a Temporal activity) retries with its own backoff.
+    retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 },
+  });
   await producer.connect();
   return {
     async send(topic, messages) {

@@ -91,10 +91,13 @@ export const defaultActivity: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
-/** Recording events waits out a Kafka or MongoDB outage: the events queue in the workflow meanwhile. */
+/**
+ * Recording events waits out a Kafka or MongoDB outage through retries (the events queue in the
+ * workflow meanwhile). A short attempt means an attempt lost with a killed worker is retried soon.
+ */
 export const publishActivity: ActivityOptions = {
-  startToCloseTimeout: '60 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '20 seconds' },
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
 
 const { screenApplication, rankCandidates, reserveCapacity, releaseCapacity } = proxyActivities<Activities>(defaultActivity);
