@@ -3,7 +3,7 @@ import { createKafka, ensureTopic } from '../kafka';
 import { createLogger } from '../logger';
 import { connectMongo } from '../mongo';
 import { defineModels, ensureIndexes } from '../store/models';
-import { OPS_GROUP_ID, startProjector } from './projector';
+import { opsGroupId, startProjector } from './projector';
 
 // The ops projector process: `npx tsx services/ops/main.ts`. Stops on SIGINT or SIGTERM after the
 // message in hand is projected (the consumer's disconnect waits for it), then closes MongoDB.
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   await admin.disconnect();
 
   const consumer = await startProjector({ kafka, models, logger, topic: config.kafka.topic });
-  logger.info({ topic: config.kafka.topic, groupId: OPS_GROUP_ID }, 'ops projector started');
+  logger.info({ topic: config.kafka.topic, groupId: opsGroupId(config.kafka.topic) }, 'ops projector started');
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

@@ -24,7 +24,8 @@ import { applyEvent, dealOutcomeOf, initialState, MAX_MISSING, responseRate, typ
 // and the missing seqs are remembered. If one arrives later, its deal answer still counts, but it
 // does not move the application's status back (that would undo newer facts).
 
-export const OPS_GROUP_ID = 'dealflow-ops';
+/** One group per topic: projectors of two topics in one group would be handed each other's partitions. */
+export const opsGroupId = (topic: string): string => `dealflow-ops.${topic}`;
 const COUNTERS_ID = 'projector';
 
 export type ProjectOutcome = 'applied' | 'duplicate' | 'late' | 'malformed';
@@ -199,7 +200,7 @@ export function decode(value: Buffer | string | null): { ok: true; event: Dealfl
 export async function startProjector(deps: { kafka: Kafka; models: Models; logger: Logger; topic: string; groupId?: string }): Promise<ConsumerHandle> {
   const projector = createProjector(deps);
   return startConsumer(deps.kafka, {
-    groupId: deps.groupId ?? OPS_GROUP_ID,
+    groupId: deps.groupId ?? opsGroupId(deps.topic),
     topic: deps.topic,
     fromBeginning: true,
     eachMessage: async ({ partition, message }) => {
