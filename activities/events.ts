@@ -12,9 +12,12 @@ export function createEventActivities({ models, publisher, logger }: ActivityDep
     async recordEvents(raw: RecordEventsInput): Promise<void> {
       const input = RecordEventsInput.parse(raw);
       const lastSeq = input.events[input.events.length - 1]?.seq ?? 0;
-      await storeEvents(models, input.events);
-      await storeApplication(models, input.application, lastSeq);
-      await storeDeals(models, input.deals, lastSeq);
+      // Different documents, so the three writes need no order among themselves.
+      await Promise.all([
+        storeEvents(models, input.events),
+        storeApplication(models, input.application, lastSeq),
+        storeDeals(models, input.deals, lastSeq),
+      ]);
       await publisher.publish(input.events);
       logger.debug({ applicationId: input.application.applicationId, lastSeq, count: input.events.length }, 'events recorded');
     },

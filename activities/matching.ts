@@ -2,10 +2,18 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { rankProducts } from '../domain';
 import type { ApplicationRequest, Candidate, CapacityRequest, ProfileSnapshot, Qualification } from '../schemas';
 import { openDealsByProduct, releaseCapacity, reserveCapacity } from '../services/store/capacity';
+import { cachedFor } from '../services/store/cache';
 import { loadResponseRates, withStats } from '../services/store/catalogue';
 import type { ActivityDeps } from './deps';
 
 export function createMatchingActivities({ models, catalogue, logger }: ActivityDeps) {
+  // Counts for the capacity filter and the responsiveness score, shared by the rankings of one
+  // second: a reservation re-checks capacity atomically, so a second-old count only shifts a rank.
+  const liveStats = cachedFor(1_000, async () => {
+    const [openDeals, responseRates] = await Promise.all([openDealsByProduct(models), loadResponseRates(models)]);
+    return { openDeals, responseRates };
+  });
+
   return {
     /** Every product that passes the hard filters, best first, with the SLAs of each. */
     async rankCandidates(input: {
@@ -16,21 +24,20 @@ export function createMatchingActivities({ models, catalogue, logger }: Activity
       today: string;
       limit: number;
     }): Promise<Candidate[]> {
-      const [entries, openDeals, responseRates] = await Promise.all([
-        catalogue.activeProducts(),
-        openDealsByProduct(models),
-        loadResponseRates(models),
+      const [{ entries, index, byId }, { openDeals, responseRates }] = await Promise.all([
+        catalogue.indexedProducts(),
+        liveStats.get(),
       ]);
       const ranked = rankProducts({
         application: { request: input.request, profile: input.profile, verifiedQualifications: input.verifiedQualifications },
         products: withStats(entries, openDeals, responseRates),
+        index,
         today: input.today,
         limit: input.limit,
       });
-      const slas = new Map(entries.map(({ product }) => [product.productId, product]));
       logger.info({ applicationId: input.applicationId, candidates: ranked.length, catalogue: entries.length }, 'application ranked');
       return ranked.map((candidate) => {
-        const product = slas.get(candidate.productId);
+        const product = byId.get(candidate.productId);
         if (!product) throw ApplicationFailure.nonRetryable(`ranked product ${candidate.productId} is not in the catalogue`);
         return { ...candidate, responseSlaHours: product.responseSlaHours, ddSlaDays: product.ddSlaDays };
       });

@@ -70,6 +70,11 @@ export interface RankInput {
   excludeProductIds?: ReadonlySet<string>;
   /** Build reasons for the best `limit` only; scoring still covers every product. */
   limit?: number;
+  /**
+   * `indexProducts` of these same products (same order), built once per catalogue version: only
+   * the products it can't rule out are looked at. The ranking is the same with or without it.
+   */
+  index?: ProductIndex;
 }
 
 // ---------------------------------------------------------------------------
@@ -303,21 +308,49 @@ export function rankProducts(input: RankInput): RankedCandidate[] {
   const { products, excludeProductIds } = input;
   const app = prepare(input.application, input.today);
 
-  // Typed arrays keep a 10,000-product ranking to two allocations before the result is built.
-  const passing = new Uint32Array(products.length);
+  // Typed arrays keep a ranking to a few allocations before the result is built. Scores are
+  // integers 0..100, so a count per score finds the lowest score the top `limit` reach, and only
+  // products at or above it are sorted: reasons and tie-breaks are paid for `limit`, not for all.
+  const { index } = input;
+  if (index !== undefined && index.size !== products.length) {
+    throw new Error(`the index was built from ${index.size} products, not from these ${products.length}`);
+  }
+  const positions = index?.positions(app.instrument, app.region);
+  const industryFit = index?.industryFit(app.industry);
+  const total = positions === undefined ? products.length : positions.length;
+  const passing = new Uint32Array(total);
   const scores = new Uint8Array(products.length);
+  const perScore = new Uint32Array(101);
   let count = 0;
-  for (let i = 0; i < products.length; i += 1) {
+  for (let k = 0; k < total; k += 1) {
+    const i = positions === undefined ? k : (positions[k] as number);
+    if (index !== undefined) {
+      if (app.amount < (index.minAmount[i] as number) || app.amount > (index.maxAmount[i] as number)) continue;
+      if (app.revenue < (index.minRevenue[i] as number) || app.years < (index.minYears[i] as number)) continue;
+      if (((index.requiredMask[i] as number) & ~app.qualMask) !== 0) continue;
+      if (industryFit?.[i] !== 1) continue;
+    }
     const candidate = products[i];
     if (candidate === undefined) continue;
+    if (index === undefined ? failedFilter(app, candidate) !== null : !(candidate.openDeals < (index.capacity[i] as number))) continue;
     if (excludeProductIds !== undefined && excludeProductIds.has(candidate.product.productId)) continue;
-    if (failedFilter(app, candidate) !== null) continue;
+    const score = scoreOf(app, candidate);
     passing[count] = i;
-    scores[i] = scoreOf(app, candidate);
+    scores[i] = score;
+    perScore[score] = (perScore[score] ?? 0) + 1;
     count += 1;
   }
 
-  const order = passing.subarray(0, count).sort((a, b) => {
+  const n = input.limit === undefined ? count : Math.max(0, Math.min(count, Math.floor(input.limit)));
+  let threshold = 100;
+  for (let reached = perScore[100] ?? 0; reached < n && threshold > 0; reached += perScore[threshold] ?? 0) threshold -= 1;
+  let kept = 0;
+  for (let r = 0; r < count; r += 1) {
+    const index = passing[r] as number;
+    if ((scores[index] ?? 0) >= threshold) passing[kept++] = index;
+  }
+
+  const order = passing.subarray(0, kept).sort((a, b) => {
     const byScore = (scores[b] ?? 0) - (scores[a] ?? 0);
     if (byScore !== 0) return byScore;
     const pa = products[a]?.product;
@@ -326,7 +359,6 @@ export function rankProducts(input: RankInput): RankedCandidate[] {
     return compareText(pa.productId, pb.productId) || compareText(pa.institutionId, pb.institutionId);
   });
 
-  const n = input.limit === undefined ? count : Math.max(0, Math.min(count, Math.floor(input.limit)));
   const ranked: RankedCandidate[] = new Array<RankedCandidate>(n);
   for (let r = 0; r < n; r += 1) {
     const index = order[r] ?? 0;
@@ -340,6 +372,100 @@ export function rankProducts(input: RankInput): RankedCandidate[] {
   }
   return ranked;
 }
+
+// ---------------------------------------------------------------------------
+// Index: the static hard filters, decided without touching the product objects
+// ---------------------------------------------------------------------------
+
+/**
+ * The active products of a catalogue grouped by each instrument and region they offer, with the
+ * product fields the static hard filters read copied into typed arrays. A product outside an
+ * application's group fails `product_inactive`, `instrument_not_offered` or `region_not_served`;
+ * inside it, the ticket, revenue, age and qualification filters read the arrays, so a product
+ * object (and its cache misses) is only touched once those pass. Build it once per catalogue
+ * version: the worker's catalogue cache does.
+ */
+export interface ProductIndex {
+  /** How many products the index was built from; it may only be used with that list, in that order. */
+  readonly size: number;
+  /** Ascending positions of the active products offering `instrument` in `region`. */
+  positions(instrument: string, region: string): Uint32Array;
+  readonly minAmount: Float64Array;
+  readonly maxAmount: Float64Array;
+  /** -Infinity where the product sets no minimum, so the comparison always passes. */
+  readonly minRevenue: Float64Array;
+  readonly minYears: Float64Array;
+  readonly requiredMask: Uint8Array;
+  readonly capacity: Float64Array;
+  /** Per position, 1 when a product's industry include and exclude lists admit `industry`, else 0; memoised per code. */
+  industryFit(industry: string): Uint8Array;
+}
+
+const NO_POSITIONS = new Uint32Array(0);
+
+type IndexedFields = Pick<Product, 'active' | 'capacity' | 'industries' | 'instruments' | 'regions' | 'minAmountCny' | 'maxAmountCny' | 'minRevenueCny' | 'minYearsSinceFounding' | 'requiredQualifications'>;
+
+export function indexProducts(products: readonly IndexedFields[]): ProductIndex {
+  const n = products.length;
+  const groups = new Map<string, number[]>();
+  const minAmount = new Float64Array(n);
+  const maxAmount = new Float64Array(n);
+  const minRevenue = new Float64Array(n);
+  const minYears = new Float64Array(n);
+  const requiredMask = new Uint8Array(n);
+  const capacity = new Float64Array(n);
+  products.forEach((product, position) => {
+    capacity[position] = product.capacity;
+    minAmount[position] = product.minAmountCny;
+    maxAmount[position] = product.maxAmountCny;
+    minRevenue[position] = product.minRevenueCny ?? Number.NEGATIVE_INFINITY;
+    minYears[position] = product.minYearsSinceFounding ?? Number.NEGATIVE_INFINITY;
+    let mask = 0;
+    for (const required of product.requiredQualifications) mask |= QUAL_BIT[required];
+    requiredMask[position] = mask;
+    if (!product.active) return;
+    for (const instrument of product.instruments) {
+      for (const region of product.regions) {
+        const key = `${instrument} ${region}`;
+        const group = groups.get(key);
+        if (group === undefined) groups.set(key, [position]);
+        else if (group[group.length - 1] !== position) group.push(position); // a repeated instrument or region
+      }
+    }
+  });
+  const frozen = new Map<string, Uint32Array>();
+  for (const [key, positions] of groups) frozen.set(key, Uint32Array.from(positions));
+  const industries = products.map((product) => product.industries);
+  // Applicants' industries are a few hundred GB/T 4754 codes; a bounded memo keeps the hot ones.
+  const fits = new Map<string, Uint8Array>();
+  const industryFit = (industry: string): Uint8Array => {
+    let fit = fits.get(industry);
+    if (fit !== undefined) return fit;
+    fit = new Uint8Array(n);
+    for (let position = 0; position < n; position += 1) {
+      const { include, exclude } = industries[position] as Product['industries'];
+      const admitted = (include.length === 0 || longestPrefix(industry, include) > 0)
+        && !(exclude.length > 0 && longestPrefix(industry, exclude) > 0);
+      fit[position] = admitted ? 1 : 0;
+    }
+    if (fits.size >= INDUSTRY_MEMO_SIZE) fits.clear();
+    fits.set(industry, fit);
+    return fit;
+  };
+  return {
+    size: n,
+    positions: (instrument, region) => frozen.get(`${instrument} ${region}`) ?? NO_POSITIONS,
+    minAmount,
+    maxAmount,
+    minRevenue,
+    minYears,
+    requiredMask,
+    capacity,
+    industryFit,
+  };
+}
+
+const INDUSTRY_MEMO_SIZE = 256;
 
 export interface SelectOptions {
   /** At most this many deals with one institution, so one lender cannot crowd out the rest. */

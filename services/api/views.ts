@@ -69,14 +69,29 @@ export async function findDeal(models: Models, dealId: string): Promise<DealReco
 }
 
 /** A deal as a party on the financing side sees it: with the enterprise's profile and its request. */
-export async function dealWithParties(models: Models, deal: DealRecord, logger: Logger): Promise<DealView> {
-  const [enterprise, application] = await Promise.all([
-    loadProfile(models, deal.enterpriseUscc, logger),
-    findApplication(models, deal.applicationId),
-  ]);
+export async function dealWithParties(models: Models, deal: DealRecord, logger: Logger, lookups = partyLookups(models, logger)): Promise<DealView> {
+  const [enterprise, application] = await Promise.all([lookups.profile(deal.enterpriseUscc), lookups.application(deal.applicationId)]);
   return {
     ...deal,
     ...(enterprise ? { enterprise } : {}),
     ...(application ? { request: application.request } : {}),
   } as DealView;
+}
+
+/**
+ * Profile and application reads shared by the deals of one page: an inbox often holds several
+ * deals of one application, and each party is then read once instead of once per deal.
+ */
+export function partyLookups(models: Models, logger: Logger) {
+  const profiles = new Map<string, ReturnType<typeof loadProfile>>();
+  const applications = new Map<string, ReturnType<typeof findApplication>>();
+  const once = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
+    let pending = cache.get(key);
+    if (pending === undefined) cache.set(key, (pending = read()));
+    return pending;
+  };
+  return {
+    profile: (uscc: string) => once(profiles, uscc, () => loadProfile(models, uscc, logger)),
+    application: (applicationId: string) => once(applications, applicationId, () => findApplication(models, applicationId)),
+  };
 }

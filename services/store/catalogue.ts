@@ -1,6 +1,7 @@
 import { EnterpriseProfile, Institution, Product, Recognition } from '../../schemas';
-import type { ProductWithStats } from '../../domain';
+import { indexProducts, type ProductIndex, type ProductWithStats } from '../../domain';
 import type { Logger } from '../logger';
+import { cachedFor } from './cache';
 import type { Models } from './models';
 
 // Reads of the catalogue (institutions, products) and the registries, for screening and matching.
@@ -49,8 +50,6 @@ export interface CatalogueEntry {
  * a deal is proposed, so a few seconds of staleness cost nothing.
  */
 export function createCatalogue(models: Models, logger: Logger, ttlMs = 5_000) {
-  let cached: { at: number; entries: CatalogueEntry[] } | null = null;
-
   async function load(): Promise<CatalogueEntry[]> {
     const [productDocs, institutionDocs] = await Promise.all([
       models.products.find({ active: true }).lean(),
@@ -73,13 +72,26 @@ export function createCatalogue(models: Models, logger: Logger, ttlMs = 5_000) {
     return entries;
   }
 
+  // Indexed once per catalogue version, so each ranking looks only at plausible products.
+  const cache = cachedFor(ttlMs, async () => {
+    const entries = await load();
+    return {
+      entries,
+      index: indexProducts(entries.map(({ product }) => product)),
+      byId: new Map(entries.map(({ product }) => [product.productId, product])),
+    };
+  });
+
   return {
     async activeProducts(now = Date.now()): Promise<CatalogueEntry[]> {
-      if (cached === null || now - cached.at > ttlMs) cached = { at: now, entries: await load() };
-      return cached.entries;
+      return (await cache.get(now)).entries;
+    },
+    /** The active products, the ranking index built from them (same order), and each by its id. */
+    async indexedProducts(now = Date.now()): Promise<{ entries: CatalogueEntry[]; index: ProductIndex; byId: ReadonlyMap<string, Product> }> {
+      return cache.get(now);
     },
     invalidate(): void {
-      cached = null;
+      cache.invalidate();
     },
   };
 }

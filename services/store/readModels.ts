@@ -19,7 +19,7 @@ export async function storeApplication(models: Models, record: ApplicationRecord
 }
 
 export async function storeDeals(models: Models, deals: readonly DealRecord[], lastSeq: number): Promise<void> {
-  for (const deal of deals) await writeIfNewer(models.deals, deal.dealId, { ...deal, lastSeq });
+  await Promise.all(deals.map((deal) => writeIfNewer(models.deals, deal.dealId, { ...deal, lastSeq })));
 }
 
 async function writeIfNewer(model: Models['applications'], id: string, doc: Record<string, unknown> & { lastSeq: number }): Promise<void> {

@@ -6,7 +6,7 @@ import { allow, orgAs, principalOf } from '../auth';
 import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
-import { dealWithParties, findDeal, page } from '../views';
+import { dealWithParties, findDeal, page, partyLookups } from '../views';
 
 export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
   const { models, temporal, logger } = deps;
@@ -36,7 +36,8 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       ...(status ? { status } : {}),
     };
     const { docs, nextCursor } = await page(models.deals, filter, { limit, cursor });
-    const items = await Promise.all(docs.map((doc) => dealWithParties(models, doc as unknown as DealRecord, logger)));
+    const lookups = partyLookups(models, logger);
+    const items = await Promise.all(docs.map((doc) => dealWithParties(models, doc as unknown as DealRecord, logger, lookups)));
     return { items, nextCursor };
   });
 

@@ -1,0 +1,81 @@
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../services/api/app';
+import { signToken } from '../../services/api/auth';
+import type { Config } from '../../services/config';
+import { createKafka, ensureTopic } from '../../services/kafka';
+import type { Logger } from '../../services/logger';
+import { connectMongo } from '../../services/mongo';
+import { defineModels, ensureIndexes, type Models } from '../../services/store/models';
+import { createTemporalClient } from '../../services/temporal';
+import { startWorker } from '../../services/worker/startWorker';
+import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
+import { deleteTopic } from './stack';
+
+// The API with its real dependencies on the bench's private database, topic and task queue. The
+// rate limit stays registered (its cost is part of every request) but high enough not to answer 429.
+
+export const BENCH_LIMITS = { rateMax: 1_000_000_000, rateWindowMs: 60_000 };
+
+export async function startApiOnly(config: Config, logger: Logger) {
+  const temporal = await createTemporalClient(config);
+  const mongo = await connectMongo(config, logger);
+  const models = defineModels(mongo.connection);
+  await ensureIndexes(models);
+  const admin = createKafka(config, logger, 'dealflow-bench-api').admin();
+  await admin.connect();
+  await ensureTopic(admin, config.kafka.topic);
+  const app: FastifyInstance = await buildApp({
+    config,
+    logger,
+    temporal: temporal.client,
+    models,
+    kafkaHealth: async () => void (await admin.describeCluster()),
+    limits: BENCH_LIMITS,
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    url,
+    models,
+    async close(dropData = true) {
+      await app.close();
+      if (dropData) {
+        await mongo.connection.dropDatabase().catch(() => undefined);
+        await deleteTopic(admin, config.kafka.topic);
+      }
+      await admin.disconnect();
+      await mongo.close();
+      await temporal.close();
+    },
+  };
+}
+
+export async function startInProcessWorker(config: Config, logger: Logger): Promise<{ worker: Worker; stop(): Promise<void> }> {
+  const started = await startWorker(config, logger, { taskQueue: config.temporal.taskQueue });
+  const running = started.worker.run();
+  let stopped: Promise<void> | null = null;
+  return {
+    worker: started.worker,
+    stop() {
+      stopped ??= (async () => {
+        if (started.worker.getState() === 'RUNNING') started.worker.shutdown();
+        await running;
+        await started.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** A private catalogue in a region nobody else's data uses, so matching finds exactly these products. */
+export async function seedBenchCatalogue(models: Models, products = 5, capacity = 1_000): Promise<TestCatalogue> {
+  return seedTestCatalogue(models, 'CN-QH', products, capacity);
+}
+
+export const tokens = (config: Config, catalogue: TestCatalogue) => ({
+  enterprise: signToken({ sub: `bench-${catalogue.uscc}`, role: 'enterprise', org: catalogue.uscc }, config.jwtSecret, 3_600),
+  institution: signToken({ sub: `bench-${catalogue.institution.institutionId}`, role: 'institution', org: catalogue.institution.institutionId }, config.jwtSecret, 3_600),
+});
+
+export const benchRequest = { instrument: 'credit_loan', amountCny: 8_000_000, termMonths: 12, purpose: 'New SMT line for automotive sensors' } as const;

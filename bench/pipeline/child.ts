@@ -1,0 +1,50 @@
+import { loadConfig } from '../../services/config';
+import { createTemporalWorker } from '../../services/temporal';
+import { startWorker, WORKER_TUNING } from '../../services/worker/startWorker';
+import { startApiOnly } from '../lib/apiStack';
+import { benchLogger } from '../lib/stack';
+
+// A child process of the pipeline benchmark, so each part's resident memory is its own:
+// `worker` (the project's worker), `noop` (a worker of noopWorkflow) or `api`. It answers
+// `stats` over IPC with its RSS and, for a worker, how many workflows it has cached.
+
+type Stats = { rss: number; cached: number };
+
+async function main(): Promise<void> {
+  const role = process.argv[2];
+  const config = loadConfig();
+  const logger = benchLogger();
+  let stats: () => Stats = () => ({ rss: process.memoryUsage().rss, cached: 0 });
+  let stop: () => Promise<void>;
+  let url: string | undefined;
+  if (role === 'worker' || role === 'noop') {
+    const started = role === 'worker'
+      ? await startWorker(config, logger)
+      : await createTemporalWorker(config, logger, { workflowsPath: require.resolve('./noopWorkflow'), activities: {}, tuning: WORKER_TUNING });
+    const running = started.worker.run();
+    stats = () => ({ rss: process.memoryUsage().rss, cached: started.worker.getStatus().numCachedWorkflows });
+    stop = async () => {
+      started.worker.shutdown();
+      await running;
+      await started.close();
+    };
+  } else if (role === 'api') {
+    const api = await startApiOnly(config, logger);
+    url = api.url;
+    stop = () => api.close(false);
+  } else {
+    throw new Error(`unknown role ${String(role)}`);
+  }
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'stats') process.send?.({ type: 'stats', ...stats() });
+    if (message.type === 'stop') void stop().finally(() => process.exit(0));
+  });
+  // The benchmark died without stopping us: leave nothing running behind it.
+  process.once('disconnect', () => void stop().finally(() => process.exit(0)));
+  process.send?.({ type: 'ready', url, ...stats() });
+}
+
+main().catch((error: unknown) => {
+  console.error('bench child failed', error);
+  process.exit(1);
+});
