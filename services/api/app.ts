@@ -31,12 +31,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
     bodyLimit: limits.bodyLimit,
+    // Fastify's own 503 while closing has no Retry-After; answerUnavailableWhileClosing adds one.
+    return503OnClosing: false,
     // X-Forwarded-For is not trusted: a client could forge it to dodge the per-IP rate limit.
     trustProxy: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  answerUnavailableWhileClosing(app);
 
   await app.register(fastifyJwt, {
     secret: deps.config.jwtSecret,
@@ -109,4 +112,23 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.ready();
   return app;
+}
+
+/**
+ * From the moment the server starts closing, every new request answers 503 with Retry-After, as a
+ * dependency that is down does: a client retries against the next instance or after the restart.
+ */
+function answerUnavailableWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    await reply
+      .code(503)
+      .header('Retry-After', '1')
+      .header('Connection', 'close')
+      .send({ error: 'unavailable', message: 'the API is restarting; retry shortly' });
+  });
 }
