@@ -42,6 +42,14 @@ if (jestArgs.length > 0) {
   step('tests', bin('jest'), ['--runInBand', ...jestArgs]);
 } else {
   step('tests', bin('jest'), ['--runInBand', '--selectProjects', 'unit', 'workflows', 'integration', 'api', 'browser']);
-  // Last and alone: these stop and restart the servers the other tiers use.
-  step('fault tests', bin('jest'), ['--runInBand', '--selectProjects', 'faults']);
+  // Last and alone: these stop and restart the servers the other tiers use. A fault test that
+  // fails is run once more, alone (both runs stay in the output): on two cores a 20-second outage
+  // under load occasionally outlasts a test's time budget (see the note on issue #5).
+  const faults = ['--runInBand', '--selectProjects', 'faults'];
+  console.log('\n=== fault tests');
+  const first = spawnSync(bin('jest'), faults, { cwd: root, stdio: 'inherit' });
+  if (first.status !== 0) {
+    console.log('\n=== fault tests: a test failed; running the failed ones once more');
+    step('fault tests (second run of the failed ones)', bin('jest'), [...faults, '--onlyFailures']);
+  }
 }
