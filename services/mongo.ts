@@ -7,6 +7,11 @@ import type { Logger } from './logger';
 export async function connectMongo(config: Config, logger: Logger): Promise<{ connection: Connection; close: () => Promise<void> }> {
   const connection = mongoose.createConnection(config.mongo.url, {
     serverSelectionTimeoutMS: 5_000,
+    // A socket that stops answering (a database restarted under load) fails its operation after
+    // 30 s instead of holding a pool connection, and an activity slot, forever; the monitor
+    // notices a restarted server within 2 s.
+    socketTimeoutMS: 30_000,
+    heartbeatFrequencyMS: 2_000,
     // FerretDB has no index builds in the background; we create indexes explicitly at start.
     autoIndex: false,
     autoCreate: false,
