@@ -9,9 +9,7 @@ import type { Models } from './models';
 // logged and left out rather than trusted.
 
 const withoutId = <T extends Record<string, unknown>>(doc: T): Omit<T, '_id' | 'lastSeq'> => {
-  const { _id, lastSeq, ...rest } = doc as T & { _id?: unknown; lastSeq?: unknown };
-  void _id;
-  void lastSeq;
+  const { _id: _storedId, lastSeq: _lastSeq, ...rest } = doc as T & { _id?: unknown; lastSeq?: unknown };
   return rest;
 };
 

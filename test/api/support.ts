@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
-import { USCC_CHARSET, usccCheckCharacter, type EnterpriseProfileInput, type InstitutionInput, type PipelineSettings, type ProductInput } from '../../schemas';
+import { type EnterpriseProfileInput, type InstitutionInput, type PipelineSettings, type ProductInput } from '../../schemas';
 import type { Principal } from '../../schemas/http';
 import { buildApp, type ApiDeps } from '../../services/api/app';
 import { signToken } from '../../services/api/auth';
@@ -13,6 +13,7 @@ import { defineModels, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { randomUscc } from '../support/catalogue';
 
 // The API over real HTTP against the local stack, with an in-process worker on a task queue of
 // its own so test files never pick up each other's workflows.
@@ -135,12 +136,8 @@ export function tokenFor(config: Config, claims: Principal, ttlSeconds = 600): s
   return signToken(claims, config.jwtSecret, ttlSeconds);
 }
 
-/** A valid USCC no other test uses: random body, computed check character. */
-export function newUscc(): string {
-  let body = '91310000';
-  while (body.length < 17) body += USCC_CHARSET.charAt(Math.floor(Math.random() * USCC_CHARSET.length));
-  return body + usccCheckCharacter(body);
-}
+/** A valid Shanghai-style USCC no other test uses. */
+export const newUscc = (): string => randomUscc('31');
 
 export const newInstitutionId = (): string => `it-bank-${uniqueSuffix()}`;
 

@@ -1,14 +1,14 @@
-import { usccCheckCharacter, type EnterpriseProfile, type Institution, type Product, type Region } from '../../schemas';
+import { USCC_CHARSET, usccCheckCharacter, type EnterpriseProfile, type Institution, type Product, type Region } from '../../schemas';
 import type { Models } from '../../services/store/models';
 import { uniqueSuffix } from './stack';
 
 // A small private catalogue for one integration test. Each test uses a region no other test (and
 // not the seed, which covers the Yangtze River Delta) uses, so matching sees only its products.
 
+/** A valid USCC no other test uses: random body, computed check character. */
 export function randomUscc(regionDigits = '64'): string {
-  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
   let body = `91${regionDigits}0000`;
-  while (body.length < 17) body += alphabet[Math.floor(Math.random() * alphabet.length)];
+  while (body.length < 17) body += USCC_CHARSET.charAt(Math.floor(Math.random() * USCC_CHARSET.length));
   return body + usccCheckCharacter(body);
 }
 
