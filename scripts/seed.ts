@@ -3,7 +3,7 @@ import { createLogger } from '../services/logger';
 import { connectMongo } from '../services/mongo';
 import { demoPrincipals } from '../services/seed/generate';
 import { seedDatabase } from '../services/seed/seed';
-import { defineModels, ensureIndexes } from '../services/store/models';
+import { defineModels, prepareStore } from '../services/store/models';
 
 // `npm run seed` (tsx scripts/seed.ts): seeds the configured MongoDB with the demo catalogue.
 // `--if-empty` seeds only when no institution exists, for start-up scripts.
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const mongo = await connectMongo(config, logger);
   try {
     const models = defineModels(mongo.connection);
-    await ensureIndexes(models);
+    await prepareStore(models, logger);
     const { seeded, counts } = await seedDatabase(models, { onlyIfEmpty });
     const demo = demoPrincipals();
     console.log(seeded ? `seeded ${mongo.connection.name}:` : `${mongo.connection.name} already has institutions; not seeded (--if-empty):`);

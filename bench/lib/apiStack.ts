@@ -6,7 +6,7 @@ import type { Config } from '../../services/config';
 import { createKafka, ensureTopic } from '../../services/kafka';
 import type { Logger } from '../../services/logger';
 import { connectMongo } from '../../services/mongo';
-import { defineModels, ensureIndexes, type Models } from '../../services/store/models';
+import { defineModels, prepareStore, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
@@ -21,7 +21,7 @@ export async function startApiOnly(config: Config, logger: Logger) {
   const temporal = await createTemporalClient(config);
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);
-  await ensureIndexes(models);
+  await prepareStore(models, logger);
   const admin = createKafka(config, logger, 'dealflow-bench-api').admin();
   await admin.connect();
   await ensureTopic(admin, config.kafka.topic);

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { createKafka, ensureTopic, startConsumer } from '../../services/kafka';
 import { connectMongo } from '../../services/mongo';
-import { defineModels, ensureIndexes } from '../../services/store/models';
+import { defineModels, prepareStore } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
 import { applicationWorkflowId } from '../../workflows/application';
 import { benchRequest, seedBenchCatalogue, tokens } from '../lib/apiStack';
@@ -74,7 +74,7 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
   const logger = benchLogger();
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);
-  await ensureIndexes(models);
+  await prepareStore(models, logger);
   const kafka = createKafka(config, logger, 'dealflow-bench');
   const admin = kafka.admin();
   await admin.connect();

@@ -1,13 +1,25 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { ApplicationRecord, ApplicationView, DealRecord, DealView, ListQuery } from '../../schemas';
+import { DealView, type ApplicationRequest, type DealRecord, type EnterpriseProfile, type ListQuery } from '../../schemas';
 import type { Logger } from '../logger';
 import { loadProfile } from '../store/catalogue';
 import type { Models } from '../store/models';
+import type { ApplicationDoc, DealDoc } from '../store/readModels';
 import { invalid } from './errors';
 
 // Reads of the read models the workflows keep. Handlers never wait on Temporal to answer a read.
-// Documents are passed through as they are: the route's response schema strips bookkeeping
-// fields (`_id`, `lastSeq`, `deadline`, ...) when it serializes them.
+// Each stored document carries its view as JSON, validated against the response schema when it
+// was written (services/store/readModels.ts): a read sends that text as it is, so answering costs
+// no decoding, validation or serialization of the document.
+
+/** Sends JSON text that is already in the shape of the route's response schema. */
+export function sendJson(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(json);
+}
+
+/** `{ items, nextCursor }` from items that are already JSON. */
+export const listJson = (items: readonly string[], nextCursor: string | null): string =>
+  `{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
 
 type Doc = Record<string, unknown>;
 
@@ -36,62 +48,50 @@ function decodeCursor(cursor: string): string {
  * One page in `_id` order. The filter must be equalities on indexed fields (FerretDB pushes only
  * those down); the `_id > cursor` bound then narrows that already small set.
  */
-export async function page(model: Models['applications'], filter: Doc, query: Pick<ListQuery, 'limit' | 'cursor'>): Promise<{ docs: Doc[]; nextCursor: string | null }> {
+export async function page<T extends { _id: string }>(model: Models['applications'], filter: Doc, query: Pick<ListQuery, 'limit' | 'cursor'>): Promise<{ docs: T[]; nextCursor: string | null }> {
   const bound = query.cursor === undefined ? {} : { _id: { $gt: decodeCursor(query.cursor) } };
-  const docs = (await model.find({ ...filter, ...bound }).sort({ _id: 1 }).limit(query.limit + 1).lean()) as Doc[];
+  const docs = (await model.find({ ...filter, ...bound }).sort({ _id: 1 }).limit(query.limit + 1).lean()) as T[];
   const more = docs.length > query.limit;
   const items = more ? docs.slice(0, query.limit) : docs;
   const last = items[items.length - 1];
-  return { docs: items, nextCursor: more && last ? encodeCursor(String(last._id)) : null };
+  return { docs: items, nextCursor: more && last ? encodeCursor(last._id) : null };
 }
 
 // ---------- applications ----------
 
-export async function findApplication(models: Models, applicationId: string): Promise<ApplicationRecord | null> {
-  return (await models.applications.findById(applicationId).lean()) as ApplicationRecord | null;
-}
-
-/** The application with its timeline (every event, in seq order) and its deals. */
-export async function applicationView(models: Models, record: ApplicationRecord): Promise<ApplicationView> {
-  const [events, deals] = await Promise.all([
-    models.events.find({ applicationId: record.applicationId }).lean(),
-    models.deals.find({ applicationId: record.applicationId }).lean(),
-  ]);
-  const timeline = (events as unknown as { seq: number }[]).sort((a, b) => a.seq - b.seq);
-  const dealViews = (deals as unknown as DealRecord[]).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.dealId.localeCompare(b.dealId));
-  return { ...record, timeline, deals: dealViews } as unknown as ApplicationView;
+export async function findApplication(models: Models, applicationId: string): Promise<ApplicationDoc | null> {
+  return (await models.applications.findById(applicationId).lean()) as ApplicationDoc | null;
 }
 
 // ---------- deals ----------
 
-export async function findDeal(models: Models, dealId: string): Promise<DealRecord | null> {
-  return (await models.deals.findById(dealId).lean()) as DealRecord | null;
-}
-
-/** A deal as a party on the financing side sees it: with the enterprise's profile and its request. */
-export async function dealWithParties(models: Models, deal: DealRecord, logger: Logger, lookups = partyLookups(models, logger)): Promise<DealView> {
-  const [enterprise, application] = await Promise.all([lookups.profile(deal.enterpriseUscc), lookups.application(deal.applicationId)]);
-  return {
-    ...deal,
-    ...(enterprise ? { enterprise } : {}),
-    ...(application ? { request: application.request } : {}),
-  } as DealView;
+export async function findDeal(models: Models, dealId: string): Promise<DealDoc | null> {
+  return (await models.deals.findById(dealId).lean()) as DealDoc | null;
 }
 
 /**
- * Profile and application reads shared by the deals of one page: an inbox often holds several
- * deals of one application, and each party is then read once instead of once per deal.
+ * Deals as a party on the financing side sees them: the stored view (with the application's
+ * request) and the enterprise's current profile. Each enterprise is read once per call: an inbox
+ * page often holds several deals of one application.
  */
-export function partyLookups(models: Models, logger: Logger) {
-  const profiles = new Map<string, ReturnType<typeof loadProfile>>();
-  const applications = new Map<string, ReturnType<typeof findApplication>>();
-  const once = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
-    let pending = cache.get(key);
-    if (pending === undefined) cache.set(key, (pending = read()));
-    return pending;
-  };
-  return {
-    profile: (uscc: string) => once(profiles, uscc, () => loadProfile(models, uscc, logger)),
-    application: (applicationId: string) => once(applications, applicationId, () => findApplication(models, applicationId)),
-  };
+export async function dealsWithProfiles(models: Models, deals: readonly DealDoc[], logger: Logger): Promise<string[]> {
+  const profiles = new Map<string, Promise<EnterpriseProfile | null>>();
+  for (const { enterpriseUscc } of deals) {
+    if (!profiles.has(enterpriseUscc)) profiles.set(enterpriseUscc, loadProfile(models, enterpriseUscc, logger));
+  }
+  return Promise.all(deals.map(async (deal) => withEnterprise(deal.view, await profiles.get(deal.enterpriseUscc))));
+}
+
+/** A deal a command just changed, as its institution sees it (same shape as a stored view). */
+export async function decidedDealJson(models: Models, deal: DealRecord, request: ApplicationRequest, logger: Logger): Promise<string> {
+  const profile = await loadProfile(models, deal.enterpriseUscc, logger);
+  return withEnterprise(JSON.stringify(DealView.parse({ ...deal, request })), profile);
+}
+
+/** The request inside a stored deal view: the application's, which never changes. */
+export const requestOf = (deal: DealDoc): ApplicationRequest => (JSON.parse(deal.view) as DealView & { request: ApplicationRequest }).request;
+
+// The view is a JSON object; the profile (parsed by the enterprise schema) becomes its last member.
+function withEnterprise(dealJson: string, profile: EnterpriseProfile | null | undefined): string {
+  return profile ? `${dealJson.slice(0, -1)},"enterprise":${JSON.stringify(profile)}}` : dealJson;
 }

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createKafka, ensureTopic } from '../kafka';
 import { createLogger } from '../logger';
 import { connectMongo } from '../mongo';
-import { defineModels, ensureIndexes } from '../store/models';
+import { defineModels, prepareStore } from '../store/models';
 import { opsGroupId, startProjector } from './projector';
 
 // The ops projector process: `npx tsx services/ops/main.ts`. Stops on SIGINT or SIGTERM after the
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'dealflow-ops');
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);
-  await ensureIndexes(models);
+  await prepareStore(models, logger);
 
   const kafka = createKafka(config, logger, `${config.kafka.clientId}-ops`);
   const admin = kafka.admin();

@@ -1,8 +1,11 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { Logger } from '../logger';
+import { upgradeStoredDocuments } from './migrations';
 
 // The MongoDB collections. Documents are keyed by their natural id in `_id`, so a retried write
-// hits the same document. Every query the code makes filters by equality on indexed fields, the
-// only filters FerretDB 1.x pushes down to SQLite; ordering happens on small per-key result sets.
+// hits the same document. Hot reads and every write go by `_id`: FerretDB 1.x pushes down to
+// SQLite only a filter that is exactly `{ _id: value }` and reads the whole collection for any
+// other. The list queries (equalities on the indexed fields below) use the indexes on MongoDB.
 //
 // The shapes are validated by the zod schemas at the boundary (API, activities); mongoose here
 // only names the collections and their indexes (`strict: false` keeps one source of truth).
@@ -31,12 +34,10 @@ export function defineModels(connection: Connection) {
     dishonestDebtors: define(connection, 'DishonestDebtor', 'registry_dishonest_debtors', []),
     /** _id = `${productId}#${slot}`: one document per reserved unit of capacity (see capacity.ts) */
     capacitySlots: define(connection, 'CapacitySlot', 'capacity_slots', [[{ productId: 1 }], [{ dealId: 1 }]]),
-    /** _id = applicationId: the application read model */
+    /** _id = applicationId: the application read model with its timeline and deals (see readModels.ts) */
     applications: define(connection, 'Application', 'applications', [[{ enterpriseUscc: 1 }], [{ status: 1 }]]),
-    /** _id = dealId: the deal read model */
+    /** _id = dealId: the deal read model, an institution's inbox (see readModels.ts) */
     deals: define(connection, 'Deal', 'deals', [[{ applicationId: 1 }], [{ institutionId: 1 }], [{ institutionId: 1, status: 1 }]]),
-    /** _id = eventId: every published event, the applications' timelines */
-    events: define(connection, 'Event', 'events', [[{ applicationId: 1 }]]),
     /** _id = institutionId: response counts and rate, kept by the ops projection */
     institutionStats: define(connection, 'InstitutionStats', 'institution_stats', []),
     /** _id = `${uscc}:${Idempotency-Key}` */
@@ -47,17 +48,24 @@ export function defineModels(connection: Connection) {
     opsDeals: define(connection, 'OpsDeal', 'ops_deals', [[{ institutionId: 1 }], [{ institutionId: 1, outcome: 1 }]]),
     /** _id = counter set name ('projector'): events seen, duplicates, gaps, malformed messages */
     opsCounters: define(connection, 'OpsCounters', 'ops_counters', []),
+    /** _id = migration name: the upgrades of stored documents that have run (see migrations.ts) */
+    migrations: define(connection, 'Migration', 'migrations', []),
   };
 }
 
 export type Models = ReturnType<typeof defineModels>;
 
-// FerretDB builds no index in the background and mongoose's autoIndex is off: create them once at start.
-export async function ensureIndexes(models: Models): Promise<void> {
+/**
+ * Run once at start by every process that writes: creates the collections and their indexes
+ * (FerretDB builds none in the background and mongoose's autoIndex is off), then upgrades the
+ * documents an earlier version stored.
+ */
+export async function prepareStore(models: Models, logger: Logger): Promise<void> {
   for (const model of Object.values(models)) {
     await model.createCollection().catch((error: { codeName?: string }) => {
       if (error.codeName !== 'NamespaceExists') throw error;
     });
     await model.syncIndexes();
   }
+  await upgradeStoredDocuments(models, logger);
 }

@@ -1,34 +1,111 @@
-import type { ApplicationRecord, DealflowEvent, DealRecord } from '../../schemas';
+import {
+  ApplicationView,
+  DealView,
+  type ApplicationRecord,
+  type ApplicationStatus,
+  type DealStatus,
+  type DealflowEvent,
+  type DealRecord,
+  type RecordEventsInput,
+} from '../../schemas';
 import type { Models } from './models';
 
-// Writes of the read models, done by the workflow's `recordEvents` activity. Each document carries
-// `lastSeq`, the seq of the newest event it reflects, and a write only lands if it is newer: a late
-// retry of an older write can never roll a read model back.
+// The read models the API answers from, written by the workflow's `recordEvents` activity.
+//
+// Each document holds its HTTP view, already validated and serialised (`view`), next to the few
+// fields reads filter on. A read is then one lookup by `_id` and no work to answer: FerretDB 1.x
+// pushes down only a filter that is exactly `{ _id: value }` and decodes every document it reads
+// field by field, so one string field costs a fraction of the nested timeline it replaces
+// (measured in BENCHMARKS.md). Every write is by `_id` too, for the same reason.
+//
+// An application's writes come from its workflow, one batch at a time, so a document's `lastSeq`
+// (the seq of the newest event it reflects) only has to stop a retried batch from rolling it back.
 
-export async function storeEvents(models: Models, events: readonly DealflowEvent[]): Promise<void> {
-  await models.events.bulkWrite(
-    events.map((event) => ({
-      updateOne: { filter: { _id: event.eventId }, update: { $setOnInsert: { ...event } }, upsert: true },
-    })),
-    { ordered: true },
-  );
+/** The stored application: the fields lists filter on, and the view `GET /v1/applications/:id` answers. */
+export interface ApplicationDoc {
+  _id: string;
+  enterpriseUscc: string;
+  status: ApplicationStatus;
+  lastSeq: number;
+  updatedAt: string;
+  /** ApplicationView as JSON: the record, its timeline and its deals as the enterprise sees them. */
+  view: string;
 }
 
-export async function storeApplication(models: Models, record: ApplicationRecord, lastSeq: number): Promise<void> {
-  await writeIfNewer(models.applications, record.applicationId, { ...record, lastSeq });
+/** The stored deal: the fields the inbox filters on, and the deal as its institution sees it, without the live profile. */
+export interface DealDoc {
+  _id: string;
+  applicationId: string;
+  institutionId: string;
+  enterpriseUscc: string;
+  status: DealStatus;
+  lastSeq: number;
+  /** DealView as JSON, with the application's request; the enterprise's profile is added when read. */
+  view: string;
 }
 
-export async function storeDeals(models: Models, deals: readonly DealRecord[], lastSeq: number): Promise<void> {
-  await Promise.all(deals.map((deal) => writeIfNewer(models.deals, deal.dealId, { ...deal, lastSeq })));
-}
-
-async function writeIfNewer(model: Models['applications'], id: string, doc: Record<string, unknown> & { lastSeq: number }): Promise<void> {
-  const updated = await model.updateOne({ _id: id, lastSeq: { $lt: doc.lastSeq } }, { $set: doc });
-  if (updated.matchedCount > 0) return;
+/** The application as `POST /v1/applications` stores it, before its workflow has written anything. */
+export async function storeSubmittedApplication(models: Models, record: ApplicationRecord): Promise<void> {
   try {
-    await model.create({ _id: id, ...doc });
+    await models.applications.create(applicationDoc(record, [], [], 0));
   } catch (error) {
-    // The document exists with the same or a newer seq: this write is a retry, nothing to do.
-    if ((error as { code?: number }).code !== 11000) throw error;
+    // The workflow wrote first, or this is a repeated submission: what is stored is as new or newer.
+    if (!isDuplicateKey(error)) throw error;
   }
 }
+
+/**
+ * Makes one batch of a workflow's events visible in the read models. Returns false for a batch
+ * already stored (a retry). The deals are written first: the application's `lastSeq` then says
+ * the whole batch landed, and a retry after a failure in between writes everything again.
+ */
+export async function storeBatch(models: Models, { application, deals, events }: RecordEventsInput): Promise<boolean> {
+  const lastSeq = events[events.length - 1]?.seq ?? 0;
+  const stored = (await models.applications.findById(application.applicationId, { lastSeq: 1, view: 1 }).lean()) as Pick<ApplicationDoc, 'lastSeq' | 'view'> | null;
+  if (stored && stored.lastSeq >= lastSeq) return false;
+  const before = stored ? (JSON.parse(stored.view) as ApplicationView) : null;
+
+  const firstSeq = events[0]?.seq ?? lastSeq;
+  const timeline = [...(before?.timeline ?? []).filter((event) => event.seq < firstSeq), ...events];
+  const changed = new Map(deals.map((deal) => [deal.dealId, deal]));
+  const dealViews = [
+    ...(before?.deals ?? []).filter((deal) => !changed.has(deal.dealId)),
+    ...deals,
+  ].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.dealId.localeCompare(b.dealId));
+
+  await Promise.all(deals.map((deal) => models.deals.replaceOne({ _id: deal.dealId }, dealDoc(deal, application, lastSeq), { upsert: true })));
+  const doc = applicationDoc(application, timeline, dealViews, lastSeq);
+  if (stored) {
+    await models.applications.replaceOne({ _id: doc._id }, doc);
+    return true;
+  }
+  try {
+    await models.applications.create(doc);
+  } catch (error) {
+    // The API's `submitted` document landed since the read above; this batch is newer.
+    if (!isDuplicateKey(error)) throw error;
+    await models.applications.replaceOne({ _id: doc._id }, doc);
+  }
+  return true;
+}
+
+export function applicationDoc(record: ApplicationRecord, timeline: readonly DealflowEvent[], deals: readonly (DealRecord | DealView)[], lastSeq: number): ApplicationDoc {
+  // Parsing keeps what the view shows; the workflow's bookkeeping (notes, submitted files) stays out.
+  const view = ApplicationView.parse({ ...record, timeline, deals });
+  return { _id: record.applicationId, enterpriseUscc: record.enterpriseUscc, status: record.status, lastSeq, updatedAt: record.updatedAt, view: JSON.stringify(view) };
+}
+
+export function dealDoc(deal: DealRecord, application: ApplicationRecord, lastSeq: number): DealDoc {
+  const view = DealView.parse({ ...deal, request: application.request });
+  return {
+    _id: deal.dealId,
+    applicationId: deal.applicationId,
+    institutionId: deal.institutionId,
+    enterpriseUscc: deal.enterpriseUscc,
+    status: deal.status,
+    lastSeq,
+    view: JSON.stringify(view),
+  };
+}
+
+const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;

@@ -5,7 +5,7 @@ import { createKafka, createProducer, ensureTopic } from '../kafka';
 import type { Logger } from '../logger';
 import { connectMongo } from '../mongo';
 import { createCatalogue } from '../store/catalogue';
-import { defineModels, ensureIndexes } from '../store/models';
+import { defineModels, prepareStore } from '../store/models';
 import { createTemporalWorker, type WorkerFactoryOptions } from '../temporal';
 
 // The worker's composition root: the only place that builds the clients the activities use.
@@ -29,7 +29,7 @@ export async function startWorker(config: Config, logger: Logger, overrides: Par
     const mongo = await connectMongo(config, logger);
     closers.push(mongo.close);
     const models = defineModels(mongo.connection);
-    await ensureIndexes(models);
+    await prepareStore(models, logger);
 
     const kafka = createKafka(config, logger, 'dealflow-worker');
     const admin = kafka.admin();

@@ -4,7 +4,7 @@ import type { Config } from '../../services/config';
 import { createKafka, createProducer, ensureTopic, type ConsumerHandle, type EventProducer } from '../../services/kafka';
 import { connectMongo } from '../../services/mongo';
 import { createProjector, startProjector } from '../../services/ops/projector';
-import { defineModels, ensureIndexes, type Models } from '../../services/store/models';
+import { defineModels, prepareStore, type Models } from '../../services/store/models';
 import { eventStream, HOUR, screened, T0, usccOf } from '../support/opsEvents';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { waitFor } from './support/processes';
@@ -33,7 +33,7 @@ beforeAll(async () => {
     await mongo.close();
   };
   models = defineModels(mongo.connection);
-  await ensureIndexes(models);
+  await prepareStore(models, logger);
   kafka = createKafka(config, logger, 'faults-events');
   const admin = kafka.admin();
   await admin.connect();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { connectMongo } from '../../services/mongo';
 import { openDealsByProduct, releaseCapacity, reserveCapacity } from '../../services/store/capacity';
-import { defineModels, ensureIndexes, type Models } from '../../services/store/models';
+import { defineModels, prepareStore, type Models } from '../../services/store/models';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 // Capacity on the real FerretDB: however many deals race for a product at once, it never has more
@@ -13,10 +13,11 @@ let models: Models;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const mongo = await connectMongo(testConfig(), testLogger());
+  const logger = testLogger();
+  const mongo = await connectMongo(testConfig(), logger);
   models = defineModels(mongo.connection);
   close = mongo.close;
-  await ensureIndexes(models);
+  await prepareStore(models, logger);
 });
 afterAll(() => close());
 

@@ -6,7 +6,7 @@ import { connectMongo } from '../../services/mongo';
 import { readOpsMetrics } from '../../services/ops/metrics';
 import { createProjector, startProjector } from '../../services/ops/projector';
 import { loadResponseRates } from '../../services/store/catalogue';
-import { defineModels, ensureIndexes, type Models } from '../../services/store/models';
+import { defineModels, prepareStore, type Models } from '../../services/store/models';
 import { eventStream, HOUR, proposal, screened, T0, termSheet, usccOf } from '../support/opsEvents';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
@@ -28,7 +28,7 @@ let producer: EventProducer;
 beforeAll(async () => {
   mongo = await connectMongo(config, logger);
   models = defineModels(mongo.connection);
-  await ensureIndexes(models);
+  await prepareStore(models, logger);
   kafka = createKafka(config, logger);
   admin = kafka.admin();
   await admin.connect();

@@ -2,7 +2,7 @@ import { connectMongo } from '../../services/mongo';
 import { generateSeed } from '../../services/seed/generate';
 import { seedDatabase } from '../../services/seed/seed';
 import { loadProfile, loadRecognitions, isDishonestDebtor, createCatalogue } from '../../services/store/catalogue';
-import { defineModels, ensureIndexes } from '../../services/store/models';
+import { defineModels, prepareStore } from '../../services/store/models';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -13,7 +13,7 @@ test('seeding twice into MongoDB leaves the same documents, and --if-empty leave
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);
   try {
-    await ensureIndexes(models);
+    await prepareStore(models, logger);
     const data = generateSeed();
     const first = await seedDatabase(models);
     const second = await seedDatabase(models);

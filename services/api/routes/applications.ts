@@ -8,7 +8,6 @@ import {
   DocumentSubmission,
   listOf,
   WithdrawRequest,
-  type ApplicationRecord,
 } from '../../../schemas';
 import {
   ApplicationListQuery,
@@ -21,13 +20,13 @@ import {
 } from '../../../schemas/http';
 import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../../workflows/application';
 import { startApplication } from '../../pipeline';
-import { storeApplication } from '../../store/readModels';
+import { storeSubmittedApplication, type ApplicationDoc } from '../../store/readModels';
 import { allow, orgAs, principalOf } from '../auth';
 import { runCommand, withTimeout } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
 import { claimSubmission } from '../idempotency';
-import { applicationView, findApplication, page } from '../views';
+import { findApplication, listJson, page, sendJson } from '../views';
 
 const STILL_APPLYING = 'The command was taken and is still being applied; read the application again shortly.';
 
@@ -35,13 +34,13 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
   const { models, temporal, config } = deps;
 
   /** The application if the caller may see it; another party's answers 404 like a missing one. */
-  async function visibleApplication(principal: Principal, applicationId: string): Promise<ApplicationRecord> {
-    const record = await findApplication(models, applicationId);
-    if (!record) throw notFound(`application ${applicationId} not found`);
-    if (principal.role !== 'ops' && orgAs(principal, 'enterprise') !== record.enterpriseUscc) {
+  async function visibleApplication(principal: Principal, applicationId: string): Promise<ApplicationDoc> {
+    const stored = await findApplication(models, applicationId);
+    if (!stored) throw notFound(`application ${applicationId} not found`);
+    if (principal.role !== 'ops' && orgAs(principal, 'enterprise') !== stored.enterpriseUscc) {
       throw notFound(`application ${applicationId} not found`);
     }
-    return record;
+    return stored;
   }
 
   app.post('/applications', {
@@ -78,7 +77,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       if (!(submission.repeat && error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
     // After the start, so a failed start leaves no orphan; the workflow's own writes (seq >= 1) win over this one.
-    await storeApplication(models, {
+    await storeSubmittedApplication(models, {
       applicationId,
       enterpriseUscc: uscc,
       status: 'submitted',
@@ -88,7 +87,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       offerDeadline: null,
       createdAt: submittedAt,
       updatedAt: submittedAt,
-    }, 0);
+    });
     if (!submission.repeat) {
       log.info({ enterpriseUscc: uscc }, 'application submitted');
       return reply.code(202).send({ applicationId, status: 'submitted' });
@@ -106,16 +105,15 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       querystring: ApplicationListQuery,
       response: { 200: listOf(ApplicationView), ...errorResponses() },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const principal = principalOf(request);
     const { status, limit, cursor } = request.query;
     const filter = {
       ...(principal.role === 'enterprise' ? { enterpriseUscc: principal.org } : {}),
       ...(status ? { status } : {}),
     };
-    const { docs, nextCursor } = await page(models.applications, filter, { limit, cursor });
-    const items = await Promise.all(docs.map((doc) => applicationView(models, doc as unknown as ApplicationRecord)));
-    return { items, nextCursor };
+    const { docs, nextCursor } = await page<ApplicationDoc>(models.applications, filter, { limit, cursor });
+    return sendJson(reply, listJson(docs.map((doc) => doc.view), nextCursor));
   });
 
   app.get('/applications/:id', {
@@ -126,7 +124,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       params: ApplicationParams,
       response: { 200: ApplicationView, ...errorResponses(404) },
     },
-  }, async (request) => applicationView(models, await visibleApplication(principalOf(request), request.params.id)));
+  }, async (request, reply) => sendJson(reply, (await visibleApplication(principalOf(request), request.params.id)).view));
 
   app.post('/applications/:id/documents', {
     onRequest: allow('enterprise'),
@@ -138,7 +136,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       response: { 200: DealView, 202: CommandPending, ...errorResponses(404, 409) },
     },
   }, async (request, reply) => {
-    const { applicationId } = await visibleApplication(principalOf(request), request.params.id);
+    const { _id: applicationId } = await visibleApplication(principalOf(request), request.params.id);
     const outcome = await runCommand(temporal, applicationId, submitDocumentsUpdate, [request.body], limits.commandTimeoutMs);
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
     if (!outcome.result.deal) throw new Error('submitDocuments answered without its deal');
@@ -154,7 +152,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       response: { 200: DealView, 202: CommandPending, ...errorResponses(404, 409) },
     },
   }, async (request, reply) => {
-    const { applicationId } = await visibleApplication(principalOf(request), request.params.id);
+    const { _id: applicationId } = await visibleApplication(principalOf(request), request.params.id);
     const outcome = await runCommand(temporal, applicationId, acceptOfferUpdate, [{ dealId: request.params.dealId }], limits.commandTimeoutMs);
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
     if (!outcome.result.deal) throw new Error('acceptOffer answered without its deal');
@@ -171,7 +169,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       response: { 200: ApplicationSummary, 202: CommandPending, ...errorResponses(404, 409) },
     },
   }, async (request, reply) => {
-    const { applicationId } = await visibleApplication(principalOf(request), request.params.id);
+    const { _id: applicationId } = await visibleApplication(principalOf(request), request.params.id);
     const outcome = await runCommand(temporal, applicationId, withdrawUpdate, [request.body], limits.commandTimeoutMs);
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
     return reply.code(200).send(outcome.result.application);

@@ -1,18 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DealDecision, DealListQuery, DealView, listOf, type DealRecord } from '../../../schemas';
+import { DealDecision, DealListQuery, DealView, listOf } from '../../../schemas';
 import { CommandPending, DealParams, type Principal } from '../../../schemas/http';
 import { decideUpdate } from '../../../workflows/application';
 import { allow, orgAs, principalOf } from '../auth';
 import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
-import { dealWithParties, findDeal, page, partyLookups } from '../views';
+import type { DealDoc } from '../../store/readModels';
+import { dealsWithProfiles, decidedDealJson, findDeal, listJson, page, requestOf, sendJson } from '../views';
 
 export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
   const { models, temporal, logger } = deps;
 
   /** The deal if the caller may see it; another institution's answers 404 like a missing one. */
-  async function visibleDeal(principal: Principal, dealId: string): Promise<DealRecord> {
+  async function visibleDeal(principal: Principal, dealId: string): Promise<DealDoc> {
     const deal = await findDeal(models, dealId);
     if (!deal || (principal.role !== 'ops' && orgAs(principal, 'institution') !== deal.institutionId)) {
       throw notFound(`deal ${dealId} not found`);
@@ -28,17 +29,15 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       querystring: DealListQuery,
       response: { 200: listOf(DealView), ...errorResponses() },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const principal = principalOf(request);
     const { status, limit, cursor } = request.query;
     const filter = {
       ...(principal.role === 'institution' ? { institutionId: principal.org } : {}),
       ...(status ? { status } : {}),
     };
-    const { docs, nextCursor } = await page(models.deals, filter, { limit, cursor });
-    const lookups = partyLookups(models, logger);
-    const items = await Promise.all(docs.map((doc) => dealWithParties(models, doc as unknown as DealRecord, logger, lookups)));
-    return { items, nextCursor };
+    const { docs, nextCursor } = await page<DealDoc>(models.deals, filter, { limit, cursor });
+    return sendJson(reply, listJson(await dealsWithProfiles(models, docs, logger), nextCursor));
   });
 
   app.get('/deals/:dealId', {
@@ -49,7 +48,11 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       params: DealParams,
       response: { 200: DealView, ...errorResponses(404) },
     },
-  }, async (request) => dealWithParties(models, await visibleDeal(principalOf(request), request.params.dealId), logger));
+  }, async (request, reply) => {
+    const deal = await visibleDeal(principalOf(request), request.params.dealId);
+    const [json] = await dealsWithProfiles(models, [deal], logger);
+    return sendJson(reply, json as string);
+  });
 
   app.post('/deals/:dealId/decision', {
     onRequest: allow('institution'),
@@ -66,14 +69,14 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
     const principal = principalOf(request);
     const deal = await visibleDeal(principal, request.params.dealId);
     const outcome = await runCommand(temporal, deal.applicationId, decideUpdate, [{
-      dealId: deal.dealId,
+      dealId: deal._id,
       institutionId: deal.institutionId,
       decision: request.body,
     }], limits.commandTimeoutMs);
     if (!outcome.applied) {
       return reply.code(202).send({ status: 'accepted', applied: false, message: 'The decision was taken and is still being applied; read the deal again shortly.' });
     }
-    const updated = outcome.result.deal ?? deal;
-    return reply.code(200).send(await dealWithParties(models, updated, logger));
+    if (!outcome.result.deal) throw new Error('decide answered without its deal');
+    return sendJson(reply.code(200), await decidedDealJson(models, outcome.result.deal, requestOf(deal), logger));
   });
 };

@@ -350,7 +350,8 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
           duplicated += 1;
           problems.push(`${applicationId}: events arrived as seq ${order.join(',')}, expected 1..${lastSeq}`);
         }
-        const timeline = await models.events.countDocuments({ applicationId });
+        const stored = await models.applications.findById(applicationId, { view: 1 }).lean();
+        const timeline = (JSON.parse(String(stored?.view ?? '{"timeline":[]}')) as { timeline: unknown[] }).timeline.length;
         if (timeline !== lastSeq) problems.push(`${applicationId}: timeline holds ${timeline} events, read model says lastSeq ${lastSeq}`);
       }
       return { fault: name, load: submitted.length, accepted: accepted.length, completed, lost, duplicated, problems };

@@ -1,0 +1,139 @@
+import { ApplicationView, DealView, type ApplicationRecord, type DealRecord } from '../../schemas';
+import { connectMongo } from '../../services/mongo';
+import { upgradeStoredDocuments } from '../../services/store/migrations';
+import { defineModels, prepareStore, type Models } from '../../services/store/models';
+import { storeBatch, storeSubmittedApplication, type ApplicationDoc, type DealDoc } from '../../services/store/readModels';
+import { randomUscc } from '../support/catalogue';
+import { eventStream, HOUR, proposal, screened, T0 } from '../support/opsEvents';
+import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+
+// The read models on the real FerretDB: batches append to the stored views in seq order, a retried
+// or late batch never rolls a view back, and documents of the earlier layout are upgraded once.
+
+const logger = testLogger();
+const request = { instrument: 'credit_loan', amountCny: 8_000_000, termMonths: 12, purpose: 'New SMT line' } as const;
+
+let models: Models;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  const mongo = await connectMongo(testConfig(), logger);
+  models = defineModels(mongo.connection);
+  close = mongo.close;
+  await prepareStore(models, logger);
+});
+afterAll(() => close());
+
+function newApplication() {
+  const applicationId = `app-${uniqueSuffix()}`;
+  const uscc = randomUscc();
+  const event = eventStream(applicationId, uscc);
+  const record = (status: ApplicationRecord['status'], atMs: number): ApplicationRecord => ({
+    applicationId,
+    enterpriseUscc: uscc,
+    status,
+    request,
+    screening: null,
+    region: null,
+    offerDeadline: null,
+    createdAt: new Date(T0).toISOString(),
+    updatedAt: new Date(atMs).toISOString(),
+  });
+  const deal = (n: number, status: DealRecord['status'], atMs: number): DealRecord => ({
+    dealId: `${applicationId}-d${n}`,
+    applicationId,
+    enterpriseUscc: uscc,
+    institutionId: `inst-${n}`,
+    productId: `prod-${n}`,
+    status,
+    score: 80,
+    reasons: proposal(`prod-${n}`).reasons,
+    documentsRequested: [],
+    documentsSubmitted: [],
+    deadline: null,
+    note: 'internal note',
+    createdAt: new Date(T0 + n * HOUR).toISOString(),
+    updatedAt: new Date(atMs).toISOString(),
+  });
+  return { applicationId, uscc, event, record, deal };
+}
+
+const storedApplication = async (applicationId: string) => (await models.applications.findById(applicationId).lean()) as unknown as ApplicationDoc;
+const viewOf = (doc: ApplicationDoc) => ApplicationView.parse(JSON.parse(doc.view));
+
+test('batches append to the view in seq order; deals are merged and sorted; bookkeeping stays out', async () => {
+  const { applicationId, event, record, deal } = newApplication();
+  await storeSubmittedApplication(models, record('submitted', T0));
+  expect(viewOf(await storedApplication(applicationId)).timeline).toEqual([]);
+
+  const first = [event(1, 'application.submitted', T0, { request }), event(2, 'application.screened', T0 + 1, screened(true, T0 + 1))];
+  expect(await storeBatch(models, { application: record('matching', T0 + 1), deals: [], events: first })).toBe(true);
+  const second = [
+    event(3, 'deal.proposed', T0 + 2 * HOUR, { ...proposal('prod-2'), rank: 1 }, { dealId: `${applicationId}-d2`, institutionId: 'inst-2' }),
+    event(4, 'deal.proposed', T0 + 2 * HOUR, { ...proposal('prod-1'), rank: 2 }, { dealId: `${applicationId}-d1`, institutionId: 'inst-1' }),
+  ];
+  await storeBatch(models, { application: record('in_due_diligence', T0 + 2 * HOUR), deals: [deal(2, 'proposed', T0), deal(1, 'proposed', T0)], events: second });
+  const third = [event(5, 'deal.declined', T0 + 3 * HOUR, { reason: 'outside our appetite' }, { dealId: `${applicationId}-d1`, institutionId: 'inst-1' })];
+  await storeBatch(models, { application: record('in_due_diligence', T0 + 3 * HOUR), deals: [deal(1, 'declined', T0 + 3 * HOUR)], events: third });
+
+  const stored = await storedApplication(applicationId);
+  expect(stored).toMatchObject({ status: 'in_due_diligence', lastSeq: 5, enterpriseUscc: record('submitted', T0).enterpriseUscc });
+  const view = viewOf(stored);
+  expect(view.timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  expect(view.deals.map((d) => [d.dealId, d.status])).toEqual([[`${applicationId}-d1`, 'declined'], [`${applicationId}-d2`, 'proposed']]);
+  expect(stored.view).not.toContain('internal note');
+
+  const dealDoc = (await models.deals.findById(`${applicationId}-d1`).lean()) as unknown as DealDoc;
+  expect(dealDoc).toMatchObject({ applicationId, institutionId: 'inst-1', status: 'declined', lastSeq: 5 });
+  expect(DealView.parse(JSON.parse(dealDoc.view))).toMatchObject({ status: 'declined', request });
+});
+
+test('a retried batch, an older one and a late API write change nothing', async () => {
+  const { applicationId, event, record, deal } = newApplication();
+  const first = { application: record('matching', T0 + 1), deals: [], events: [event(1, 'application.submitted', T0, { request })] };
+  const second = {
+    application: record('in_due_diligence', T0 + 2),
+    deals: [deal(1, 'proposed', T0 + 2)],
+    events: [event(2, 'deal.proposed', T0 + 2, { ...proposal('prod-1'), rank: 1 }, { dealId: `${applicationId}-d1`, institutionId: 'inst-1' })],
+  };
+  await storeBatch(models, first);
+  await storeBatch(models, second);
+  const before = await storedApplication(applicationId);
+
+  expect(await storeBatch(models, second)).toBe(false);
+  expect(await storeBatch(models, first)).toBe(false);
+  await storeSubmittedApplication(models, record('submitted', T0));
+
+  expect(await storedApplication(applicationId)).toEqual(before);
+  expect(((await models.deals.findById(`${applicationId}-d1`).lean()) as unknown as DealDoc).status).toBe('proposed');
+});
+
+test('the API\'s submitted document loses to a workflow batch whichever lands first', async () => {
+  const { applicationId, event, record } = newApplication();
+  const batch = { application: record('screening', T0 + 1), deals: [], events: [event(1, 'application.submitted', T0, { request })] };
+  await Promise.all([storeSubmittedApplication(models, record('submitted', T0)), storeBatch(models, batch)]);
+  expect(await storedApplication(applicationId)).toMatchObject({ status: 'screening', lastSeq: 1 });
+});
+
+test('documents stored in the earlier layout are upgraded once, with their timeline', async () => {
+  const { applicationId, event, record, deal } = newApplication();
+  const events = [
+    event(1, 'application.submitted', T0, { request }),
+    event(2, 'deal.proposed', T0 + 1, { ...proposal('prod-1'), rank: 1 }, { dealId: `${applicationId}-d1`, institutionId: 'inst-1' }),
+  ];
+  // The earlier layout: the record's fields, the deal's fields, one document per event.
+  await models.applications.create({ _id: applicationId, ...record('in_due_diligence', T0 + 1), lastSeq: 2 });
+  await models.deals.create({ _id: `${applicationId}-d1`, ...deal(1, 'proposed', T0 + 1), lastSeq: 2 });
+  const legacyEvents = models.applications.db.collection<{ _id: string }>('events');
+  await legacyEvents.insertMany(events.reverse().map((e) => ({ _id: e.eventId, ...e })));
+  await models.migrations.deleteOne({ _id: '2026-11-read-model-views' });
+
+  await upgradeStoredDocuments(models, logger);
+
+  const view = viewOf(await storedApplication(applicationId));
+  expect(view).toMatchObject({ status: 'in_due_diligence', deals: [{ dealId: `${applicationId}-d1`, status: 'proposed' }] });
+  expect(view.timeline.map((e) => e.seq)).toEqual([1, 2]);
+  expect(((await models.deals.findById(`${applicationId}-d1`).lean()) as unknown as DealDoc).view).toContain('"request"');
+  expect(await models.migrations.exists({ _id: '2026-11-read-model-views' })).not.toBeNull();
+  await legacyEvents.deleteMany({ applicationId });
+});
