@@ -45,6 +45,16 @@ const migrations: Migration[] = [
       if (legacy.length > 0) logger.info({ applications: legacy.length }, 'read models upgraded to stored views');
     },
   },
+  {
+    // A deal's slot is found through its hold (capacity.ts); slots taken before had none.
+    name: '2026-11-capacity-holds',
+    async run(models) {
+      const slots = await models.capacitySlots.find({}).lean();
+      for (const { dealId, productId, slot, reservedAt } of slots) {
+        await models.capacityHolds.updateOne({ _id: dealId }, { $setOnInsert: { productId, slot, reservedAt } }, { upsert: true });
+      }
+    },
+  },
 ];
 
 export async function upgradeStoredDocuments(models: Models, logger: Logger): Promise<void> {

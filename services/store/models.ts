@@ -33,7 +33,9 @@ export function defineModels(connection: Connection) {
     /** _id = uscc; present means listed */
     dishonestDebtors: define(connection, 'DishonestDebtor', 'registry_dishonest_debtors', []),
     /** _id = `${productId}#${slot}`: one document per reserved unit of capacity (see capacity.ts) */
-    capacitySlots: define(connection, 'CapacitySlot', 'capacity_slots', [[{ productId: 1 }], [{ dealId: 1 }]]),
+    capacitySlots: define(connection, 'CapacitySlot', 'capacity_slots', [[{ productId: 1 }]]),
+    /** _id = dealId: the slot a deal holds */
+    capacityHolds: define(connection, 'CapacityHold', 'capacity_holds', []),
     /** _id = applicationId: the application read model with its timeline and deals (see readModels.ts) */
     applications: define(connection, 'Application', 'applications', [[{ enterpriseUscc: 1 }], [{ status: 1 }]]),
     /** _id = dealId: the deal read model, an institution's inbox (see readModels.ts) */

@@ -32,7 +32,8 @@ test('N deals reserving one product concurrently never exceed its capacity', asy
       const held = await models.capacitySlots.countDocuments({ productId });
       expect(granted).toBe(Math.min(capacity, contenders));
       expect(held).toBe(granted);
-      await models.capacitySlots.deleteMany({ productId });
+      for (let i = 0; i < contenders; i += 1) await releaseCapacity(models, `${productId}-deal-${i}`);
+      expect(await models.capacitySlots.countDocuments({ productId })).toBe(0);
     }),
     { numRuns: 15 },
   );
@@ -40,14 +41,34 @@ test('N deals reserving one product concurrently never exceed its capacity', asy
 
 test('a retried reservation holds one slot, and a release frees it for the next deal', async () => {
   const productId = `cap-${uniqueSuffix()}`;
-  expect(await reserveCapacity(models, productId, 'deal-a', 1, new Date())).toBe(true);
-  expect(await reserveCapacity(models, productId, 'deal-a', 1, new Date())).toBe(true); // the retry
-  expect(await reserveCapacity(models, productId, 'deal-b', 1, new Date())).toBe(false);
+  const [dealA, dealB] = [`${productId}-a`, `${productId}-b`];
+  expect(await reserveCapacity(models, productId, dealA, 1, new Date())).toBe(true);
+  expect(await reserveCapacity(models, productId, dealA, 1, new Date())).toBe(true); // the retry
+  expect(await reserveCapacity(models, productId, dealB, 1, new Date())).toBe(false);
   expect((await openDealsByProduct(models)).get(productId)).toBe(1);
 
-  await releaseCapacity(models, 'deal-a');
-  await releaseCapacity(models, 'deal-a'); // a retried release changes nothing
-  expect(await reserveCapacity(models, productId, 'deal-b', 1, new Date())).toBe(true);
+  await releaseCapacity(models, dealA);
+  await releaseCapacity(models, dealA); // a retried release changes nothing
+  expect(await reserveCapacity(models, productId, dealB, 1, new Date())).toBe(true);
   expect(await models.capacitySlots.countDocuments({ productId })).toBe(1);
-  await models.capacitySlots.deleteMany({ productId });
+  await releaseCapacity(models, dealB);
+  expect(await models.capacitySlots.countDocuments({ productId })).toBe(0);
+});
+
+test('overlapping attempts of one reservation take one slot; a late release leaves another deal\'s slot alone', async () => {
+  const productId = `cap-${uniqueSuffix()}`;
+  const [dealA, dealB] = [`${productId}-a`, `${productId}-b`];
+  const attempts = await Promise.all(Array.from({ length: 4 }, () => reserveCapacity(models, productId, dealA, 3, new Date())));
+  expect(attempts).toEqual([true, true, true, true]);
+  expect(await models.capacitySlots.countDocuments({ productId })).toBe(1);
+
+  // A's slot is freed, B takes it, then a late retry of A's release runs: B keeps its slot.
+  const hold = await models.capacityHolds.findById(dealA).lean();
+  await releaseCapacity(models, dealA);
+  await models.capacityHolds.create({ ...hold });
+  await models.capacitySlots.create({ _id: `${productId}#${String(hold?.slot)}`, productId, slot: hold?.slot, dealId: dealB, reservedAt: new Date() });
+  await models.capacityHolds.create({ _id: dealB, productId, slot: hold?.slot, reservedAt: new Date() });
+  await releaseCapacity(models, dealA);
+  expect((await models.capacitySlots.find({ productId }).lean()).map((slot) => slot.dealId)).toEqual([dealB]);
+  await releaseCapacity(models, dealB);
 });
