@@ -5,10 +5,13 @@ import {
   defineQuery,
   defineUpdate,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Activities } from '../activities';
@@ -100,8 +103,19 @@ export const publishActivity: ActivityOptions = {
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
 
-const { screenApplication, rankCandidates, reserveCapacity, releaseCapacity } = proxyActivities<Activities>(defaultActivity);
 const { recordEvents } = proxyActivities<Activities>(publishActivity);
+
+/**
+ * Screening, ranking and capacity are quick calls whose answers the workflow needs at once: they
+ * run as local activities, inside the workflow task, which spares the Temporal server (what bounds
+ * the pipeline's throughput) an activity task, a workflow task and three history events per call.
+ * Workflows started before this change replay with the activity tasks they recorded.
+ */
+const LOCAL_STEPS_PATCH = 'local-steps';
+const localActivity: LocalActivityOptions = { startToCloseTimeout: defaultActivity.startToCloseTimeout, retry: defaultActivity.retry };
+const remoteSteps = proxyActivities<Activities>(defaultActivity);
+const localSteps = proxyLocalActivities<Activities>(localActivity);
+const steps = (state: ApplicationState) => (state.localSteps ? localSteps : remoteSteps);
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -114,6 +128,7 @@ export interface ApplicationOutcome {
 export async function applicationWorkflow(rawInput: z.input<typeof ApplicationWorkflowInput>): Promise<ApplicationOutcome> {
   const input = parseOrReject(ApplicationWorkflowInput, rawInput, 'workflow input');
   const state = newApplicationState(input);
+  state.localSteps = patched(LOCAL_STEPS_PATCH);
   registerHandlers(state);
   void recordLoop(state);
   upsertSearchAttributes([
@@ -138,7 +153,7 @@ export async function applicationWorkflow(rawInput: z.input<typeof ApplicationWo
 
 async function screen(state: ApplicationState): Promise<boolean> {
   const now = nowIso();
-  const outcome = await screenApplication({
+  const outcome = await steps(state).screenApplication({
     applicationId: state.applicationId,
     enterpriseUscc: state.enterpriseUscc,
     request: state.record.request,
@@ -162,7 +177,7 @@ async function match(state: ApplicationState): Promise<void> {
   const { profile } = state;
   const screening = state.record.screening;
   if (!profile || !screening) throw ApplicationFailure.nonRetryable('matching needs a screened profile');
-  const candidates = await rankCandidates({
+  const candidates = await steps(state).rankCandidates({
     applicationId: state.applicationId,
     request: state.record.request,
     profile,
@@ -191,12 +206,12 @@ async function backfill(state: ApplicationState): Promise<void> {
   while (acceptsNewDeals(state) && openDeals(state).length < state.settings.topK && state.remaining.length > 0) {
     const candidate = state.remaining.shift() as Candidate;
     const dealId = `${state.applicationId}-d${state.deals.size + 1}`;
-    const reserved = await reserveCapacity({ productId: candidate.productId, dealId });
+    const reserved = await steps(state).reserveCapacity({ productId: candidate.productId, dealId });
     if (!reserved) {
       log.info('product at capacity, trying the next', { applicationId: state.applicationId, productId: candidate.productId });
       continue;
     }
-    state.compensations.push({ dealId, undo: () => releaseCapacity({ productId: candidate.productId, dealId }) });
+    state.compensations.push({ dealId, undo: () => steps(state).releaseCapacity({ productId: candidate.productId, dealId }) });
     if (!acceptsNewDeals(state)) break; // withdrawn meanwhile: finish() releases the reservation
     propose(state, candidate, dealId);
   }

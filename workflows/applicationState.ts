@@ -43,6 +43,8 @@ export interface ApplicationState {
   persistedSeq: number;
   /** Set by every transition that may need capacity released, a backfill or an end. */
   needsReconcile: boolean;
+  /** Screening, ranking and capacity run as local activities (false in workflows started before they did). */
+  localSteps: boolean;
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -81,6 +83,7 @@ export function newApplicationState(input: {
     seq: 0,
     persistedSeq: 0,
     needsReconcile: false,
+    localSteps: false,
   };
 }
 
