@@ -109,7 +109,9 @@ const { recordEvents } = proxyActivities<Activities>(publishActivity);
  * Screening, ranking and capacity are quick calls whose answers the workflow needs at once: they
  * run as local activities, inside the workflow task, which spares the Temporal server (what bounds
  * the pipeline's throughput) an activity task, a workflow task and three history events per call.
- * Workflows started before this change replay with the activity tasks they recorded.
+ * The first workflow task then runs from submission to the first proposals, and its events are
+ * recorded as one batch when it ends (see `recording`). Workflows started before this change
+ * replay with the activity tasks and batches they recorded.
  */
 const LOCAL_STEPS_PATCH = 'local-steps';
 const localActivity: LocalActivityOptions = { startToCloseTimeout: defaultActivity.startToCloseTimeout, retry: defaultActivity.retry };
@@ -129,6 +131,7 @@ export async function applicationWorkflow(rawInput: z.input<typeof ApplicationWo
   const input = parseOrReject(ApplicationWorkflowInput, rawInput, 'workflow input');
   const state = newApplicationState(input);
   state.localSteps = patched(LOCAL_STEPS_PATCH);
+  state.recording = !state.localSteps;
   registerHandlers(state);
   void recordLoop(state);
   upsertSearchAttributes([
@@ -140,6 +143,7 @@ export async function applicationWorkflow(rawInput: z.input<typeof ApplicationWo
   changeStatus(state, 'screening');
   const eligible = await screen(state);
   if (eligible && isOpen(state)) await match(state);
+  state.recording = true;
   while (isOpen(state)) {
     await waitForChangeOrDeadline(state);
     expireLapsedDeadlines(state);
@@ -299,6 +303,7 @@ async function finish(state: ApplicationState): Promise<void> {
     const compensation = state.compensations.pop();
     await compensation?.undo();
   }
+  state.recording = true;
   await condition(() => state.outbox.length === 0 && state.persistedSeq === state.seq);
   await condition(allHandlersFinished);
 }
@@ -370,6 +375,7 @@ function registerHandlers(state: ApplicationState): void {
 async function applied(state: ApplicationState, deal: DealState | null): Promise<CommandResult> {
   const seq = state.seq;
   state.needsReconcile = true;
+  state.recording = true;
   await condition(() => state.persistedSeq >= seq);
   return { application: { ...state.record }, deal: deal ? { ...deal.record } : null };
 }
@@ -538,7 +544,7 @@ function parseOrReject<T extends z.ZodType>(schema: T, value: unknown, what: str
 /** Records the outbox in seq order, one batch at a time, for the workflow's whole life. */
 async function recordLoop(state: ApplicationState): Promise<void> {
   for (;;) {
-    await condition(() => state.outbox.length > 0);
+    await condition(() => state.recording && state.outbox.length > 0);
     const batch = takeUnrecorded(state);
     await recordEvents(batch);
     state.persistedSeq = batch.events[batch.events.length - 1]?.seq ?? state.persistedSeq;

@@ -45,6 +45,8 @@ export interface ApplicationState {
   needsReconcile: boolean;
   /** Screening, ranking and capacity run as local activities (false in workflows started before they did). */
   localSteps: boolean;
+  /** The outbox is being recorded: from the first proposals on, or as soon as a command or the end waits for it. */
+  recording: boolean;
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -84,6 +86,7 @@ export function newApplicationState(input: {
     persistedSeq: 0,
     needsReconcile: false,
     localSteps: false,
+    recording: false,
   };
 }
 
