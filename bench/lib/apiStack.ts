@@ -2,9 +2,11 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../services/api/app';
 import { signToken } from '../../services/api/auth';
+import { createReadCache, READ_CACHE_DEFAULTS } from '../../services/api/readCache';
 import type { Config } from '../../services/config';
 import { createKafka, ensureTopic } from '../../services/kafka';
 import type { Logger } from '../../services/logger';
+import { createLiveFeed } from '../../services/ops/liveFeed';
 import { connectMongo } from '../../services/mongo';
 import { defineModels, prepareStore, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
@@ -22,14 +24,20 @@ export async function startApiOnly(config: Config, logger: Logger) {
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);
   await prepareStore(models, logger);
-  const admin = createKafka(config, logger, 'dealflow-bench-api').admin();
+  const kafka = createKafka(config, logger, 'dealflow-bench-api');
+  const admin = kafka.admin();
   await admin.connect();
   await ensureTopic(admin, config.kafka.topic);
+  // As in the API process (services/api/server.ts): the feed of the topic keeps the read cache honest.
+  const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger });
+  const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS });
+  await feed.whenConnected(60_000);
   const app: FastifyInstance = await buildApp({
     config,
     logger,
     temporal: temporal.client,
     models,
+    readCache,
     kafkaHealth: async () => void (await admin.describeCluster()),
     limits: BENCH_LIMITS,
   });
@@ -40,6 +48,8 @@ export async function startApiOnly(config: Config, logger: Logger) {
     models,
     async close(dropData = true) {
       await app.close();
+      readCache.close();
+      await feed.close();
       if (dropData) {
         await mongo.connection.dropDatabase().catch(() => undefined);
         await deleteTopic(admin, config.kafka.topic);

@@ -4,6 +4,7 @@ import type { PipelineSettings } from '../../schemas';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Models } from '../store/models';
+import type { ReadCache } from './readCache';
 
 /** What the API needs; `server.ts` (or a test) opens these and closes them after the app. */
 export interface ApiDeps {
@@ -13,6 +14,8 @@ export interface ApiDeps {
   models: Models;
   /** Resolves when Kafka answers, throws when it does not. */
   kafkaHealth: () => Promise<void>;
+  /** Answers repeated reads from memory while the event feed is live; without it every read loads. */
+  readCache?: ReadCache;
   /** The ops routes (`/v1/ops/metrics`, `/v1/ops/events`), registered under `/v1/ops` when given. */
   opsRoutes?: FastifyPluginAsync;
   /** Passed to every workflow started; tests shorten SLAs with it. */

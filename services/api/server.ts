@@ -9,6 +9,7 @@ import { defineModels } from '../store/models';
 import { buildApp } from './app';
 import { allow } from './auth';
 import { withTimeout } from './commands';
+import { createReadCache, READ_CACHE_DEFAULTS } from './readCache';
 
 // The API process: opens the clients, builds the app, listens, and on SIGINT or SIGTERM stops
 // taking requests, lets the ones in flight finish, then closes the clients.
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   // Each API process reads the event stream for its own SSE clients (its own consumer group).
   const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger });
   closers.push({ name: 'ops-feed', close: () => feed.close() });
+  // The same feed tells the read cache what changed.
+  const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS });
 
   const models = defineModels(mongo.connection);
   const app = await buildApp({
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     models,
     kafkaHealth,
     settings: config.pipeline,
+    readCache,
     opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops') }),
   });
   const url = await app.listen({ host: config.http.host, port: config.http.port });

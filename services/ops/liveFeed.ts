@@ -38,6 +38,11 @@ export interface LiveFeed {
   readonly bootId: string;
   /** The consumer is in its group and fetching: what the feed shows is live. */
   isConnected(): boolean;
+  /**
+   * Which period of being connected this is (a new number after every reconnection), or null
+   * while not connected: whoever relies on having seen every event since a moment compares these.
+   */
+  connectionId(): number | null;
   /** Resolves once connected (or rejects after `timeoutMs`). */
   whenConnected(timeoutMs?: number): Promise<void>;
   /** Subscribes and returns the buffered events after `lastEventId` in one step, so none falls between. */
@@ -120,6 +125,7 @@ export function createLiveFeed(deps: {
   let consumer: Consumer | null = null;
   let joined = false;
   let fetching = false;
+  let connections = 0;
   let closed = false;
   let retryTimer: NodeJS.Timeout | null = null;
   const waiters = new Set<() => void>();
@@ -140,6 +146,7 @@ export function createLiveFeed(deps: {
       fetching = false;
     });
     c.on(c.events.FETCH, () => {
+      if (!fetching) connections += 1;
       fetching = true;
       notify();
     });
@@ -182,6 +189,7 @@ export function createLiveFeed(deps: {
   return {
     bootId: buffer.bootId,
     isConnected: connected,
+    connectionId: () => (connected() ? connections : null),
     whenConnected(timeoutMs = 30_000) {
       if (connected()) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {

@@ -5,9 +5,11 @@ import { type EnterpriseProfileInput, type InstitutionInput, type PipelineSettin
 import type { Principal } from '../../schemas/http';
 import { buildApp, type ApiDeps } from '../../services/api/app';
 import { signToken } from '../../services/api/auth';
+import { createReadCache, READ_CACHE_DEFAULTS, type ReadCache } from '../../services/api/readCache';
 import type { Config } from '../../services/config';
 import { createKafka } from '../../services/kafka';
 import type { Logger } from '../../services/logger';
+import { createLiveFeed } from '../../services/ops/liveFeed';
 import { connectMongo } from '../../services/mongo';
 import { defineModels, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
@@ -16,7 +18,9 @@ import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { randomUscc } from '../support/catalogue';
 
 // The API over real HTTP against the local stack, with an in-process worker on a task queue of
-// its own so test files never pick up each other's workflows.
+// its own so test files never pick up each other's workflows. Like the API process, each app
+// answers repeated reads from its read cache, told of changes by a live feed of the topic: every
+// test that reads after a change also checks that the cache lets it see the change.
 
 export interface ApiStack {
   config: Config;
@@ -24,6 +28,10 @@ export interface ApiStack {
   models: Models;
   /** Builds (another) app on the same clients, e.g. to prove a restart keeps state. */
   startApp(): Promise<Api>;
+  /** Resolves once the apps' read caches can answer (their feed of the topic is live). */
+  cacheLive(): Promise<void>;
+  /** Hits and misses of the read caches of the apps started so far. */
+  cacheStats(): { hits: number; misses: number };
   close(): Promise<void>;
 }
 
@@ -49,7 +57,7 @@ export interface Answer {
 }
 
 export async function startApiStack(
-  options: { settings?: Partial<PipelineSettings>; limits?: ApiDeps['limits']; worker?: boolean } = {},
+  options: { settings?: Partial<PipelineSettings>; limits?: ApiDeps['limits']; worker?: boolean; readCacheMaxAgeMs?: number } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${uniqueSuffix()}`;
   const config = testConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
@@ -57,18 +65,24 @@ export async function startApiStack(
   const temporal = await createTemporalClient(config);
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);
-  const admin = createKafka(config, logger, 'dealflow-api-test').admin();
+  const kafka = createKafka(config, logger, 'dealflow-api-test');
+  const admin = kafka.admin();
   await admin.connect();
+  const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: `api-test-feed-${uniqueSuffix()}` });
+  const caches: ReadCache[] = [];
   const started = options.worker === false ? null : await startWorker(config, logger, { taskQueue });
   const running = started?.worker.run();
   const apps: Api[] = [];
 
   async function startApp(): Promise<Api> {
+    const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS, ...(options.readCacheMaxAgeMs ? { maxAgeMs: options.readCacheMaxAgeMs } : {}) });
+    caches.push(readCache);
     const app = await buildApp({
       config,
       logger,
       temporal: temporal.client,
       models,
+      readCache,
       kafkaHealth: async () => void (await admin.describeCluster()),
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
@@ -84,8 +98,12 @@ export async function startApiStack(
     logger,
     models,
     startApp,
+    cacheLive: () => feed.whenConnected(60_000),
+    cacheStats: () => caches.reduce((sum, cache) => ({ hits: sum.hits + cache.stats().hits, misses: sum.misses + cache.stats().misses }), { hits: 0, misses: 0 }),
     async close() {
       for (const api of apps) await api.close();
+      for (const cache of caches) cache.close();
+      await feed.close();
       if (started && running) {
         await stopWorker(started.worker, running);
         await started.close();

@@ -26,16 +26,18 @@ import { runCommand, withTimeout } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
 import { claimSubmission } from '../idempotency';
+import { noReadCache, tag, tagsOfChange } from '../readCache';
 import { findApplication, listJson, page, sendJson } from '../views';
 
 const STILL_APPLYING = 'The command was taken and is still being applied; read the application again shortly.';
 
 export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
   const { models, temporal, config } = deps;
+  const cache = deps.readCache ?? noReadCache;
 
   /** The application if the caller may see it; another party's answers 404 like a missing one. */
   async function visibleApplication(principal: Principal, applicationId: string): Promise<ApplicationDoc> {
-    const stored = await findApplication(models, applicationId);
+    const stored = await cache.read(`application:${applicationId}`, [tag.application(applicationId)], () => findApplication(models, applicationId), (doc) => doc.view.length);
     if (!stored) throw notFound(`application ${applicationId} not found`);
     if (principal.role !== 'ops' && orgAs(principal, 'enterprise') !== stored.enterpriseUscc) {
       throw notFound(`application ${applicationId} not found`);
@@ -88,6 +90,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       createdAt: submittedAt,
       updatedAt: submittedAt,
     });
+    cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc: uscc }));
     if (!submission.repeat) {
       log.info({ enterpriseUscc: uscc }, 'application submitted');
       return reply.code(202).send({ applicationId, status: 'submitted' });
@@ -112,8 +115,12 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       ...(principal.role === 'enterprise' ? { enterpriseUscc: principal.org } : {}),
       ...(status ? { status } : {}),
     };
-    const { docs, nextCursor } = await page<ApplicationDoc>(models.applications, filter, { limit, cursor });
-    return sendJson(reply, listJson(docs.map((doc) => doc.view), nextCursor));
+    const scope = principal.role === 'enterprise' ? tag.enterpriseApplications(principal.org) : tag.allApplications;
+    const json = await cache.read(`${scope}|${status ?? ''}|${limit}|${cursor ?? ''}`, [scope], async () => {
+      const { docs, nextCursor } = await page<ApplicationDoc>(models.applications, filter, { limit, cursor });
+      return listJson(docs.map((doc) => doc.view), nextCursor);
+    }, (text) => text.length);
+    return sendJson(reply, json as string);
   });
 
   app.get('/applications/:id', {
@@ -136,8 +143,9 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       response: { 200: DealView, 202: CommandPending, ...errorResponses(404, 409) },
     },
   }, async (request, reply) => {
-    const { _id: applicationId } = await visibleApplication(principalOf(request), request.params.id);
+    const { _id: applicationId, enterpriseUscc } = await visibleApplication(principalOf(request), request.params.id);
     const outcome = await runCommand(temporal, applicationId, submitDocumentsUpdate, [request.body], limits.commandTimeoutMs);
+    cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc, dealId: request.body.dealId }));
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
     if (!outcome.result.deal) throw new Error('submitDocuments answered without its deal');
     return reply.code(200).send(outcome.result.deal);
@@ -152,8 +160,9 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       response: { 200: DealView, 202: CommandPending, ...errorResponses(404, 409) },
     },
   }, async (request, reply) => {
-    const { _id: applicationId } = await visibleApplication(principalOf(request), request.params.id);
+    const { _id: applicationId, enterpriseUscc } = await visibleApplication(principalOf(request), request.params.id);
     const outcome = await runCommand(temporal, applicationId, acceptOfferUpdate, [{ dealId: request.params.dealId }], limits.commandTimeoutMs);
+    cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc, dealId: request.params.dealId }));
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
     if (!outcome.result.deal) throw new Error('acceptOffer answered without its deal');
     return reply.code(200).send(outcome.result.deal);
@@ -169,8 +178,9 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       response: { 200: ApplicationSummary, 202: CommandPending, ...errorResponses(404, 409) },
     },
   }, async (request, reply) => {
-    const { _id: applicationId } = await visibleApplication(principalOf(request), request.params.id);
+    const { _id: applicationId, enterpriseUscc } = await visibleApplication(principalOf(request), request.params.id);
     const outcome = await runCommand(temporal, applicationId, withdrawUpdate, [request.body], limits.commandTimeoutMs);
+    cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc }));
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
     return reply.code(200).send(outcome.result.application);
   });

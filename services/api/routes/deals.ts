@@ -6,15 +6,17 @@ import { allow, orgAs, principalOf } from '../auth';
 import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
+import { noReadCache, tag, tagsOfChange } from '../readCache';
 import type { DealDoc } from '../../store/readModels';
 import { dealsWithProfiles, decidedDealJson, findDeal, listJson, page, requestOf, sendJson } from '../views';
 
 export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
   const { models, temporal, logger } = deps;
+  const cache = deps.readCache ?? noReadCache;
 
   /** The deal if the caller may see it; another institution's answers 404 like a missing one. */
   async function visibleDeal(principal: Principal, dealId: string): Promise<DealDoc> {
-    const deal = await findDeal(models, dealId);
+    const deal = await cache.read(`deal:${dealId}`, [tag.deal(dealId)], () => findDeal(models, dealId), (doc) => doc.view.length);
     if (!deal || (principal.role !== 'ops' && orgAs(principal, 'institution') !== deal.institutionId)) {
       throw notFound(`deal ${dealId} not found`);
     }
@@ -36,8 +38,12 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       ...(principal.role === 'institution' ? { institutionId: principal.org } : {}),
       ...(status ? { status } : {}),
     };
-    const { docs, nextCursor } = await page<DealDoc>(models.deals, filter, { limit, cursor });
-    return sendJson(reply, listJson(await dealsWithProfiles(models, docs, logger), nextCursor));
+    const scope = principal.role === 'institution' ? tag.inbox(principal.org) : tag.allDeals;
+    const json = await cache.read(`${scope}|${status ?? ''}|${limit}|${cursor ?? ''}`, [scope, tag.profiles], async () => {
+      const { docs, nextCursor } = await page<DealDoc>(models.deals, filter, { limit, cursor });
+      return listJson(await dealsWithProfiles(models, docs, logger), nextCursor);
+    }, (text) => text.length);
+    return sendJson(reply, json as string);
   });
 
   app.get('/deals/:dealId', {
@@ -50,7 +56,10 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
     },
   }, async (request, reply) => {
     const deal = await visibleDeal(principalOf(request), request.params.dealId);
-    const [json] = await dealsWithProfiles(models, [deal], logger);
+    const json = await cache.read(`deal-with-profile:${deal._id}`, [tag.deal(deal._id), tag.profiles], async () => {
+      const [withProfile] = await dealsWithProfiles(models, [deal], logger);
+      return withProfile ?? null;
+    }, (text) => text.length);
     return sendJson(reply, json as string);
   });
 
@@ -73,6 +82,7 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       institutionId: deal.institutionId,
       decision: request.body,
     }], limits.commandTimeoutMs);
+    cache.invalidate(tagsOfChange({ applicationId: deal.applicationId, enterpriseUscc: deal.enterpriseUscc, dealId: deal._id, institutionId: deal.institutionId }));
     if (!outcome.applied) {
       return reply.code(202).send({ status: 'accepted', applied: false, message: 'The decision was taken and is still being applied; read the deal again shortly.' });
     }

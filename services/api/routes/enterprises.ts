@@ -4,6 +4,7 @@ import { UsccParams } from '../../../schemas/http';
 import { allow, orgAs, principalOf } from '../auth';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
+import { noReadCache, tag } from '../readCache';
 
 export const enterpriseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps }) => {
   app.put('/enterprises/:uscc', {
@@ -21,6 +22,8 @@ export const enterpriseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app,
     if (orgAs(principalOf(request), 'enterprise') !== uscc) throw notFound();
     const profile: EnterpriseProfile = { uscc, ...request.body };
     await deps.models.enterprises.replaceOne({ _id: uscc }, { _id: uscc, ...profile, updatedAt: new Date().toISOString() }, { upsert: true });
+    // Deals show the current profile; no event reports a profile change.
+    (deps.readCache ?? noReadCache).invalidate([tag.profiles]);
     return profile;
   });
 };
