@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AmountCny, ApplicationId, DealId, InstitutionId, IsoDateTime, ListQuery, ProductId } from './common';
 import { ApplicationRequest, ReasonCode } from './application';
 import { EnterpriseProfile } from './enterprise';
+import { DEAL_DECISION_ACTIONS, DOCUMENT_KINDS } from './vocabulary';
 
 export const DEAL_STATUSES = [
   'proposed', 'interested', 'declined', 'expired', 'documents_requested', 'under_review',
@@ -18,11 +19,7 @@ export const MatchReason = z.object({
 });
 export type MatchReason = z.infer<typeof MatchReason>;
 
-export const DOCUMENT_KINDS = [
-  'business_license', 'articles_of_association', 'financial_statements', 'audit_report', 'tax_records',
-  'bank_statements', 'credit_report', 'qualification_certificates', 'ip_certificates', 'contracts_invoices',
-  'collateral_documents', 'business_plan', 'cap_table', 'other',
-] as const;
+export { DOCUMENT_KINDS } from './vocabulary';
 export const DocumentKind = z.enum(DOCUMENT_KINDS);
 export type DocumentKind = z.infer<typeof DocumentKind>;
 
@@ -57,7 +54,7 @@ export const DealDecision = z.discriminatedUnion('action', [
     reason: note,
   }),
   z.strictObject({ action: z.literal('confirm_close'), reason: note }),
-], { error: 'action must be one of express_interest, decline, request_documents, issue_term_sheet, confirm_close' });
+], { error: `action must be one of ${DEAL_DECISION_ACTIONS.join(', ')}` });
 export type DealDecision = z.infer<typeof DealDecision>;
 export type DealDecisionAction = DealDecision['action'];
 

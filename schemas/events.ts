@@ -3,6 +3,7 @@ import {
   AmountCny, ApplicationId, DealId, Gb4754, InstitutionId, IsoDateTime, ProductId, QualificationType, Region, Uscc,
 } from './common';
 import { ApplicationRequest, ScreeningResult } from './application';
+import { buildEventId, EVENT_VERSION } from './vocabulary';
 import { DocumentKind, MatchReason, SubmittedDocument, TermSheet } from './deal';
 
 export const EVENT_TYPES = [
@@ -27,16 +28,12 @@ export const EVENT_TYPES = [
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
 
-export const EVENT_VERSION = 1 as const;
+export { EVENT_VERSION, buildEventId } from './vocabulary';
 
 export function isDealEventType(type: EventType): boolean {
   return type.startsWith('deal.');
 }
 
-/** Deterministic so a consumer that sees an id twice can drop the copy. */
-export function buildEventId(applicationId: string, seq: number): string {
-  return `${applicationId}:${seq}`;
-}
 
 // Event data objects strip unknown keys instead of rejecting them: a consumer on an older schema
 // must keep working when a producer adds a field ("add, don't rename").

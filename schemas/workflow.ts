@@ -3,6 +3,7 @@ import { ApplicationId, DealId, Gb4754, InstitutionId, IsoDate, IsoDateTime, Pro
 import { ApplicationRequest, ApplicationStatus, ScreeningResult } from './application';
 import { DealView, MatchReason, SubmittedDocument } from './deal';
 import { DealflowEvent } from './events';
+import { PIPELINE_DEFAULTS } from './vocabulary';
 
 // Shapes that cross the workflow boundary: the application workflow's input, and what its
 // activities take and return.
@@ -10,15 +11,15 @@ import { DealflowEvent } from './events';
 /** Durations and sizes a deployment may tune; tests shorten the SLAs through these. */
 export const PipelineSettings = z.strictObject({
   /** Deals proposed at once. */
-  topK: z.int().min(1).max(20).default(3),
+  topK: z.int().min(1).max(20).default(PIPELINE_DEFAULTS.topK),
   /** Ranked candidates kept for backfilling. */
-  candidateLimit: z.int().min(1).max(200).default(30),
+  candidateLimit: z.int().min(1).max(200).default(PIPELINE_DEFAULTS.candidateLimit),
   /** Enterprise's time to answer a document request. */
-  documentsDeadlineDays: z.number().positive().default(14),
+  documentsDeadlineDays: z.number().positive().default(PIPELINE_DEFAULTS.documentsDeadlineDays),
   /** Window to choose an offer, from the first term sheet. */
-  offerWindowDays: z.number().positive().default(14),
+  offerWindowDays: z.number().positive().default(PIPELINE_DEFAULTS.offerWindowDays),
   /** Multiplies every product SLA; 1 in production, small in tests that run on real time. */
-  slaScale: z.number().positive().max(1).default(1),
+  slaScale: z.number().positive().max(1).default(PIPELINE_DEFAULTS.slaScale),
 });
 export type PipelineSettings = z.infer<typeof PipelineSettings>;
 

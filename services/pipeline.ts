@@ -1,8 +1,10 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import type { ApplicationRequest, PipelineSettings } from '../schemas';
+import { ApplicationWorkflowInput, type ApplicationRequest, type PipelineSettings } from '../schemas';
 import { applicationWorkflow, applicationWorkflowId } from '../workflows/application';
 
-// Starting the pipeline for one application: the one place the API (and tests) start workflows.
+// Starting the pipeline for one application: the one place the API (and tests) start workflows,
+// and where their input is checked against the contract's schema (the workflow itself can only
+// check its shape; see workflows/commandChecks.ts).
 
 export interface SubmitApplication {
   applicationId: string;
@@ -20,6 +22,6 @@ export async function startApplication(client: Client, taskQueue: string, submis
     // and an application id is never reused for another application.
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    args: [{ ...submission, settings: submission.settings ?? {} }],
+    args: [ApplicationWorkflowInput.parse({ ...submission, settings: submission.settings ?? {} })],
   });
 }

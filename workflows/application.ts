@@ -15,18 +15,21 @@ import {
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { isApplicationTerminal, isDealOpen, nextDealStatus, type DealAction } from '../domain';
-import {
+// Only zod-free modules, imported file by file: Temporal evaluates every module the workflow
+// imports again for each workflow (see schemas/vocabulary.ts).
+import { isApplicationTerminal } from '../domain/applicationLifecycle';
+import { isDealOpen, nextDealStatus, type DealAction } from '../domain/dealLifecycle';
+import type {
+  ApplicationStatus,
   ApplicationWorkflowInput,
+  Candidate,
   DealDecision,
+  DealRecord,
   DocumentSubmission,
-  toValidationIssues,
+  ValidationIssue,
   WithdrawRequest,
-  type ApplicationStatus,
-  type Candidate,
-  type DealRecord,
 } from '../schemas';
-import type { z } from 'zod';
+import { parseDecision, parseSubmission, parseWithdrawal, parseWorkflowInput, type Checked } from './commandChecks';
 import {
   emit,
   newApplicationState,
@@ -127,8 +130,8 @@ export interface ApplicationOutcome {
   status: ApplicationStatus;
 }
 
-export async function applicationWorkflow(rawInput: z.input<typeof ApplicationWorkflowInput>): Promise<ApplicationOutcome> {
-  const input = parseOrReject(ApplicationWorkflowInput, rawInput, 'workflow input');
+export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): Promise<ApplicationOutcome> {
+  const input = acceptOrReject(parseWorkflowInput(rawInput), 'workflow input');
   const state = newApplicationState(input);
   state.localSteps = patched(LOCAL_STEPS_PATCH);
   state.recording = !state.localSteps;
@@ -381,7 +384,7 @@ async function applied(state: ApplicationState, deal: DealState | null): Promise
 }
 
 function checkDecision(state: ApplicationState, command: InstitutionDecision): { deal: DealState; decision: DealDecision } {
-  const decision = parseOrReject(DealDecision, command?.decision, 'decision');
+  const decision = acceptOrReject(parseDecision(command?.decision), 'decision');
   const deal = findDeal(state, command.dealId);
   if (deal.record.institutionId !== command.institutionId) reject(CommandRejection.notFound, `deal ${command.dealId} not found`);
   checkApplicationOpen(state);
@@ -433,7 +436,7 @@ function decide(state: ApplicationState, command: InstitutionDecision): DealStat
 }
 
 function checkSubmission(state: ApplicationState, raw: DocumentSubmission): { deal: DealState; submission: DocumentSubmission } {
-  const submission = parseOrReject(DocumentSubmission, raw, 'documents');
+  const submission = acceptOrReject(parseSubmission(raw), 'documents');
   const deal = findDeal(state, submission.dealId);
   checkApplicationOpen(state);
   checkTransition(deal, 'submit_documents');
@@ -472,7 +475,7 @@ function acceptOffer(state: ApplicationState, acceptance: OfferAcceptance): Deal
 }
 
 function checkWithdrawal(state: ApplicationState, raw: WithdrawRequest): WithdrawRequest {
-  const request = parseOrReject(WithdrawRequest, raw, 'withdrawal');
+  const request = acceptOrReject(parseWithdrawal(raw), 'withdrawal');
   if (!isOpen(state)) reject(CommandRejection.notAllowed, `cannot withdraw an application that is ${state.record.status}`);
   return request;
 }
@@ -529,10 +532,9 @@ function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-function parseOrReject<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issues = toValidationIssues(parsed.error);
+function acceptOrReject<T>(checked: Checked<T>, what: string): T {
+  if (checked.ok) return checked.value;
+  const issues: ValidationIssue[] = checked.issues;
   throw ApplicationFailure.create({
     type: CommandRejection.invalid,
     message: `invalid ${what}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,

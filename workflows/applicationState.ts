@@ -1,4 +1,4 @@
-import { buildEventId, EVENT_VERSION } from '../schemas';
+import { buildEventId, EVENT_VERSION } from '../schemas/vocabulary';
 import type {
   ApplicationRecord, ApplicationStatus, Candidate, DealflowEvent, DealRecord, DealStatus, EventData, EventType,
   PipelineSettings, ProfileSnapshot, ScreeningResult,
