@@ -36,7 +36,7 @@ export interface ReadCache {
    * The cached value of `key`, or what `load` answers, kept when no event for `tags` arrived while
    * it loaded. `chars` sizes a value for the bound. Null (nothing stored yet) is never kept.
    */
-  read<T>(key: string, tags: readonly string[], load: () => Promise<T | null>, chars: (value: T) => number): Promise<T | null>;
+  read<T>(key: string, tags: readonly string[], load: () => Promise<T>, chars: (value: NonNullable<T>) => number): Promise<T>;
   /** Drops every entry with one of the tags: a change this process made or was told of. */
   invalidate(tags: readonly string[]): void;
   stats(): { entries: number; chars: number; hits: number; misses: number };
@@ -121,7 +121,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   const versionOf = (tags: readonly string[]): string => `${epoch}:${tags.map((t) => versions.get(t) ?? 0).join(',')}`;
 
   return {
-    async read<T>(key: string, tags: readonly string[], load: () => Promise<T | null>, size: (value: T) => number): Promise<T | null> {
+    async read<T>(key: string, tags: readonly string[], load: () => Promise<T>, size: (value: NonNullable<T>) => number): Promise<T> {
       const connectionId = options.feed.connectionId();
       const cached = entries.get(key) as Entry<T> | undefined;
       if (cached && connectionId !== null && cached.connectionId === connectionId && now() - cached.storedAt < options.maxAgeMs) {
@@ -134,7 +134,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       if (cached) remove(key);
       const before = versionOf(tags);
       const value = await load();
-      if (value === null) return value;
+      if (value === null || value === undefined) return value;
       const entryChars = size(value);
       // Stored only if the feed was live throughout and nothing about these tags changed meanwhile.
       if (connectionId === null || options.feed.connectionId() !== connectionId || versionOf(tags) !== before || entryChars > options.maxChars) return value;

@@ -45,8 +45,9 @@ function decodeCursor(cursor: string): string {
 }
 
 /**
- * One page in `_id` order. The filter must be equalities on indexed fields (FerretDB pushes only
- * those down); the `_id > cursor` bound then narrows that already small set.
+ * One page in `_id` order. The filter is equalities on indexed fields, which MongoDB's indexes
+ * serve; FerretDB reads the whole collection for it (it pushes down only `_id`), one reason the
+ * API keeps the lists it answered in its read cache.
  */
 export async function page<T extends { _id: string }>(model: Models['applications'], filter: Doc, query: Pick<ListQuery, 'limit' | 'cursor'>): Promise<{ docs: T[]; nextCursor: string | null }> {
   const bound = query.cursor === undefined ? {} : { _id: { $gt: decodeCursor(query.cursor) } };

@@ -120,7 +120,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       const { docs, nextCursor } = await page<ApplicationDoc>(models.applications, filter, { limit, cursor });
       return listJson(docs.map((doc) => doc.view), nextCursor);
     }, (text) => text.length);
-    return sendJson(reply, json as string);
+    return sendJson(reply, json);
   });
 
   app.get('/applications/:id', {

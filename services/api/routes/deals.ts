@@ -43,7 +43,7 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       const { docs, nextCursor } = await page<DealDoc>(models.deals, filter, { limit, cursor });
       return listJson(await dealsWithProfiles(models, docs, logger), nextCursor);
     }, (text) => text.length);
-    return sendJson(reply, json as string);
+    return sendJson(reply, json);
   });
 
   app.get('/deals/:dealId', {
@@ -58,9 +58,9 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
     const deal = await visibleDeal(principalOf(request), request.params.dealId);
     const json = await cache.read(`deal-with-profile:${deal._id}`, [tag.deal(deal._id), tag.profiles], async () => {
       const [withProfile] = await dealsWithProfiles(models, [deal], logger);
-      return withProfile ?? null;
+      return withProfile as string;
     }, (text) => text.length);
-    return sendJson(reply, json as string);
+    return sendJson(reply, json);
   });
 
   app.post('/deals/:dealId/decision', {
