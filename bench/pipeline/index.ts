@@ -35,14 +35,19 @@ async function spawnChild(role: 'worker' | 'noop' | 'api', env: NodeJS.ProcessEn
   return {
     process: child,
     ...(ready.url ? { url: ready.url } : {}),
-    stats: () => new Promise((resolve) => {
+    stats: () => new Promise((resolve, reject) => {
       const onMessage = (message: { type: string; rss: number; cached: number }) => {
         if (message.type !== 'stats') return;
         child.off('message', onMessage);
         resolve({ rss: message.rss, cached: message.cached });
       };
       child.on('message', onMessage);
-      child.send({ type: 'stats' });
+      // A child that already exited rejects here rather than crashing the benchmark with an 'error' event.
+      child.send({ type: 'stats' }, (error) => {
+        if (!error) return;
+        child.off('message', onMessage);
+        reject(error);
+      });
     }),
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -59,7 +64,8 @@ function sampler(child: Child, everyMs = 250) {
   let running = true;
   const loop = (async () => {
     while (running) {
-      const now = await child.stats();
+      const now = await child.stats().catch(() => null);
+      if (!now) return;
       if (now.rss > peak.rss) peak = now;
       await sleep(everyMs);
     }
@@ -88,6 +94,7 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
   const started: string[] = [];
   const matchedAt = new Map<string, number>();
   let consumer: Awaited<ReturnType<typeof startConsumer>> | null = null;
+  const samplers: ReturnType<typeof sampler>[] = [];
   try {
     const api = await spawnChild('api', benchEnv(suffix));
     children.push(api);
@@ -170,6 +177,7 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
 
     const workerPeak = sampler(worker);
     const apiPeak = sampler(api);
+    samplers.push(workerPeak, apiPeak);
     const noopRates: number[] = [];
     const pipeRates: number[] = [];
     const p50s: number[] = [];
@@ -205,6 +213,8 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
     ];
     return lines;
   } finally {
+    // Before the children stop: a round that failed leaves the samplers running.
+    await Promise.all(samplers.map((running) => running.stop()));
     await consumer?.close().catch(() => undefined);
     // The applications wait on 72-hour SLAs: end them, so the server keeps no open workflows.
     await Promise.all(started.map((id) => temporal.client.workflow.getHandle(applicationWorkflowId(id)).terminate('benchmark finished').catch(() => undefined)));
