@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import {
   bundleWorkflowCode,
@@ -13,11 +12,7 @@ import type { Logger } from './logger';
 
 // Adapters for Temporal: the client the API uses, and the worker factory the worker process uses.
 
-export async function createTemporalClient(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  return { client, close: () => connection.close() };
-}
+export { createTemporalClient } from './temporalClient';
 
 // Routes the SDK's own logs (worker, workflow and activity context loggers) into our pino logger.
 // Must run before the first worker or native connection is created; later calls are no-ops.

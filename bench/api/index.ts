@@ -2,7 +2,8 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { log, result, sleep, type BenchmarkResult } from '../lib/report';
-import { benchRequest, seedBenchCatalogue, startApiOnly, startInProcessWorker, tokens } from '../lib/apiStack';
+import { benchRequest, seedBenchCatalogue, startApiOnly, tokens } from '../lib/apiStack';
+import { startInProcessWorker } from '../lib/inProcessWorker';
 import { benchConfig, benchLogger, benchSuffix } from '../lib/stack';
 
 // 3. API reads: GET /v1/applications/:id and GET /v1/deals of a real application (submitted

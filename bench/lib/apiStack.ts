@@ -1,4 +1,3 @@
-import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../services/api/app';
 import { signToken } from '../../services/api/auth';
@@ -9,8 +8,7 @@ import type { Logger } from '../../services/logger';
 import { createLiveFeed } from '../../services/ops/liveFeed';
 import { connectMongo } from '../../services/mongo';
 import { defineModels, prepareStore, type Models } from '../../services/store/models';
-import { createTemporalClient } from '../../services/temporal';
-import { startWorker } from '../../services/worker/startWorker';
+import { createTemporalClient } from '../../services/temporalClient';
 import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
 import { deleteTopic } from './stack';
 
@@ -57,23 +55,6 @@ export async function startApiOnly(config: Config, logger: Logger) {
       await admin.disconnect();
       await mongo.close();
       await temporal.close();
-    },
-  };
-}
-
-export async function startInProcessWorker(config: Config, logger: Logger): Promise<{ worker: Worker; stop(): Promise<void> }> {
-  const started = await startWorker(config, logger, { taskQueue: config.temporal.taskQueue });
-  const running = started.worker.run();
-  let stopped: Promise<void> | null = null;
-  return {
-    worker: started.worker,
-    stop() {
-      stopped ??= (async () => {
-        if (started.worker.getState() === 'RUNNING') started.worker.shutdown();
-        await running;
-        await started.close();
-      })();
-      return stopped;
     },
   };
 }

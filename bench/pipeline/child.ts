@@ -1,12 +1,10 @@
 import { loadConfig } from '../../services/config';
-import { createTemporalWorker } from '../../services/temporal';
-import { startWorker, WORKER_TUNING } from '../../services/worker/startWorker';
-import { startApiOnly } from '../lib/apiStack';
 import { benchLogger } from '../lib/stack';
 
 // A child process of the pipeline benchmark, so each part's resident memory is its own:
 // `worker` (the project's worker), `noop` (a worker of noopWorkflow) or `api`. It answers
-// `stats` over IPC with its RSS and, for a worker, how many workflows it has cached.
+// `stats` over IPC with its RSS and, for a worker, how many workflows it has cached. Each role
+// loads only its own modules, as the production processes do (the API no Temporal worker).
 
 type Stats = { rss: number; cached: number };
 
@@ -18,6 +16,8 @@ async function main(): Promise<void> {
   let stop: () => Promise<void>;
   let url: string | undefined;
   if (role === 'worker' || role === 'noop') {
+    const { createTemporalWorker } = await import('../../services/temporal');
+    const { startWorker, WORKER_TUNING } = await import('../../services/worker/startWorker');
     const started = role === 'worker'
       ? await startWorker(config, logger)
       : await createTemporalWorker(config, logger, { workflowsPath: require.resolve('./noopWorkflow'), activities: {}, tuning: WORKER_TUNING });
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       await started.close();
     };
   } else if (role === 'api') {
+    const { startApiOnly } = await import('../lib/apiStack');
     const api = await startApiOnly(config, logger);
     url = api.url;
     stop = () => api.close(false);

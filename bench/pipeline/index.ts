@@ -7,6 +7,7 @@ import { defineModels, prepareStore } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
 import { applicationWorkflowId } from '../../workflows/application';
 import { benchRequest, seedBenchCatalogue, tokens } from '../lib/apiStack';
+import { compiledPath } from '../lib/compiled';
 import { log, percentile, result, sleep, type BenchmarkResult } from '../lib/report';
 import { benchConfig, benchEnv, benchLogger, benchSuffix, deleteTopic } from '../lib/stack';
 import type { noopWorkflow } from './noopWorkflow';
@@ -27,7 +28,7 @@ const MB = 1024 * 1024;
 interface Child { process: ChildProcess; url?: string; stats(): Promise<{ rss: number; cached: number }>; stop(): Promise<void> }
 
 async function spawnChild(role: 'worker' | 'noop' | 'api', env: NodeJS.ProcessEnv): Promise<Child> {
-  const child = fork(require.resolve('./child'), [role], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(compiledPath(require.resolve('./child')), [role], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ url?: string }>((resolve, reject) => {
     child.once('message', (message: { type: string; url?: string }) => resolve(message));
     child.once('exit', (code) => reject(new Error(`bench ${role} child exited with ${code}`)));
