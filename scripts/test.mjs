@@ -45,10 +45,7 @@ if (jestArgs.length > 0) {
   // Last and alone: these stop and restart the servers the other tiers use. A fault test that
   // fails is run once more, alone (both runs stay in the output): on two cores a 20-second outage
   // under load occasionally outlasts a test's time budget (see the note on issue #5).
-  // The FerretDB-outage test is left out here (run it with `npm run test:faults`): after the
-  // other tiers have filled the test database, FerretDB's scans (it pushes down only `_id`
-  // filters) make the recovery outlast the test's budget on two cores. See issue #5's note.
-  const faults = ['--runInBand', '--selectProjects', 'faults', '--testPathIgnorePatterns', 'ferretdbStop'];
+  const faults = ['--runInBand', '--selectProjects', 'faults'];
   console.log('\n=== fault tests');
   const first = spawnSync(bin('jest'), faults, { cwd: root, stdio: 'inherit' });
   if (first.status !== 0) {

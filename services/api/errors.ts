@@ -48,6 +48,8 @@ const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAU
 const MONGO_UNAVAILABLE_NAMES = new Set([
   'MongoServerSelectionError', 'MongooseServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError',
   'MongoNotConnectedError', 'MongoTopologyClosedError', 'MongoPoolClearedError',
+  // Every pooled connection stayed busy for waitQueueTimeoutMS (services/mongo.ts): the database is behind.
+  'MongoWaitQueueTimeoutError',
 ]);
 
 /** Which dependency an error says is down, or null when it is some other failure. */

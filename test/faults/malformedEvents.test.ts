@@ -6,7 +6,7 @@ import { connectMongo } from '../../services/mongo';
 import { createProjector, startProjector } from '../../services/ops/projector';
 import { defineModels, prepareStore, type Models } from '../../services/store/models';
 import { eventStream, HOUR, screened, T0, usccOf } from '../support/opsEvents';
-import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { waitFor } from './support/processes';
 import { recordFault } from './support/results';
 
@@ -25,7 +25,7 @@ const counted = { messages: 0, skipped: 0 };
 
 beforeAll(async () => {
   // A database of its own: the projector's counters are one document per database.
-  config = testConfig({ DEALFLOW_TOPIC: `faults.events.${suffix}`, MONGO_URL: `mongodb://127.0.0.1:${process.env.DEALFLOW_MONGO_PORT || 27017}/dealflow_faults_${suffix}` });
+  config = testConfig({ DEALFLOW_TOPIC: `faults.events.${suffix}`, MONGO_URL: mongoUrlWithDatabase(`dealflow_faults_${suffix}`) });
   const logger = testLogger();
   const mongo = await connectMongo(config, logger);
   closeMongo = async () => {

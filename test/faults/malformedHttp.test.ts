@@ -10,10 +10,10 @@ import { createKafka } from '../../services/kafka';
 import { connectMongo } from '../../services/mongo';
 import { createLiveFeed, type LiveFeed } from '../../services/ops/liveFeed';
 import { opsRoutes } from '../../services/ops/routes';
-import { defineModels, type Models } from '../../services/store/models';
+import { defineModels, ensureIndexes, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
 import { institution, newUscc, product, profile, request, sha256, tokenFor } from '../api/support';
-import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { recordFault } from './support/results';
 
 // Generated bodies, headers and tokens against every route of the API: none answers 500, and a
@@ -33,11 +33,16 @@ const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   // No worker listens on this task queue: a generated body that happens to be valid starts nothing that runs.
-  config = testConfig({ TEMPORAL_TASK_QUEUE: `faults-fuzz-${suffix}`, DEALFLOW_TOPIC: `faults.fuzz.${suffix}` });
+  // A database of its own, dropped at the end: the per-request "nothing stored" counts scan only this test's documents.
+  config = testConfig({ TEMPORAL_TASK_QUEUE: `faults-fuzz-${suffix}`, DEALFLOW_TOPIC: `faults.fuzz.${suffix}`, MONGO_URL: mongoUrlWithDatabase(`faults_fuzz_${suffix}`) });
   const logger = testLogger();
   const mongo = await connectMongo(config, logger);
-  closers.push(mongo.close);
+  closers.push(async () => {
+    await mongo.connection.dropDatabase().catch(() => undefined);
+    await mongo.close();
+  });
   models = defineModels(mongo.connection);
+  await ensureIndexes(models);
   const temporal = await createTemporalClient(config);
   closers.push(temporal.close);
   feed = createLiveFeed({ kafka: createKafka(config, logger), topic: config.kafka.topic, logger });

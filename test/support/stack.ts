@@ -18,6 +18,15 @@ export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * The test stack's MongoDB URL with another database: a test that drops its database at the end
+ * never reads what other tests wrote (FerretDB scans a whole collection for most filters).
+ */
+export function mongoUrlWithDatabase(database: string): string {
+  const url = testEnv().MONGO_URL as string;
+  return url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${database}`);
+}
+
 export function testLogger(): Logger {
   return createLogger({ env: 'test', logLevel: process.env.TEST_LOG_LEVEL as Config['logLevel'] ?? 'warn' }, 'test');
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { testEnv } from '../../support/stack';
@@ -53,6 +54,14 @@ function startChild(script: string, env: NodeJS.ProcessEnv, readyLine: string, t
   });
   const lines: string[] = [];
   let exited = false;
+  // The handle keeps only the last lines; FAULTS_LOG_DIR keeps every line, to study a slow recovery afterwards.
+  const logDir = process.env.FAULTS_LOG_DIR;
+  if (logDir) {
+    fs.mkdirSync(logDir, { recursive: true });
+    const file = fs.createWriteStream(path.join(logDir, `${path.basename(path.dirname(script))}-${child.pid}.log`), { flags: 'a' });
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   const handle: ChildHandle = {
     child,
     tail: () => lines.slice(-40).join('\n'),

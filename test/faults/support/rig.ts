@@ -6,14 +6,14 @@ import type { Config } from '../../../services/config';
 import { createLogger } from '../../../services/logger';
 import { createKafka, startConsumer, type ConsumerHandle } from '../../../services/kafka';
 import { connectMongo } from '../../../services/mongo';
-import { defineModels, type Models } from '../../../services/store/models';
+import { defineModels, ensureIndexes, type Models } from '../../../services/store/models';
 import { createTemporalClient } from '../../../services/temporal';
 import { applicationWorkflowId } from '../../../workflows/application';
 import { institution, newUscc, product, profile, request, sha256, tokenFor } from '../../api/support';
-import { testConfig, testLogger, uniqueSuffix } from '../../support/stack';
+import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../../support/stack';
 import { freePort, sleep, startApiProcess, startWorkerProcess, waitFor, type ChildHandle } from './processes';
 
-// One fault test's private pipeline: its own task queue, topic, institution and industry class,
+// One fault test's private pipeline: its own task queue, topic, database, institution and industry class,
 // a worker and an API as child processes, a bounded load of applications submitted over HTTP and
 // driven to an end state by simulated parties, and the checks of what became of each one.
 
@@ -88,6 +88,8 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
   const env: NodeJS.ProcessEnv = {
     TEMPORAL_TASK_QUEUE: `faults-${name}-${suffix}`,
     DEALFLOW_TOPIC: `faults.${name}.${suffix}`,
+    // Dropped in close(): the recovery after a fault never scans what the other tiers wrote.
+    MONGO_URL: mongoUrlWithDatabase(`faults_${name.replace(/-/g, '_')}_${suffix}`),
     DEALFLOW_TOP_K: '1',
     // Response SLA 72 h → about 20 minutes: nothing expires during a test, the pipeline is driven to its end.
     DEALFLOW_SLA_SCALE: '0.005',
@@ -97,6 +99,7 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
   const logger = testLogger();
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);
+  await ensureIndexes(models);
   const { client: temporal, close: closeTemporal } = await createTemporalClient(config);
   // The reader meets the broker's outage on purpose: its connection errors are expected, not news.
   const kafka: Kafka = createKafka(config, createLogger({ env: 'test', logLevel: 'silent' }), `faults-${name}`);
@@ -360,8 +363,8 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
       await reader?.close().catch(() => undefined);
       await worker.kill('SIGKILL');
       await api.kill('SIGKILL');
-      await models.products.updateMany({ institutionId }, { $set: { active: false } }).catch(() => undefined);
       await closeTemporal().catch(() => undefined);
+      await mongo.connection.dropDatabase().catch(() => undefined);
       await mongo.close().catch(() => undefined);
     },
   };
