@@ -10,7 +10,7 @@ import { createKafka } from '../../services/kafka';
 import { connectMongo } from '../../services/mongo';
 import { createLiveFeed, type LiveFeed } from '../../services/ops/liveFeed';
 import { opsRoutes } from '../../services/ops/routes';
-import { defineModels, ensureIndexes, type Models } from '../../services/store/models';
+import { defineModels, prepareStore, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
 import { institution, newUscc, product, profile, request, sha256, tokenFor } from '../api/support';
 import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../support/stack';
@@ -42,7 +42,7 @@ beforeAll(async () => {
     await mongo.close();
   });
   models = defineModels(mongo.connection);
-  await ensureIndexes(models);
+  await prepareStore(models, logger);
   const temporal = await createTemporalClient(config);
   closers.push(temporal.close);
   feed = createLiveFeed({ kafka: createKafka(config, logger), topic: config.kafka.topic, logger });

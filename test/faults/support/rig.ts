@@ -6,7 +6,7 @@ import type { Config } from '../../../services/config';
 import { createLogger } from '../../../services/logger';
 import { createKafka, startConsumer, type ConsumerHandle } from '../../../services/kafka';
 import { connectMongo } from '../../../services/mongo';
-import { defineModels, ensureIndexes, type Models } from '../../../services/store/models';
+import { defineModels, prepareStore, type Models } from '../../../services/store/models';
 import { createTemporalClient } from '../../../services/temporal';
 import { applicationWorkflowId } from '../../../workflows/application';
 import { institution, newUscc, product, profile, request, sha256, tokenFor } from '../../api/support';
@@ -99,7 +99,7 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
   const logger = testLogger();
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);
-  await ensureIndexes(models);
+  await prepareStore(models, logger);
   const { client: temporal, close: closeTemporal } = await createTemporalClient(config);
   // The reader meets the broker's outage on purpose: its connection errors are expected, not news.
   const kafka: Kafka = createKafka(config, createLogger({ env: 'test', logLevel: 'silent' }), `faults-${name}`);
