@@ -22,13 +22,14 @@ function runOrExit(title, args) {
 runOrExit('starting the local services (the first run builds them: several minutes)', ['scripts/services.mjs', 'up']);
 runOrExit('seeding the catalogue if the database is empty', ['--import', 'tsx', 'scripts/seed.ts', '--if-empty']);
 
+// The API's young generation is capped as in the image (Dockerfile): see BENCHMARKS.md, memory.
 const children = [
-  ['worker', 'services/worker/main.ts'],
-  ['ops', 'services/ops/main.ts'],
-  ['api', 'services/api/server.ts'],
-].map(([name, entry]) => {
+  ['worker', 'services/worker/main.ts', []],
+  ['ops', 'services/ops/main.ts', []],
+  ['api', 'services/api/server.ts', ['--max-semi-space-size=4']],
+].map(([name, entry, nodeFlags]) => {
   // `node --import tsx` keeps each one a single process, so a signal reaches it directly.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, stdio: 'inherit', env: { ...process.env, PORT: port } });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], { cwd: root, stdio: 'inherit', env: { ...process.env, PORT: port } });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`dealflow: ${name} exited (${signal ?? code}); stopping the others`);

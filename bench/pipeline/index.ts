@@ -28,7 +28,9 @@ const MB = 1024 * 1024;
 interface Child { process: ChildProcess; url?: string; stats(): Promise<{ rss: number; cached: number }>; stop(): Promise<void> }
 
 async function spawnChild(role: 'worker' | 'noop' | 'api', env: NodeJS.ProcessEnv): Promise<Child> {
-  const child = fork(compiledPath(require.resolve('./child')), [role], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Node flags as the image runs each process (Dockerfile, docker-compose.yml).
+  const execArgv = role === 'api' ? ['--max-semi-space-size=4'] : [];
+  const child = fork(compiledPath(require.resolve('./child')), [role], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ url?: string }>((resolve, reject) => {
     child.once('message', (message: { type: string; url?: string }) => resolve(message));
     child.once('exit', (code) => reject(new Error(`bench ${role} child exited with ${code}`)));
