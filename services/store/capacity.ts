@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { collectionOf, upsertById } from './collection';
 import type { Models } from './models';
 
 // A product's capacity is a set of numbered slots, one document each (`_id = productId#slot`).
@@ -8,7 +9,7 @@ import type { Models } from './models';
 // wherever, the deal's slot is the one its hold names, so releasing frees exactly that one.
 //
 // Every read and write is by `_id`: FerretDB 1.x reads the whole collection for any other filter,
-// and this collection holds every open deal. A deal probes the slots in an order derived from its
+// and this collection holds every open deal. They go through the driver's collection (see models.ts). A deal probes the slots in an order derived from its
 // id, so deals of one product rarely try the same slot and a retry walks the same way.
 
 const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
@@ -20,15 +21,16 @@ function firstSlot(dealId: string, capacity: number): number {
 }
 
 export async function reserveCapacity(models: Models, productId: string, dealId: string, capacity: number, now: Date): Promise<boolean> {
-  const hold = await models.capacityHolds.findById(dealId).lean();
+  const holds = collectionOf(models.capacityHolds);
+  const hold = await holds.findOne({ _id: dealId });
   if (hold && (await slotHolder(models, productId, Number(hold.slot))) === dealId) return true; // a retry of a reservation that went through
   const start = capacity > 0 ? firstSlot(dealId, capacity) : 0;
   for (let probe = 0; probe < capacity; probe += 1) {
     const slot = (start + probe) % capacity;
-    await models.capacityHolds.replaceOne({ _id: dealId }, { productId, slot, reservedAt: now }, { upsert: true });
+    await upsertById(holds, dealId, { productId, slot, reservedAt: now });
     if (await takeSlot(models, productId, slot, dealId, now)) return true;
   }
-  await models.capacityHolds.deleteOne({ _id: dealId });
+  await holds.deleteOne({ _id: dealId });
   return false;
 }
 
@@ -36,7 +38,7 @@ export async function reserveCapacity(models: Models, productId: string, dealId:
 async function takeSlot(models: Models, productId: string, slot: number, dealId: string, now: Date): Promise<boolean> {
   try {
     // Insert first: a free slot, the usual case, then costs one round trip.
-    await models.capacitySlots.create({ _id: slotId(productId, slot), productId, slot, dealId, reservedAt: now });
+    await collectionOf(models.capacitySlots).insertOne({ _id: slotId(productId, slot), productId, slot, dealId, reservedAt: now });
     return true;
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
@@ -45,7 +47,7 @@ async function takeSlot(models: Models, productId: string, slot: number, dealId:
 }
 
 async function slotHolder(models: Models, productId: string, slot: number): Promise<string | null> {
-  const doc = await models.capacitySlots.findById(slotId(productId, slot), { dealId: 1 }).lean();
+  const doc = await collectionOf(models.capacitySlots).findOne({ _id: slotId(productId, slot) }, { projection: { dealId: 1 } });
   return doc ? String(doc.dealId) : null;
 }
 
@@ -55,12 +57,13 @@ async function slotHolder(models: Models, productId: string, slot: number): Prom
  * (two attempts of one release overlapping leave that check a round trip's window).
  */
 export async function releaseCapacity(models: Models, dealId: string): Promise<void> {
-  const hold = await models.capacityHolds.findById(dealId).lean();
+  const holds = collectionOf(models.capacityHolds);
+  const hold = await holds.findOne({ _id: dealId });
   if (!hold) return;
   if ((await slotHolder(models, String(hold.productId), Number(hold.slot))) === dealId) {
-    await models.capacitySlots.deleteOne({ _id: slotId(String(hold.productId), Number(hold.slot)) });
+    await collectionOf(models.capacitySlots).deleteOne({ _id: slotId(String(hold.productId), Number(hold.slot)) });
   }
-  await models.capacityHolds.deleteOne({ _id: dealId });
+  await holds.deleteOne({ _id: dealId });
 }
 
 /** Open deals per product: the slots taken. The one full read of the collection, cached by its callers. */

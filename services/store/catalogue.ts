@@ -2,6 +2,7 @@ import { EnterpriseProfile, Institution, Product, Recognition } from '../../sche
 import { indexProducts, type ProductIndex, type ProductWithStats } from '../../domain';
 import type { Logger } from '../logger';
 import { cachedFor } from './cache';
+import { collectionOf } from './collection';
 import type { Models } from './models';
 
 // Reads of the catalogue (institutions, products) and the registries, for screening and matching.
@@ -14,7 +15,7 @@ const withoutId = <T extends Record<string, unknown>>(doc: T): Omit<T, '_id' | '
 };
 
 export async function loadProfile(models: Models, uscc: string, logger: Logger): Promise<EnterpriseProfile | null> {
-  const doc = await models.enterprises.findById(uscc).lean();
+  const doc = await collectionOf(models.enterprises).findOne({ _id: uscc });
   if (!doc) return null;
   const parsed = EnterpriseProfile.safeParse(withoutId(doc));
   if (!parsed.success) {
@@ -25,7 +26,7 @@ export async function loadProfile(models: Models, uscc: string, logger: Logger):
 }
 
 export async function loadRecognitions(models: Models, uscc: string): Promise<Recognition[]> {
-  const doc = await models.recognitions.findById(uscc).lean();
+  const doc = await collectionOf(models.recognitions).findOne({ _id: uscc });
   const list = (doc?.recognitions ?? []) as unknown[];
   return list.flatMap((item) => {
     const parsed = Recognition.safeParse(item);
@@ -34,7 +35,7 @@ export async function loadRecognitions(models: Models, uscc: string): Promise<Re
 }
 
 export async function isDishonestDebtor(models: Models, uscc: string): Promise<boolean> {
-  return (await models.dishonestDebtors.exists({ _id: uscc })) !== null;
+  return (await collectionOf(models.dishonestDebtors).findOne({ _id: uscc }, { projection: { _id: 1 } })) !== null;
 }
 
 export interface CatalogueEntry {

@@ -8,7 +8,10 @@ import { upgradeStoredDocuments } from './migrations';
 // other. The list queries (equalities on the indexed fields below) use the indexes on MongoDB.
 //
 // The shapes are validated by the zod schemas at the boundary (API, activities); mongoose here
-// only names the collections and their indexes (`strict: false` keeps one source of truth).
+// only names the collections and their indexes (`strict: false` keeps one source of truth). The
+// worker's hot paths (read models, capacity, screening's look-ups) call `model.collection`, the
+// driver's collection: mongoose's document and query layers cost about a millisecond of the main
+// thread per call, which bounded the pipeline once the database no longer did (BENCHMARKS.md).
 
 const loose = { strict: false, versionKey: false, _id: false } as const;
 

@@ -8,6 +8,7 @@ import {
   type DealRecord,
   type RecordEventsInput,
 } from '../../schemas';
+import { collectionOf, upsertById } from './collection';
 import type { Models } from './models';
 
 // The read models the API answers from, written by the workflow's `recordEvents` activity.
@@ -16,13 +17,14 @@ import type { Models } from './models';
 // fields reads filter on. A read is then one lookup by `_id` and no work to answer: FerretDB 1.x
 // pushes down only a filter that is exactly `{ _id: value }` and decodes every document it reads
 // field by field, so one string field costs a fraction of the nested timeline it replaces
-// (measured in BENCHMARKS.md). Every write is by `_id` too, for the same reason.
+// (measured in BENCHMARKS.md). Every write is by `_id` too, for the same reason, and through the
+// driver's collection (see models.ts).
 //
 // An application's writes come from its workflow, one batch at a time, so a document's `lastSeq`
 // (the seq of the newest event it reflects) only has to stop a retried batch from rolling it back.
 
 /** The stored application: the fields lists filter on, and the view `GET /v1/applications/:id` answers. */
-export interface ApplicationDoc {
+export type ApplicationDoc = {
   _id: string;
   enterpriseUscc: string;
   status: ApplicationStatus;
@@ -30,10 +32,10 @@ export interface ApplicationDoc {
   updatedAt: string;
   /** ApplicationView as JSON: the record, its timeline and its deals as the enterprise sees them. */
   view: string;
-}
+};
 
 /** The stored deal: the fields the inbox filters on, and the deal as its institution sees it, without the live profile. */
-export interface DealDoc {
+export type DealDoc = {
   _id: string;
   applicationId: string;
   institutionId: string;
@@ -42,12 +44,12 @@ export interface DealDoc {
   lastSeq: number;
   /** DealView as JSON, with the application's request; the enterprise's profile is added when read. */
   view: string;
-}
+};
 
 /** The application as `POST /v1/applications` stores it, before its workflow has written anything. */
 export async function storeSubmittedApplication(models: Models, record: ApplicationRecord): Promise<void> {
   try {
-    await models.applications.create(applicationDoc(record, [], [], 0));
+    await collectionOf(models.applications).insertOne(applicationDoc(record, [], [], 0));
   } catch (error) {
     // The workflow wrote first, or this is a repeated submission: what is stored is as new or newer.
     if (!isDuplicateKey(error)) throw error;
@@ -61,7 +63,8 @@ export async function storeSubmittedApplication(models: Models, record: Applicat
  */
 export async function storeBatch(models: Models, { application, deals, events }: RecordEventsInput): Promise<boolean> {
   const lastSeq = events[events.length - 1]?.seq ?? 0;
-  const stored = (await models.applications.findById(application.applicationId, { lastSeq: 1, view: 1 }).lean()) as Pick<ApplicationDoc, 'lastSeq' | 'view'> | null;
+  const applications = collectionOf(models.applications);
+  const stored = (await applications.findOne({ _id: application.applicationId }, { projection: { lastSeq: 1, view: 1 } })) as Pick<ApplicationDoc, 'lastSeq' | 'view'> | null;
   if (stored && stored.lastSeq >= lastSeq) return false;
   const before = stored ? (JSON.parse(stored.view) as ApplicationView) : null;
 
@@ -73,18 +76,21 @@ export async function storeBatch(models: Models, { application, deals, events }:
     ...deals,
   ].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.dealId.localeCompare(b.dealId));
 
-  await Promise.all(deals.map((deal) => models.deals.replaceOne({ _id: deal.dealId }, dealDoc(deal, application, lastSeq), { upsert: true })));
-  const doc = applicationDoc(application, timeline, dealViews, lastSeq);
+  await Promise.all(deals.map((deal) => {
+    const { _id, ...fields } = dealDoc(deal, application, lastSeq);
+    return upsertById(collectionOf(models.deals), _id, fields);
+  }));
+  const { _id, ...fields } = applicationDoc(application, timeline, dealViews, lastSeq);
   if (stored) {
-    await models.applications.replaceOne({ _id: doc._id }, doc);
+    await applications.replaceOne({ _id }, fields);
     return true;
   }
   try {
-    await models.applications.create(doc);
+    await applications.insertOne({ _id, ...fields });
   } catch (error) {
     // The API's `submitted` document landed since the read above; this batch is newer.
     if (!isDuplicateKey(error)) throw error;
-    await models.applications.replaceOne({ _id: doc._id }, doc);
+    await applications.replaceOne({ _id }, fields);
   }
   return true;
 }
