@@ -13,7 +13,7 @@ import {
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 // Only zod-free modules, imported file by file: Temporal evaluates every module the workflow
 // imports again for each workflow (see schemas/vocabulary.ts).
@@ -137,7 +137,7 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
   state.recording = !state.localSteps;
   registerHandlers(state);
   void recordLoop(state);
-  upsertSearchAttributes([
+  setSearchAttributes(state, [
     { key: searchAttributes.enterpriseUscc, value: input.enterpriseUscc },
     { key: searchAttributes.instrument, value: input.request.instrument },
   ]);
@@ -169,7 +169,7 @@ async function screen(state: ApplicationState): Promise<boolean> {
   });
   if (!isOpen(state)) return false; // withdrawn while screening
   setScreening(state, outcome.result, outcome.profile?.region ?? null);
-  if (outcome.profile) upsertSearchAttributes([{ key: searchAttributes.region, value: outcome.profile.region }]);
+  if (outcome.profile) setSearchAttributes(state, [{ key: searchAttributes.region, value: outcome.profile.region }]);
   emit(state, 'application.screened', outcome.result);
   if (!outcome.result.eligible || outcome.profile === null) {
     changeStatus(state, 'rejected');
@@ -252,7 +252,7 @@ function propose(state: ApplicationState, candidate: Candidate, dealId: string):
   };
   state.deals.set(dealId, deal);
   state.institutionIds.add(candidate.institutionId);
-  upsertSearchAttributes([{ key: searchAttributes.institutionIds, value: [...state.institutionIds] }]);
+  setSearchAttributes(state, [{ key: searchAttributes.institutionIds, value: [...state.institutionIds] }]);
   setDeadline(state, deal, 'response', Date.now() + candidate.responseSlaHours * HOUR_MS * state.settings.slaScale);
   emit(state, 'deal.proposed', {
     productId: candidate.productId,
@@ -309,6 +309,7 @@ async function finish(state: ApplicationState): Promise<void> {
   state.recording = true;
   await condition(() => state.outbox.length === 0 && state.persistedSeq === state.seq);
   await condition(allHandlersFinished);
+  flushSearchAttributes(state);
 }
 
 async function waitForChangeOrDeadline(state: ApplicationState): Promise<void> {
@@ -516,7 +517,7 @@ function transitionDeal(state: ApplicationState, deal: DealState, action: DealAc
 
 function changeStatus(state: ApplicationState, status: ApplicationStatus): void {
   setStatus(state, status);
-  upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
+  setSearchAttributes(state, [{ key: searchAttributes.status, value: status }]);
   state.needsReconcile = true;
 }
 
@@ -543,11 +544,32 @@ function acceptOrReject<T>(checked: Checked<T>, what: string): T {
   });
 }
 
+/**
+ * Search attributes follow the events: changed ones are sent in one upsert with each recorded
+ * batch, not one upsert per change (each is a history event and a visibility write on the
+ * server, about eight per application before its first proposals). Workflows started before
+ * local steps upserted at every change and replay that way.
+ */
+function setSearchAttributes(state: ApplicationState, pairs: SearchAttributeUpdatePair[]): void {
+  if (!state.localSteps) {
+    upsertSearchAttributes(pairs);
+    return;
+  }
+  for (const pair of pairs) state.pendingSearchAttributes.set(pair.key.name, pair);
+}
+
+function flushSearchAttributes(state: ApplicationState): void {
+  if (state.pendingSearchAttributes.size === 0) return;
+  upsertSearchAttributes([...state.pendingSearchAttributes.values()]);
+  state.pendingSearchAttributes.clear();
+}
+
 /** Records the outbox in seq order, one batch at a time, for the workflow's whole life. */
 async function recordLoop(state: ApplicationState): Promise<void> {
   for (;;) {
     await condition(() => state.recording && state.outbox.length > 0);
     const batch = takeUnrecorded(state);
+    flushSearchAttributes(state);
     await recordEvents(batch);
     state.persistedSeq = batch.events[batch.events.length - 1]?.seq ?? state.persistedSeq;
   }

@@ -1,3 +1,4 @@
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { buildEventId, EVENT_VERSION } from '../schemas/vocabulary';
 import type {
   ApplicationRecord, ApplicationStatus, Candidate, DealflowEvent, DealRecord, DealStatus, EventData, EventType,
@@ -47,6 +48,8 @@ export interface ApplicationState {
   localSteps: boolean;
   /** The outbox is being recorded: from the first proposals on, or as soon as a command or the end waits for it. */
   recording: boolean;
+  /** Search attributes changed since the last recorded batch, by attribute name (sent with the batch). */
+  pendingSearchAttributes: Map<string, SearchAttributeUpdatePair>;
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -87,6 +90,7 @@ export function newApplicationState(input: {
     needsReconcile: false,
     localSteps: false,
     recording: false,
+    pendingSearchAttributes: new Map(),
   };
 }
 
