@@ -15,9 +15,9 @@ export const WORKER_TUNING: NonNullable<WorkerFactoryOptions['tuning']> = {
   // Activities are short database and Kafka calls; workflows are small. Two cores are the target.
   maxConcurrentActivityTaskExecutions: 64,
   maxConcurrentWorkflowTaskExecutions: 40,
-  // A cached workflow costs ~2 MB of the workflow thread's heap (BENCHMARKS.md, Memory): each holds
-  // its own copy of zod and the schemas the workflow imports. 2,000 could outgrow the 4 GB heap and
-  // crash the worker; 500 keeps it near 1 GB. An evicted workflow replays its history on its next task.
+  // A cached workflow costs ~0.8 MB of the workflow thread's heap (BENCHMARKS.md, Memory; ~2 MB
+  // while the workflow bundle held zod): 500 keep it near 400 MB. An evicted workflow replays its
+  // history on its next task.
   maxCachedWorkflows: 500,
   // In-flight activities get this long to finish on shutdown; the rest are retried by another worker.
   shutdownGraceTime: '20 seconds',
