@@ -70,7 +70,7 @@ export async function storeBatch(models: Models, { application, deals, events }:
 
   const firstSeq = events[0]?.seq ?? lastSeq;
   const timeline = [...(before?.timeline ?? []).filter((event) => event.seq < firstSeq), ...events];
-  const changed = new Map(deals.map((deal) => [deal.dealId, deal]));
+  const changed = new Set(deals.map((deal) => deal.dealId));
   const dealViews = [
     ...(before?.deals ?? []).filter((deal) => !changed.has(deal.dealId)),
     ...deals,
