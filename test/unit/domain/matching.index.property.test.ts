@@ -1,33 +1,19 @@
 import fc from 'fast-check';
-import { INSTRUMENTS, QUALIFICATION_TYPES, REGION_CODES } from '../../../schemas';
-import type { Instrument, Product, QualificationType, Region } from '../../../schemas';
 import { indexProducts, rankProducts } from '../../../domain/matching';
 import type { MatchApplication, ProductWithStats } from '../../../domain/matching';
 import { baselineRank } from '../../../bench/matching/baseline';
 import { TODAY } from '../fixtures';
+import { applicationArb as applicationOf, catalogueArb as catalogueOf, INDUSTRIES, instrumentArb as instrumentsOf, productFrom, qualArb, REGIONS, type ProductFields } from './matchingArbitraries';
 
 // The indexed ranking (what the rankCandidates activity runs) against the straightforward
 // baseline of bench/matching/baseline.ts, which checks and scores every product: same
 // candidates, same order, same scores, on random catalogues. Regions and instruments are drawn
 // from the whole vocabulary, so products outside an application's index group are common.
 
-const REGIONS: Region[] = ['CN-SH', 'CN-JS', 'CN-ZJ', 'CN-AH', REGION_CODES[4]];
-const INDUSTRIES = ['C', 'C39', 'C391', 'C3911', 'C3912', 'C38', 'I65', 'I6510', 'M73'];
-const instrumentArb = fc.constantFrom<Instrument>(...INSTRUMENTS.slice(0, 3));
-const qualArb = fc.constantFrom<QualificationType>(...QUALIFICATION_TYPES);
+const instrumentArb = instrumentsOf(3);
+const applicationArb = applicationOf(instrumentArb);
 
-const applicationArb: fc.Arbitrary<MatchApplication> = fc.record({
-  request: fc.record({ instrument: instrumentArb, amountCny: fc.integer({ min: 500_000, max: 50_000_000 }) }),
-  profile: fc.record({
-    region: fc.constantFrom(...REGIONS),
-    industry: fc.constantFrom('C3911', 'C3912', 'C3811', 'I6510', 'M7310'),
-    revenueCny: fc.integer({ min: 0, max: 500_000_000 }),
-    founded: fc.integer({ min: 1990, max: 2025 }).map((y) => `${y}-06-15`),
-  }),
-  verifiedQualifications: fc.uniqueArray(qualArb, { maxLength: 3 }).map((ts) => ts.map((type) => ({ type }))),
-});
-
-const productArb = (productId: string): fc.Arbitrary<ProductWithStats> => fc.record({
+const productArb = (productId: string): fc.Arbitrary<ProductWithStats> => fc.record<ProductFields>({
   institutionId: fc.constantFrom('bank-1', 'bank-2', 'fund-1'),
   instruments: fc.uniqueArray(instrumentArb, { minLength: 1, maxLength: 2 }),
   range: fc.tuple(fc.integer({ min: 100_000, max: 10_000_000 }), fc.integer({ min: 1_000_000, max: 100_000_000 })),
@@ -42,30 +28,9 @@ const productArb = (productId: string): fc.Arbitrary<ProductWithStats> => fc.rec
   openDeals: fc.integer({ min: 0, max: 3 }),
   responseRate: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
   institutionRegions: fc.option(fc.uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-}).map((g) => {
-  const product: Product = {
-    productId,
-    institutionId: g.institutionId,
-    name: productId,
-    instruments: g.instruments,
-    minAmountCny: Math.min(...g.range),
-    maxAmountCny: Math.max(...g.range),
-    regions: g.regions,
-    industries: { include: g.include, exclude: g.exclude },
-    requiredQualifications: g.required,
-    ...(g.minRevenueCny === undefined ? {} : { minRevenueCny: g.minRevenueCny }),
-    ...(g.minYearsSinceFounding === undefined ? {} : { minYearsSinceFounding: g.minYearsSinceFounding }),
-    responseSlaHours: 72,
-    ddSlaDays: 30,
-    capacity: g.capacity,
-    active: g.active,
-  };
-  return { product, openDeals: g.openDeals, responseRate: g.responseRate, institutionRegions: g.institutionRegions };
-});
+}).map((fields) => productFrom(productId, fields));
 
-const catalogueArb = fc
-  .uniqueArray(fc.integer({ min: 0, max: 9999 }), { minLength: 0, maxLength: 80 })
-  .chain((ids) => fc.tuple(...ids.map((id) => productArb(`p-${String(id).padStart(4, '0')}`))));
+const catalogueArb = catalogueOf(productArb, { minLength: 0, maxLength: 80 });
 
 const withoutReasons = (ranked: ReturnType<typeof rankProducts>) =>
   ranked.map(({ productId, institutionId, score }) => ({ productId, institutionId, score }));

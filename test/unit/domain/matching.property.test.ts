@@ -1,39 +1,24 @@
 import fc from 'fast-check';
-import { INSTRUMENTS, QUALIFICATION_TYPES } from '../../../schemas';
-import type { Instrument, Product, QualificationType, Region } from '../../../schemas';
 import { passesHardFilters, rankProducts } from '../../../domain/matching';
-import type { MatchApplication, ProductWithStats } from '../../../domain/matching';
+import type { ProductWithStats } from '../../../domain/matching';
 import { TODAY } from '../fixtures';
+import { applicationArb as applicationOf, catalogueArb, INDUSTRIES, instrumentArb as instrumentsOf, productFrom, qualArb, REGIONS, type ProductFields } from './matchingArbitraries';
 
-// A small vocabulary so random products often match and the filters are exercised both ways.
-const REGIONS: Region[] = ['CN-SH', 'CN-JS', 'CN-ZJ', 'CN-AH', 'CN-GD'];
-const INDUSTRIES = ['C', 'C39', 'C391', 'C3911', 'C3912', 'C38', 'I65', 'I6510', 'M73'];
+// A small vocabulary (two instruments, five regions) and products weighted towards passing, so
+// random products often match and the filters are exercised both ways.
 
-const instrumentArb = fc.constantFrom<Instrument>(...INSTRUMENTS.slice(0, 2));
-const qualArb = fc.constantFrom<QualificationType>(...QUALIFICATION_TYPES);
-const amountArb = fc.integer({ min: 500_000, max: 50_000_000 });
-const dateArb = fc.integer({ min: 1990, max: 2025 }).map((y) => `${y}-06-15`);
-
-const applicationArb: fc.Arbitrary<MatchApplication> = fc.record({
-  request: fc.record({ instrument: instrumentArb, amountCny: amountArb }),
-  profile: fc.record({
-    region: fc.constantFrom(...REGIONS),
-    industry: fc.constantFrom('C3911', 'C3912', 'C3811', 'I6510', 'M7310'),
-    revenueCny: fc.integer({ min: 0, max: 500_000_000 }),
-    founded: dateArb,
-  }),
-  verifiedQualifications: fc.uniqueArray(qualArb, { maxLength: 3 }).map((ts) => ts.map((type) => ({ type }))),
-});
+const instrumentArb = instrumentsOf(2);
+const applicationArb = applicationOf(instrumentArb);
 
 function productArb(productId: string): fc.Arbitrary<ProductWithStats> {
-  return fc.record({
+  return fc.record<ProductFields>({
     institutionId: fc.constantFrom('bank-1', 'bank-2', 'fund-1'),
     instruments: fc.uniqueArray(instrumentArb, { minLength: 1, maxLength: 2 }),
     range: fc.tuple(fc.integer({ min: 100_000, max: 10_000_000 }), fc.integer({ min: 1_000_000, max: 100_000_000 })),
     regions: fc.uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 5 }),
     include: fc.uniqueArray(fc.constantFrom(...INDUSTRIES), { maxLength: 3 }),
     exclude: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.tuple(fc.constantFrom(...INDUSTRIES)), weight: 1 }),
-    requiredQualifications: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.tuple(qualArb), weight: 1 }),
+    required: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.tuple(qualArb), weight: 1 }),
     minRevenueCny: fc.option(fc.integer({ min: 0, max: 200_000_000 }), { nil: undefined, freq: 2 }),
     minYearsSinceFounding: fc.option(fc.integer({ min: 0, max: 15 }), { nil: undefined, freq: 2 }),
     capacity: fc.integer({ min: 1, max: 5 }),
@@ -41,31 +26,10 @@ function productArb(productId: string): fc.Arbitrary<ProductWithStats> {
     openDeals: fc.integer({ min: 0, max: 2 }),
     responseRate: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
     institutionRegions: fc.option(fc.uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-  }).map((g) => {
-    const product: Product = {
-      productId,
-      institutionId: g.institutionId,
-      name: productId,
-      instruments: g.instruments,
-      minAmountCny: Math.min(...g.range),
-      maxAmountCny: Math.max(...g.range),
-      regions: g.regions,
-      industries: { include: g.include, exclude: [...g.exclude] },
-      requiredQualifications: [...g.requiredQualifications],
-      minRevenueCny: g.minRevenueCny,
-      minYearsSinceFounding: g.minYearsSinceFounding,
-      responseSlaHours: 72,
-      ddSlaDays: 30,
-      capacity: g.capacity,
-      active: g.active,
-    };
-    return { product, openDeals: g.openDeals, responseRate: g.responseRate, institutionRegions: g.institutionRegions };
-  });
+  }).map((fields) => productFrom(productId, fields));
 }
 
-const productsArb: fc.Arbitrary<ProductWithStats[]> = fc
-  .uniqueArray(fc.integer({ min: 0, max: 9999 }), { minLength: 1, maxLength: 60, size: 'medium' })
-  .chain((ids) => fc.tuple(...ids.map((id) => productArb(`p-${String(id).padStart(4, '0')}`))));
+const productsArb = catalogueArb(productArb, { minLength: 1, maxLength: 60, size: 'medium' });
 
 const scenarioArb = fc
   .tuple(applicationArb, productsArb)
