@@ -3,6 +3,7 @@ import { rankProducts } from '../domain';
 import type { ApplicationRequest, Candidate, CapacityRequest, ProfileSnapshot, Qualification } from '../schemas';
 import { openDealsByProduct, releaseCapacity, reserveCapacity } from '../services/store/capacity';
 import { cachedFor } from '../services/store/cache';
+import { collectionOf } from '../services/store/collection';
 import { loadResponseRates, withStats } from '../services/store/catalogue';
 import type { ActivityDeps } from './deps';
 
@@ -45,7 +46,7 @@ export function createMatchingActivities({ models, catalogue, logger }: Activity
 
     /** Takes one unit of the product's capacity for the deal; false when the product is full or gone. */
     async reserveCapacity({ productId, dealId }: CapacityRequest): Promise<boolean> {
-      const product = await models.products.findById(productId, { capacity: 1, active: 1 }).lean();
+      const product = await collectionOf(models.products).findOne({ _id: productId }, { projection: { capacity: 1, active: 1 } });
       if (!product || product.active !== true) return false;
       const reserved = await reserveCapacity(models, productId, dealId, product.capacity as number, new Date());
       logger.info({ productId, dealId, reserved }, reserved ? 'capacity reserved' : 'product at capacity');

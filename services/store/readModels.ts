@@ -95,9 +95,17 @@ export async function storeBatch(models: Models, { application, deals, events }:
   return true;
 }
 
+// The view's fields besides the timeline and the deals, in the schema's order.
+const ApplicationViewFields = ApplicationView.omit({ timeline: true, deals: true });
+
+/**
+ * `timeline` holds events already checked against the contract (by the activity's input schema,
+ * or when an earlier view was written): a batch checks only what it adds, not the whole history
+ * again. Parsing the rest keeps what the view shows; the workflow's bookkeeping (notes, submitted
+ * files) stays out.
+ */
 export function applicationDoc(record: ApplicationRecord, timeline: readonly DealflowEvent[], deals: readonly (DealRecord | DealView)[], lastSeq: number): ApplicationDoc {
-  // Parsing keeps what the view shows; the workflow's bookkeeping (notes, submitted files) stays out.
-  const view = ApplicationView.parse({ ...record, timeline, deals });
+  const view = { ...ApplicationViewFields.parse(record), timeline, deals: deals.map((deal) => DealView.parse(deal)) };
   return { _id: record.applicationId, enterpriseUscc: record.enterpriseUscc, status: record.status, lastSeq, updatedAt: record.updatedAt, view: JSON.stringify(view) };
 }
 
