@@ -138,6 +138,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       const entryChars = size(value);
       // Stored only if the feed was live throughout and nothing about these tags changed meanwhile.
       if (connectionId === null || options.feed.connectionId() !== connectionId || versionOf(tags) !== before || entryChars > options.maxChars) return value;
+      remove(key); // a concurrent load of the same key stored it meanwhile: replace it, do not count it twice
       entries.set(key, { value, chars: entryChars, tags, connectionId, storedAt: now() });
       chars += entryChars;
       for (const t of tags) {

@@ -121,6 +121,12 @@ test('the least recently used entries go when the text would exceed maxChars', a
   expect(loads()).toBe(4);
 });
 
+test('concurrent loads of one key keep one entry, counted once', async () => {
+  const { cache, read } = setup();
+  await Promise.all([read('a', [appTag], 'aaaa'), read('a', [appTag], 'aaaa'), read('a', [appTag], 'aaaa')]);
+  expect(cache.stats()).toMatchObject({ entries: 1, chars: 4 });
+});
+
 test('closing unsubscribes from the feed', () => {
   const { feed, cache } = setup();
   expect(feed.subscribers.size).toBe(1);
