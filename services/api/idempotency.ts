@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ApplicationRequest } from '../../schemas';
+import { isDuplicateKey } from '../store/collection';
 import type { Models } from '../store/models';
 import { conflict } from './errors';
 
@@ -32,7 +33,7 @@ export async function claimSubmission(models: Models, uscc: string, key: string 
     await models.idempotencyKeys.create({ _id, enterpriseUscc: uscc, key, bodyHash, applicationId: fresh.applicationId, submittedAt: fresh.submittedAt });
     return fresh;
   } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error;
+    if (!isDuplicateKey(error)) throw error;
   }
   const existing = await models.idempotencyKeys.findById(_id).lean();
   if (!existing) throw new Error(`idempotency key ${_id} vanished after a duplicate-key error`);

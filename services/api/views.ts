@@ -1,10 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { DealView, type ApplicationRequest, type DealRecord, type EnterpriseProfile, type ListQuery } from '../../schemas';
+import type { ApplicationRequest, DealRecord, DealView, EnterpriseProfile, ListQuery } from '../../schemas';
 import type { Logger } from '../logger';
 import { loadProfile } from '../store/catalogue';
 import type { Models } from '../store/models';
-import type { ApplicationDoc, DealDoc } from '../store/readModels';
+import { dealViewJson, type ApplicationDoc, type DealDoc } from '../store/readModels';
 import { invalid } from './errors';
 
 // Reads of the read models the workflows keep. Handlers never wait on Temporal to answer a read.
@@ -86,7 +86,7 @@ export async function dealsWithProfiles(models: Models, deals: readonly DealDoc[
 /** A deal a command just changed, as its institution sees it (same shape as a stored view). */
 export async function decidedDealJson(models: Models, deal: DealRecord, request: ApplicationRequest, logger: Logger): Promise<string> {
   const profile = await loadProfile(models, deal.enterpriseUscc, logger);
-  return withEnterprise(JSON.stringify(DealView.parse({ ...deal, request })), profile);
+  return withEnterprise(dealViewJson(deal, request), profile);
 }
 
 /** The request inside a stored deal view: the application's, which never changes. */

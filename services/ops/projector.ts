@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { parseEvent, toValidationIssues, type DealflowEvent } from '../../schemas';
 import { startConsumer, type ConsumerHandle } from '../kafka';
 import type { Logger } from '../logger';
+import { isDuplicateKey } from '../store/collection';
 import type { Models } from '../store/models';
 import { applyEvent, dealOutcomeOf, initialState, MAX_MISSING, responseRate, type OpsApplicationState } from './projection';
 
@@ -77,7 +78,7 @@ export function createProjector(deps: { models: Models; logger: Logger }): Proje
       await models.institutionStats.create({ _id: institutionId, ...doc });
     } catch (error) {
       // Already there with the same or a newer count.
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
     }
   }
 
@@ -103,7 +104,7 @@ export function createProjector(deps: { models: Models; logger: Logger }): Proje
         await models.opsApplications.create({ _id: next.applicationId, ...doc });
         return true;
       } catch (error) {
-        if ((error as { code?: number }).code === 11000) return false;
+        if (isDuplicateKey(error)) return false;
         throw error;
       }
     }

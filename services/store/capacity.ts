@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { collectionOf, upsertById } from './collection';
+import { collectionOf, isDuplicateKey, upsertById } from './collection';
 import type { Models } from './models';
 
 // A product's capacity is a set of numbered slots, one document each (`_id = productId#slot`).
@@ -12,7 +12,6 @@ import type { Models } from './models';
 // and this collection holds every open deal. They go through the driver's collection (see models.ts). A deal probes the slots in an order derived from its
 // id, so deals of one product rarely try the same slot and a retry walks the same way.
 
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
 
 const slotId = (productId: string, slot: number): string => `${productId}#${slot}`;
 

@@ -9,7 +9,8 @@ export type StoredDoc = { _id: string } & Record<string, unknown>;
 export const collectionOf = (model: Model<Record<string, unknown>>): mongo.Collection<StoredDoc> =>
   model.collection as unknown as mongo.Collection<StoredDoc>;
 
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
+/** MongoDB's (and FerretDB's) answer to a write whose unique key is taken. */
+export const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
 
 /**
  * Replaces the document, creating it when missing. Two concurrent upserts of a new `_id` can both

@@ -2,13 +2,14 @@ import {
   ApplicationView,
   DealView,
   type ApplicationRecord,
+  type ApplicationRequest,
   type ApplicationStatus,
   type DealStatus,
   type DealflowEvent,
   type DealRecord,
   type RecordEventsInput,
 } from '../../schemas';
-import { collectionOf, upsertById } from './collection';
+import { collectionOf, isDuplicateKey, upsertById } from './collection';
 import type { Models } from './models';
 
 // The read models the API answers from, written by the workflow's `recordEvents` activity.
@@ -109,8 +110,10 @@ export function applicationDoc(record: ApplicationRecord, timeline: readonly Dea
   return { _id: record.applicationId, enterpriseUscc: record.enterpriseUscc, status: record.status, lastSeq, updatedAt: record.updatedAt, view: JSON.stringify(view) };
 }
 
+/** A deal as its institution sees it, without the enterprise's profile (added when read). */
+export const dealViewJson = (deal: DealRecord, request: ApplicationRequest): string => JSON.stringify(DealView.parse({ ...deal, request }));
+
 export function dealDoc(deal: DealRecord, application: ApplicationRecord, lastSeq: number): DealDoc {
-  const view = DealView.parse({ ...deal, request: application.request });
   return {
     _id: deal.dealId,
     applicationId: deal.applicationId,
@@ -118,8 +121,6 @@ export function dealDoc(deal: DealRecord, application: ApplicationRecord, lastSe
     enterpriseUscc: deal.enterpriseUscc,
     status: deal.status,
     lastSeq,
-    view: JSON.stringify(view),
+    view: dealViewJson(deal, application.request),
   };
 }
-
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
