@@ -19,7 +19,7 @@ RUN npm ci --omit=dev --no-audit --no-fund
 # The worker bundles dist/workflows (plain JavaScript) with webpack at start.
 COPY --from=build /app/dist ./
 # The web pages are served as they are, from beside the compiled app.
-COPY services/api/public services/api/public
+COPY web web
 USER node
 # Small young-generation semispaces keep the API ~20 MB smaller at the same request rate (BENCHMARKS.md).
 CMD ["node", "--max-semi-space-size=4", "services/api/server.js"]

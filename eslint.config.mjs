@@ -11,7 +11,7 @@ export default tseslint.config(
   },
   {
     // The web pages: ES modules run by the browser.
-    files: ['services/api/public/**/*.js'],
+    files: ['web/**/*.js'],
     languageOptions: {
       sourceType: 'module',
       globals: {

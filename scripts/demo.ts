@@ -3,9 +3,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig } from '../services/config';
-import { DemoError, runDemo, type DemoProgress } from '../services/demo/run';
-import { renderSummary, table } from '../services/demo/summary';
-import { generateSeed } from '../services/seed/generate';
+import { DemoError, runDemo, type DemoProgress } from '../tools/demo/run';
+import { renderSummary, table } from '../tools/demo/summary';
+import { generateSeed } from '../tools/seed/generate';
 
 // `npm run demo`: drives applications through a RUNNING dealflow (`npm start`) over its HTTP API,
 // with simulated enterprises and institutions, until every application has ended or the time is up.

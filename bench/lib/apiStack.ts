@@ -5,9 +5,10 @@ import { createReadCache, READ_CACHE_DEFAULTS } from '../../services/api/readCac
 import type { Config } from '../../services/config';
 import { createKafka, ensureTopic } from '../../services/kafka';
 import type { Logger } from '../../services/logger';
-import { createLiveFeed } from '../../services/ops/liveFeed';
+import { createLiveFeed } from '../../services/api/liveFeed';
 import { connectMongo } from '../../services/mongo';
-import { defineModels, prepareStore, type Models } from '../../services/store/models';
+import { defineModels, type Models } from '../../services/store/models';
+import { prepareStore } from '../../services/store/prepare';
 import { createTemporalClient } from '../../services/temporalClient';
 import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
 import { deleteTopic } from './stack';

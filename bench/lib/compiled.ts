@@ -16,9 +16,9 @@ export function compiledPath(tsFile: string): string {
   if (!built) {
     const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.bench.json')], { cwd: ROOT, stdio: 'inherit' });
     if (tsc.status !== 0) throw new Error('compiling the benchmark build (tsconfig.bench.json) failed');
-    // The API serves its pages from next to its code, as in the image (Dockerfile copies them).
-    const pages = path.join(OUT, 'services', 'api', 'public');
-    if (!existsSync(pages)) symlinkSync(path.join(ROOT, 'services', 'api', 'public'), pages, 'dir');
+    // The API serves the pages from `web/` beside its code's root, as in the image (Dockerfile copies them).
+    const pages = path.join(OUT, 'web');
+    if (!existsSync(pages)) symlinkSync(path.join(ROOT, 'web'), pages, 'dir');
     built = true;
   }
   return path.join(OUT, path.relative(ROOT, tsFile)).replace(/\.ts$/, '.js');

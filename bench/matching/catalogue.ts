@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../services/seed/generate';
+import { mulberry32 } from '../../tools/seed/generate';
 import { INSTRUMENTS, QUALIFICATION_TYPES, REGION_CODES, YRD_REGIONS } from '../../schemas';
 import type { Instrument, Product, QualificationType, Region } from '../../schemas';
 import type { MatchApplication, ProductWithStats } from '../../domain/matching';

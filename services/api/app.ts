@@ -19,8 +19,8 @@ import { registryRoutes } from './routes/registries';
 
 export type { ApiDeps } from './context';
 
-/** The web pages: plain HTML, CSS and ES modules, served as they are (no build step). */
-export const PUBLIC_DIR = path.join(__dirname, 'public');
+/** The web pages (`web/` at the top level): plain HTML, CSS and ES modules, served as they are (no build step). */
+export const PUBLIC_DIR = path.join(__dirname, '..', '..', 'web');
 
 /**
  * The HTTP API as a Fastify instance that is ready but not listening: `server.ts` listens, tests

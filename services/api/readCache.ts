@@ -1,5 +1,5 @@
 import type { DealflowEvent } from '../../schemas';
-import type { LiveFeed } from '../ops/liveFeed';
+import type { LiveFeed } from './liveFeed';
 
 // Reads answered from memory until the event stream says they changed.
 //

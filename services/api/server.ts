@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config';
 import { createKafka } from '../kafka';
-import { createLiveFeed } from '../ops/liveFeed';
-import { opsRoutes } from '../ops/routes';
+import { createLiveFeed } from './liveFeed';
+import { opsRoutes } from './routes/ops';
 import { createLogger } from '../logger';
 import { connectMongo } from '../mongo';
 import { defineModels } from '../store/models';

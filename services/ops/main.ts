@@ -2,7 +2,8 @@ import { ConfigError, loadConfig } from '../config';
 import { createKafka, ensureTopic } from '../kafka';
 import { createLogger } from '../logger';
 import { connectMongo } from '../mongo';
-import { defineModels, prepareStore } from '../store/models';
+import { defineModels } from '../store/models';
+import { prepareStore } from '../store/prepare';
 import { opsGroupId, startProjector } from './projector';
 
 // The ops projector process: `npx tsx services/ops/main.ts`. Stops on SIGINT or SIGTERM after the

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { parseEvent, toValidationIssues, type DealflowEvent } from '../../schemas';
+import type { DealflowEvent } from '../../schemas';
+import { decode } from '../events/decode';
 import { startConsumer, type ConsumerHandle } from '../kafka';
 import type { Logger } from '../logger';
 import { isDuplicateKey } from '../store/collection';
@@ -178,23 +179,6 @@ function fromDocument(doc: Record<string, unknown>): OpsApplicationState {
   void _id;
   void updatedAt;
   return state as unknown as OpsApplicationState;
-}
-
-/** JSON and DealflowEvent, or why not; shared with the live feed. */
-export function decode(value: Buffer | string | null): { ok: true; event: DealflowEvent } | { ok: false; problem: string } {
-  if (value === null) return { ok: false, problem: 'empty message value' };
-  let json: unknown;
-  try {
-    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
-  } catch {
-    return { ok: false, problem: 'value is not JSON' };
-  }
-  const checked = parseEvent(json);
-  if (!checked.success) {
-    const issues = toValidationIssues(checked.error).slice(0, 5).map((i) => `${i.path || '(root)'}: ${i.message}`);
-    return { ok: false, problem: issues.join('; ') };
-  }
-  return { ok: true, event: checked.data };
 }
 
 /** Runs the projector as a consumer of `topic` in group `dealflow-ops`, from the topic's beginning for a new group. */

@@ -1,6 +1,4 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Logger } from '../logger';
-import { upgradeStoredDocuments } from './migrations';
 
 // The MongoDB collections. Documents are keyed by their natural id in `_id`, so a retried write
 // hits the same document. Hot reads and every write go by `_id`: FerretDB 1.x pushes down to
@@ -53,24 +51,11 @@ export function defineModels(connection: Connection) {
     opsDeals: define(connection, 'OpsDeal', 'ops_deals', [[{ institutionId: 1 }], [{ institutionId: 1, outcome: 1 }]]),
     /** _id = counter set name ('projector'): events seen, duplicates, gaps, malformed messages */
     opsCounters: define(connection, 'OpsCounters', 'ops_counters', []),
+    /** _id = 'seed': the principals `npm run seed` wrote for demos (the development token route offers them first) */
+    demoPrincipals: define(connection, 'DemoPrincipals', 'demo_principals', []),
     /** _id = migration name: the upgrades of stored documents that have run (see migrations.ts) */
     migrations: define(connection, 'Migration', 'migrations', []),
   };
 }
 
 export type Models = ReturnType<typeof defineModels>;
-
-/**
- * Run once at start by every process that writes: creates the collections and their indexes
- * (FerretDB builds none in the background and mongoose's autoIndex is off), then upgrades the
- * documents an earlier version stored.
- */
-export async function prepareStore(models: Models, logger: Logger): Promise<void> {
-  for (const model of Object.values(models)) {
-    await model.createCollection().catch((error: { codeName?: string }) => {
-      if (error.codeName !== 'NamespaceExists') throw error;
-    });
-    await model.syncIndexes();
-  }
-  await upgradeStoredDocuments(models, logger);
-}

@@ -5,7 +5,8 @@ import { createKafka, createProducer, ensureTopic } from '../kafka';
 import type { Logger } from '../logger';
 import { connectMongo } from '../mongo';
 import { createCatalogue } from '../store/catalogue';
-import { defineModels, prepareStore } from '../store/models';
+import { defineModels } from '../store/models';
+import { prepareStore } from '../store/prepare';
 import { createTemporalWorker, type WorkerFactoryOptions } from '../temporal';
 
 // The worker's composition root: the only place that builds the clients the activities use.

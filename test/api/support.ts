@@ -9,7 +9,7 @@ import { createReadCache, READ_CACHE_DEFAULTS, type ReadCache } from '../../serv
 import type { Config } from '../../services/config';
 import { createKafka } from '../../services/kafka';
 import type { Logger } from '../../services/logger';
-import { createLiveFeed } from '../../services/ops/liveFeed';
+import { createLiveFeed } from '../../services/api/liveFeed';
 import { connectMongo } from '../../services/mongo';
 import { defineModels, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';

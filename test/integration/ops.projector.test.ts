@@ -6,7 +6,8 @@ import { connectMongo } from '../../services/mongo';
 import { readOpsMetrics } from '../../services/ops/metrics';
 import { createProjector, startProjector } from '../../services/ops/projector';
 import { loadResponseRates } from '../../services/store/catalogue';
-import { defineModels, prepareStore, type Models } from '../../services/store/models';
+import { defineModels, type Models } from '../../services/store/models';
+import { prepareStore } from '../../services/store/prepare';
 import { eventStream, HOUR, proposal, screened, T0, termSheet, usccOf } from '../support/opsEvents';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 

@@ -1,7 +1,8 @@
 import { ApplicationView, DealView, type ApplicationRecord, type DealRecord } from '../../schemas';
 import { connectMongo } from '../../services/mongo';
 import { upgradeStoredDocuments } from '../../services/store/migrations';
-import { defineModels, prepareStore, type Models } from '../../services/store/models';
+import { defineModels, type Models } from '../../services/store/models';
+import { prepareStore } from '../../services/store/prepare';
 import { storeBatch, storeSubmittedApplication, type ApplicationDoc, type DealDoc } from '../../services/store/readModels';
 import { randomUscc } from '../support/catalogue';
 import { eventStream, HOUR, proposal, screened, T0 } from '../support/opsEvents';

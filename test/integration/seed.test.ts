@@ -1,8 +1,9 @@
 import { connectMongo } from '../../services/mongo';
-import { generateSeed } from '../../services/seed/generate';
-import { seedDatabase } from '../../services/seed/seed';
+import { generateSeed } from '../../tools/seed/generate';
+import { seedDatabase } from '../../tools/seed/seed';
 import { loadProfile, loadRecognitions, isDishonestDebtor, createCatalogue } from '../../services/store/catalogue';
-import { defineModels, prepareStore } from '../../services/store/models';
+import { defineModels } from '../../services/store/models';
+import { prepareStore } from '../../services/store/prepare';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 jest.setTimeout(120_000);

@@ -2,10 +2,10 @@ import { DealDecision, TERM_BOUNDS_MONTHS, type DealStatus } from '../../schemas
 import {
   bestOffer, decideDeal, documentsToSubmit, enterprisePersona, institutionPersona, offerMove, shouldWithdraw,
   type InstitutionPersona, type InstitutionPersonaKind,
-} from '../../services/demo/personas';
-import { planApplications } from '../../services/demo/plan';
-import { median, milestones, renderSummary, summarize, type ReportedApplication } from '../../services/demo/summary';
-import { generateSeed } from '../../services/seed/generate';
+} from '../../tools/demo/personas';
+import { planApplications } from '../../tools/demo/plan';
+import { median, milestones, renderSummary, summarize, type ReportedApplication } from '../../tools/demo/summary';
+import { generateSeed } from '../../tools/seed/generate';
 
 const data = generateSeed();
 const context = { seed: 42, now: Date.parse('2026-01-15T08:00:00Z'), termSheetValidityMs: 10 * 60_000 };

@@ -1,4 +1,4 @@
-import { createFeedBuffer } from '../../services/ops/liveFeed';
+import { createFeedBuffer } from '../../services/api/liveFeed';
 import { formatDuration, median } from '../../services/ops/metrics';
 import { applyEvent, initialState } from '../../services/ops/projection';
 import { eventStream, HOUR, screened, T0, termSheet, usccOf } from '../support/opsEvents';

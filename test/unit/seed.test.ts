@@ -1,7 +1,7 @@
 import {
   DishonestDebtor, EnterpriseProfile, Institution, isValidUscc, Product, RecognitionList, YRD_REGIONS,
 } from '../../schemas';
-import { demoPrincipals, generateSeed, mulberry32 } from '../../services/seed/generate';
+import { demoPrincipals, generateSeed, mulberry32 } from '../../tools/seed/generate';
 
 const data = generateSeed();
 

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { EnterpriseProfile, Institution } from '../../../schemas';
 import { DevTokens, type DevPrincipal, type Principal } from '../../../schemas/http';
-import { demoPrincipals, type DemoPrincipals } from '../../seed/generate';
 import { signToken } from '../auth';
 import type { RouteContext } from '../context';
 
@@ -14,15 +13,21 @@ export const DEV_TOKEN_TTL_SECONDS = 3_600;
 
 type Doc = Record<string, unknown>;
 
+/** What `npm run seed` stores in `demo_principals` (tools/seed/seed.ts). */
+interface StoredDemoPrincipals {
+  enterprise?: { uscc?: string };
+  institution?: { institutionId?: string };
+  ops?: { sub?: string };
+}
+
 export const devRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps }) => {
   const { models, config } = deps;
-  let demo: DemoPrincipals | null = null;
 
   /** The first documents by `_id`, with the demo one first when it is in the database. */
-  async function firstOf(model: typeof models.enterprises, demoId: string): Promise<{ doc: Doc; demo: boolean }[]> {
+  async function firstOf(model: typeof models.enterprises, demoId: string | undefined): Promise<{ doc: Doc; demo: boolean }[]> {
     const [docs, demoDoc] = await Promise.all([
       model.find({}).sort({ _id: 1 }).limit(DEV_PRINCIPALS_PER_ROLE).lean() as Promise<Doc[]>,
-      model.findById(demoId).lean() as Promise<Doc | null>,
+      demoId === undefined ? null : (model.findById(demoId).lean() as Promise<Doc | null>),
     ]);
     const rest = docs.filter((doc) => doc._id !== demoId).map((doc) => ({ doc, demo: false }));
     return demoDoc ? [{ doc: demoDoc, demo: true }, ...rest.slice(0, DEV_PRINCIPALS_PER_ROLE - 1)] : rest;
@@ -39,15 +44,15 @@ export const devRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps
       response: { 200: DevTokens },
     },
   }, async () => {
-    demo ??= demoPrincipals();
+    const demo = ((await models.demoPrincipals.findById('seed').lean()) ?? {}) as StoredDemoPrincipals;
     const [enterprises, institutions] = await Promise.all([
-      firstOf(models.enterprises, demo.enterprise.uscc),
-      firstOf(models.institutions, demo.institution.institutionId),
+      firstOf(models.enterprises, demo.enterprise?.uscc),
+      firstOf(models.institutions, demo.institution?.institutionId),
     ]);
     const now = Date.now();
     const sign = (claims: Principal): string => signToken(claims, config.jwtSecret, DEV_TOKEN_TTL_SECONDS, now);
     const principals: DevPrincipal[] = [
-      { role: 'ops', org: null, name: 'Ops desk 运营', note: 'sees every application, deal and the live feed', demo: true, token: sign({ sub: demo.ops.sub, role: 'ops' }) },
+      { role: 'ops', org: null, name: 'Ops desk 运营', note: 'sees every application, deal and the live feed', demo: true, token: sign({ sub: demo.ops?.sub ?? 'ops-dev', role: 'ops' }) },
       ...enterprises.map(({ doc, demo: isDemo }) => {
         const e = doc as unknown as EnterpriseProfile;
         const qualifications = (e.qualifications ?? []).map((q) => q.type).join(', ') || 'no qualifications';

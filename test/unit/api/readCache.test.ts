@@ -1,5 +1,5 @@
 import type { DealflowEvent } from '../../../schemas';
-import type { FeedEntry, FeedSubscriber } from '../../../services/ops/liveFeed';
+import type { FeedEntry, FeedSubscriber } from '../../../services/api/liveFeed';
 import { createReadCache, tag, tagsOfChange } from '../../../services/api/readCache';
 
 // The read cache against a hand-driven feed: what it keeps, and every way an entry stops being served.

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, preHandlerAsyncHookHandler, preHandlerHookHandler } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { OpsMetrics, OpsUnavailable } from '../../schemas';
-import { ErrorBody } from '../../schemas/http';
-import type { Models } from '../store/models';
-import type { FeedEntry, LiveFeed } from './liveFeed';
-import { readOpsMetrics } from './metrics';
+import { OpsMetrics, OpsUnavailable } from '../../../schemas';
+import { ErrorBody } from '../../../schemas/http';
+import { readOpsMetrics } from '../../ops/metrics';
+import type { Models } from '../../store/models';
+import type { FeedEntry, LiveFeed } from '../liveFeed';
 
 // `GET /v1/ops/metrics` and `GET /v1/ops/events` (Server-Sent Events). The caller mounts the
 // plugin under the prefix `/v1/ops` and passes its ops-only authorisation as `preHandler`

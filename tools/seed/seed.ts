@@ -1,8 +1,10 @@
-import type { Models } from '../store/models';
-import { generateSeed, type SeedData } from './generate';
+import type { Models } from '../../services/store/models';
+import { demoPrincipals, generateSeed, type SeedData } from './generate';
 
 // Writes the generated catalogue into MongoDB. Every document is upserted by its natural id with
 // $set, so seeding twice leaves the same documents, and fields others added (e.g. lastSeq) stay.
+
+export const DEMO_PRINCIPALS_ID = 'seed';
 
 export interface SeedCounts {
   institutions: number;
@@ -29,6 +31,8 @@ export async function seedDatabase(models: Models, options: { onlyIfEmpty?: bool
   await upsertAll(models.enterprises, data.enterprises.map((e) => [e.uscc, e]));
   await upsertAll(models.recognitions, data.recognitions.map((r) => [r.uscc, r]));
   await upsertAll(models.dishonestDebtors, data.dishonestDebtors.map((d) => [d.uscc, d]));
+  // The API's development token route reads these instead of importing the generator.
+  await upsertAll(models.demoPrincipals, [[DEMO_PRINCIPALS_ID, { ...demoPrincipals(data) }]]);
   return { seeded: true, counts: await countSeeded(models) };
 }
 

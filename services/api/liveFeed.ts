@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { DealflowEvent } from '../../schemas';
 import type { Logger } from '../logger';
-import { decode } from './projector';
+import { decode } from '../events/decode';
 
 // The fan-out behind `GET /v1/ops/events`: one Kafka consumer per API process, in a group of its
 // own (every process sees every event, from now on), a bounded ring buffer of the newest events
@@ -214,5 +214,3 @@ export function createLiveFeed(deps: {
     },
   };
 }
-
-export { opsRoutes, type OpsRoutesOptions } from './routes';

@@ -1,5 +1,5 @@
 import type { Principal } from '../../schemas/http';
-import { signToken } from '../api/auth';
+import { signToken } from '../../services/api/auth';
 
 // The demo's HTTP client: global fetch, a token per principal signed locally, at most
 // `concurrency` requests in flight, and retries where the API asks for them (429, 503) or the
