@@ -28,6 +28,17 @@ export async function ensureTopic(admin: Admin, topic: string, numPartitions = T
   await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
 }
 
+/** `ensureTopic` through an admin client of its own, for a process at start. */
+export async function ensureTopicExists(kafka: Kafka, topic: string, numPartitions = TOPIC_PARTITIONS): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopic(admin, topic, numPartitions);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface EventProducer {
   send(topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[]): Promise<void>;
   close(): Promise<void>;

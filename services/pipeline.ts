@@ -1,6 +1,10 @@
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import { ApplicationWorkflowInput, type ApplicationRequest, type PipelineSettings } from '../schemas';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { ApplicationWorkflowInput, type ApplicationRequest, type ApplicationStatus, type PipelineSettings } from '../schemas';
 import { applicationWorkflow, applicationWorkflowId } from '../workflows/application';
+import { withTimeout } from './dependencies';
+import { claimSubmission } from './store/idempotency';
+import type { Models } from './store/models';
+import { storeSubmittedApplication } from './store/readModels';
 
 // Starting the pipeline for one application: the one place the API (and tests) start workflows,
 // and where their input is checked against the contract's schema (the workflow itself can only
@@ -24,4 +28,63 @@ export async function startApplication(client: Client, taskQueue: string, submis
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     args: [ApplicationWorkflowInput.parse({ ...submission, settings: submission.settings ?? {} })],
   });
+}
+
+export interface SubmissionDeps {
+  temporal: Client;
+  models: Models;
+  taskQueue: string;
+  /** Passed to the workflow; tests and demos shorten SLAs with it. */
+  settings?: Partial<PipelineSettings>;
+  /** How long starting the workflow may take before Temporal counts as unavailable. */
+  startTimeoutMs: number;
+}
+
+export interface Submitted {
+  applicationId: string;
+  status: ApplicationStatus;
+  /** The Idempotency-Key was seen before: this is the application it created. */
+  repeat: boolean;
+}
+
+/**
+ * An enterprise's financing request, from its Idempotency-Key to a running workflow and a read
+ * model to answer from. Each step is safe to repeat, so a client that retries after any failure
+ * (or after an API restart) ends with exactly one application.
+ */
+export async function submitApplication(
+  deps: SubmissionDeps,
+  submission: { enterpriseUscc: string; idempotencyKey: string | undefined; request: ApplicationRequest; now: Date },
+): Promise<Submitted> {
+  const { enterpriseUscc, request } = submission;
+  // The key is claimed first: of two concurrent submissions with one key, one mints the application id.
+  const { applicationId, submittedAt, repeat } = await claimSubmission(deps.models, enterpriseUscc, submission.idempotencyKey, request, submission.now);
+  try {
+    // Started on every repeat too: the first attempt may have claimed the key and then failed to start.
+    await withTimeout(startApplication(deps.temporal, deps.taskQueue, {
+      applicationId,
+      enterpriseUscc,
+      request,
+      submittedAt,
+      ...(deps.settings ? { settings: deps.settings } : {}),
+    }), deps.startTimeoutMs, 'temporal', 'starting the application workflow');
+  } catch (error) {
+    // The workflow of this key ran and ended already: nothing to start.
+    if (!(repeat && error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  // After the start, so a failed start leaves no orphan; the workflow's own writes (seq >= 1) win over this one.
+  await storeSubmittedApplication(deps.models, {
+    applicationId,
+    enterpriseUscc,
+    status: 'submitted',
+    request,
+    screening: null,
+    region: null,
+    offerDeadline: null,
+    createdAt: submittedAt,
+    updatedAt: submittedAt,
+  });
+  if (!repeat) return { applicationId, status: 'submitted', repeat };
+  const current = await deps.models.applications.findById(applicationId, { status: 1 }).lean();
+  return { applicationId, status: (current?.status as ApplicationStatus | undefined) ?? 'submitted', repeat };
 }

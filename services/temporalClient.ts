@@ -4,8 +4,13 @@ import type { Config } from './config';
 // The client alone, without the worker side of the SDK (services/temporal.ts), whose native
 // runtime a process that only starts and queries workflows has no use for.
 
-export async function createTemporalClient(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+/**
+ * `lazy` connects on the first call instead of now: the API then starts (answering 503 and "not
+ * ready") while Temporal is still coming up.
+ */
+export async function createTemporalClient(config: Config, options: { lazy?: boolean } = {}): Promise<{ client: Client; close: () => Promise<void> }> {
+  const address = { address: config.temporal.address };
+  const connection = options.lazy ? Connection.lazy(address) : await Connection.connect(address);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   return { client, close: () => connection.close() };
 }

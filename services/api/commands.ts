@@ -7,21 +7,13 @@ import {
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { ValidationIssue } from '../../schemas';
 import { applicationWorkflowId, CommandRejection } from '../../workflows/application';
-import { ApiError, conflict, DependencyUnavailable, InvalidInput, notFound } from './errors';
+import { withTimeout } from '../dependencies';
+import { ApiError, conflict, InvalidInput, notFound } from './errors';
 
 // Sends a command to an application's workflow as an Update and maps its outcome to HTTP: the
 // workflow decides; the API only translates.
 
 export type CommandOutcome<T> = { applied: true; result: T } | { applied: false };
-
-/** Rejects with DependencyUnavailable when `promise` takes longer than `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, dependency: DependencyUnavailable['dependency'], what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DependencyUnavailable(dependency, `${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Runs the update; answers `{ applied: false }` when the workflow accepted it but has not finished

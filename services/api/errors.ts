@@ -1,9 +1,10 @@
-import { ServiceError, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { toValidationIssues, ValidationFailed, type ValidationIssue } from '../../schemas';
 import { ErrorBody } from '../../schemas/http';
+import { RETRY_AFTER_SECONDS, unavailableDependency } from '../dependencies';
+import { IdempotencyKeyReused } from '../store/idempotency';
 
 // One error handler for the whole API: known failures become their status codes, everything
 // else a bare 500 whose details stay in the log.
@@ -32,44 +33,6 @@ export class InvalidInput extends Error {
   }
 }
 
-export const RETRY_AFTER_SECONDS = 5;
-
-/** A dependency (Temporal, MongoDB, Kafka) did not answer; always a 503 with Retry-After. */
-export class DependencyUnavailable extends Error {
-  override name = 'DependencyUnavailable';
-  constructor(readonly dependency: 'temporal' | 'mongo' | 'kafka', message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-// gRPC status codes that mean "Temporal is not reachable or not answering", not "you asked wrong".
-const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */, 1 /* CANCELLED */]);
-
-const MONGO_UNAVAILABLE_NAMES = new Set([
-  'MongoServerSelectionError', 'MongooseServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError',
-  'MongoNotConnectedError', 'MongoTopologyClosedError', 'MongoPoolClearedError',
-  // Every pooled connection stayed busy for waitQueueTimeoutMS (services/mongo.ts): the database is behind.
-  'MongoWaitQueueTimeoutError',
-]);
-
-/** Which dependency an error says is down, or null when it is some other failure. */
-export function unavailableDependency(error: unknown): DependencyUnavailable['dependency'] | null {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
-    if (current instanceof DependencyUnavailable) return current.dependency;
-    if (MONGO_UNAVAILABLE_NAMES.has(current.name)) return 'mongo';
-    if (/buffering timed out|Client must be connected|connection .* closed|MongoDB connection is not open/i.test(current.message)) return 'mongo';
-    if (isGrpcServiceError(current) && GRPC_UNAVAILABLE.has(current.code)) return 'temporal';
-    if (current instanceof ServiceError && !(current instanceof WorkflowNotFoundError)) {
-      const code = (current.cause as { code?: number } | undefined)?.code;
-      if (code === undefined || GRPC_UNAVAILABLE.has(code)) return 'temporal';
-    }
-    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|No connection established|Failed to connect/i.test(current.message)) {
-      return 'temporal';
-    }
-  }
-  return null;
-}
-
 function validationIssues(error: FastifyError): ValidationIssue[] {
   const where = error.validationContext;
   // Body paths are bare ("termSheet.amountCny"); the others say where they are ("query.limit").
@@ -96,6 +59,7 @@ function answerFor(error: FastifyError | Error, request: FastifyRequest): ErrorA
     return { status: error.statusCode, body: { error: error.code, message: error.message }, headers: error.headers };
   }
   if (error instanceof InvalidInput) return { status: 400, body: { error: 'validation_failed', issues: error.issues } };
+  if (error instanceof IdempotencyKeyReused) return { status: 409, body: { error: 'conflict', message: error.message } };
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return { status: 400, body: { error: 'validation_failed', issues: validationIssues(fastifyError) } };
   // Unparseable JSON, an empty JSON body and the like: the body as a whole is the bad input.

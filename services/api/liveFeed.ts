@@ -14,6 +14,10 @@ import { decode } from '../events/decode';
 // a per-process counter does, and the bootId tells a Last-Event-ID from another process or an
 // earlier run (behind a load balancer, or after a restart) so it is never misread as ours. Such
 // an id, or one older than the buffer, gets the live stream plus an `event: reset` that says so.
+//
+// The group leaves nothing behind: it never commits an offset (the positions it has read live in
+// this process, and a reconnection seeks back to them), so Kafka's coordinator removes it once
+// it is empty, even after a crash; a clean close deletes it at once.
 
 export const DEFAULT_FEED_BUFFER = 1_000;
 
@@ -128,6 +132,8 @@ export function createLiveFeed(deps: {
   let connections = 0;
   let closed = false;
   let retryTimer: NodeJS.Timeout | null = null;
+  /** The next offset to read per partition, kept here since the group commits none. */
+  const positions = new Map<number, string>();
   const waiters = new Set<() => void>();
 
   const connected = (): boolean => joined && fetching && !closed;
@@ -144,6 +150,8 @@ export function createLiveFeed(deps: {
     c.on(c.events.GROUP_JOIN, () => {
       joined = true;
       fetching = false;
+      // Without committed offsets a rejoin would start at the newest message: go on where we were.
+      for (const [partition, offset] of positions) c.seek({ topic: deps.topic, partition, offset });
     });
     c.on(c.events.FETCH, () => {
       if (!fetching) connections += 1;
@@ -164,8 +172,10 @@ export function createLiveFeed(deps: {
       await c.connect();
       await c.subscribe({ topic: deps.topic, fromBeginning: false });
       await c.run({
-        eachMessage: async ({ message }) => {
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
           buffer.ingest(message.value);
+          positions.set(partition, (BigInt(message.offset) + 1n).toString());
         },
       });
     } catch (error) {
@@ -211,6 +221,17 @@ export function createLiveFeed(deps: {
       if (retryTimer) clearTimeout(retryTimer);
       buffer.closeSubscribers();
       await consumer?.disconnect().catch(() => {});
+      await deleteGroup(deps.kafka, groupId).catch((error: unknown) => log.debug({ err: error, groupId }, 'live feed group not deleted; Kafka removes it once empty'));
     },
   };
+}
+
+async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups([groupId]);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,36 +1,30 @@
-import { Client, Connection } from '@temporalio/client';
-import { ConfigError, loadConfig } from '../config';
 import { createKafka } from '../kafka';
-import { createLiveFeed } from './liveFeed';
-import { opsRoutes } from './routes/ops';
-import { createLogger } from '../logger';
-import { connectMongo } from '../mongo';
-import { defineModels } from '../store/models';
+import { Closers, openStore, runProcess, stopOnSignals } from '../process';
+import { createTemporalClient } from '../temporalClient';
 import { buildApp } from './app';
 import { allow } from './auth';
-import { withTimeout } from './commands';
+import { withTimeout } from '../dependencies';
+import { createLiveFeed } from './liveFeed';
 import { createReadCache, READ_CACHE_DEFAULTS } from './readCache';
+import { opsRoutes } from './routes/ops';
 
 // The API process: opens the clients, builds the app, listens, and on SIGINT or SIGTERM stops
 // taking requests, lets the ones in flight finish, then closes the clients.
-
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config, 'dealflow-api');
-  const closers: { name: string; close: () => Promise<unknown> }[] = [];
+runProcess('dealflow-api', async (config, logger) => {
+  const closers = new Closers(logger);
 
   // Lazy: the API starts (and answers 503 and "not ready") while Temporal is still coming up.
-  const connection = Connection.lazy({ address: config.temporal.address });
-  closers.push({ name: 'temporal', close: () => connection.close() });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = await createTemporalClient(config, { lazy: true });
+  closers.add('temporal', temporal.close);
 
-  const mongo = await connectMongo(config, logger);
-  closers.push({ name: 'mongo', close: mongo.close });
+  // The worker prepares the store; the API only reads and writes documents.
+  const store = await openStore(config, logger, { prepare: false });
+  closers.add('mongo', store.close);
 
   const kafka = createKafka(config, logger, 'dealflow-api');
   const admin = kafka.admin();
   let adminConnected: Promise<void> | null = null;
-  closers.push({ name: 'kafka', close: () => admin.disconnect() });
+  closers.add('kafka', () => admin.disconnect());
   const kafkaHealth = async (): Promise<void> => {
     adminConnected ??= admin.connect().catch((error: unknown) => {
       adminConnected = null;
@@ -42,15 +36,15 @@ async function main(): Promise<void> {
 
   // Each API process reads the event stream for its own SSE clients (its own consumer group).
   const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger });
-  closers.push({ name: 'ops-feed', close: () => feed.close() });
+  closers.add('ops-feed', () => feed.close());
   // The same feed tells the read cache what changed.
   const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS });
 
-  const models = defineModels(mongo.connection);
+  const { models } = store;
   const app = await buildApp({
     config,
     logger,
-    temporal,
+    temporal: temporal.client,
     models,
     kafkaHealth,
     settings: config.pipeline,
@@ -60,28 +54,9 @@ async function main(): Promise<void> {
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url, docs: `${url}/docs`, taskQueue: config.temporal.taskQueue }, 'dealflow API listening');
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    try {
-      await app.close();
-    } catch (error) {
-      logger.error({ err: error }, 'closing the HTTP server failed');
-    }
-    for (const { name, close } of closers.reverse()) {
-      await close().catch((error: unknown) => logger.warn({ err: error, dependency: name }, 'close failed'));
-    }
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGINT', (signal) => void stop(signal));
-  process.once('SIGTERM', (signal) => void stop(signal));
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(`dealflow-api: ${error.message}`);
-  else console.error('dealflow-api: failed to start', error);
-  process.exit(1);
+  stopOnSignals(logger, async () => {
+    // The server first: requests in flight finish with the clients still open.
+    await app.close().catch((error: unknown) => logger.error({ err: error }, 'closing the HTTP server failed'));
+    await closers.closeAll();
+  });
 });

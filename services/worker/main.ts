@@ -1,12 +1,9 @@
-import { ConfigError, loadConfig } from '../config';
-import { createLogger } from '../logger';
+import { runProcess } from '../process';
 import { startWorker } from './startWorker';
 
-// The worker process. Worker.run() returns after SIGINT or SIGTERM once in-flight tasks finished
-// (or the grace time passed); then the clients close.
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config, 'dealflow-worker');
+// The worker process. Worker.run() returns after SIGINT or SIGTERM (the SDK's runtime handles
+// them) once in-flight tasks finished or the grace time passed; then the clients close.
+runProcess('dealflow-worker', async (config, logger) => {
   const { worker, close } = await startWorker(config, logger);
   logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address }, 'worker started');
   try {
@@ -15,10 +12,4 @@ async function main(): Promise<void> {
     await close();
     logger.info('worker stopped');
   }
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(`dealflow-worker: ${error.message}`);
-  else console.error('dealflow-worker: failed', error);
-  process.exit(1);
 });

@@ -1,12 +1,10 @@
 import { createActivities } from '../../activities';
 import type { Config } from '../config';
 import { createEventPublisher } from '../events/publisher';
-import { createKafka, createProducer, ensureTopic } from '../kafka';
+import { createKafka, createProducer, ensureTopicExists } from '../kafka';
 import type { Logger } from '../logger';
-import { connectMongo } from '../mongo';
+import { Closers, openStore } from '../process';
 import { createCatalogue } from '../store/catalogue';
-import { defineModels } from '../store/models';
-import { prepareStore } from '../store/prepare';
 import { createTemporalWorker, type WorkerFactoryOptions } from '../temporal';
 
 // The worker's composition root: the only place that builds the clients the activities use.
@@ -25,23 +23,16 @@ export const WORKER_TUNING: NonNullable<WorkerFactoryOptions['tuning']> = {
 };
 
 export async function startWorker(config: Config, logger: Logger, overrides: Partial<WorkerFactoryOptions> = {}) {
-  const closers: (() => Promise<void>)[] = [];
-  const close = async () => {
-    for (const closeOne of closers.reverse()) await closeOne().catch((error) => logger.warn({ err: error }, 'close failed'));
-  };
+  const closers = new Closers(logger);
+  const close = () => closers.closeAll();
   try {
-    const mongo = await connectMongo(config, logger);
-    closers.push(mongo.close);
-    const models = defineModels(mongo.connection);
-    await prepareStore(models, logger);
+    const { models, close: closeStore } = await openStore(config, logger, { prepare: true });
+    closers.add('mongo', closeStore);
 
     const kafka = createKafka(config, logger, 'dealflow-worker');
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopic(admin, config.kafka.topic);
-    await admin.disconnect();
+    await ensureTopicExists(kafka, config.kafka.topic);
     const producer = await createProducer(kafka);
-    closers.push(producer.close);
+    closers.add('kafka-producer', producer.close);
 
     const activities = createActivities({
       models,
@@ -55,7 +46,7 @@ export async function startWorker(config: Config, logger: Logger, overrides: Par
       tuning: WORKER_TUNING,
       ...overrides,
     });
-    closers.push(closeConnection);
+    closers.add('temporal', closeConnection);
     return { worker, models, close };
   } catch (error) {
     await close();

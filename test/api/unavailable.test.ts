@@ -1,6 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { buildApp, type ApiDeps } from '../../services/api/app';
+import { allow } from '../../services/api/auth';
+import type { LiveFeed } from '../../services/api/liveFeed';
+import { opsRoutes } from '../../services/api/routes/ops';
 import { defineModels } from '../../services/store/models';
 import { apiOn, eventually, newUscc, profile, request, startApiStack, tokenFor, type Api, type ApiStack } from './support';
 
@@ -96,6 +99,19 @@ test('with MongoDB down, reads answer 503 and readiness names it', async () => {
   const ready = await api.call('GET', '/health/ready');
   expect(ready.status).toBe(503);
   expect(ready.body.checks.mongo.ok).toBe(false);
+});
+
+test('with every pooled MongoDB connection busy, the ops metrics answer 503 like every other route', async () => {
+  // The driver's wait-queue timeout, thrown by whatever the metrics read first.
+  const waited = Object.assign(new Error('Timed out while checking out a connection from connection pool'), { name: 'MongoWaitQueueTimeoutError' });
+  const failing = (): unknown => new Proxy(() => undefined, { get: () => failing(), apply: () => { throw waited; } });
+  const models = new Proxy({}, { get: () => failing() }) as ApiDeps['models'];
+  const feed = { isConnected: () => true } as unknown as LiveFeed;
+  const api = await appWith({ temporal: healthyTemporal(), opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops') }) });
+  const answer = await api.call('GET', '/v1/ops/metrics', { token: tokenFor(stack.config, { sub: 'o', role: 'ops' }) });
+  expect(answer.status).toBe(503);
+  expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+  expect(answer.body).toMatchObject({ error: 'unavailable', message: expect.stringContaining('mongo') });
 });
 
 test('with Kafka down, readiness answers 503 naming it', async () => {

@@ -1,4 +1,4 @@
-import { unavailableDependency } from '../../services/api/errors';
+import { unavailableDependency } from '../../services/dependencies';
 import { POOL_DEFAULTS, poolOptions } from '../../services/mongo';
 
 describe('the MongoDB pool', () => {

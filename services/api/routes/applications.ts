@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   ApplicationAccepted,
@@ -19,13 +18,12 @@ import {
   type Principal,
 } from '../../../schemas/http';
 import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../../workflows/application';
-import { startApplication } from '../../pipeline';
-import { storeSubmittedApplication, type ApplicationDoc } from '../../store/readModels';
+import { submitApplication } from '../../pipeline';
+import type { ApplicationDoc } from '../../store/readModels';
 import { allow, orgAs, principalOf } from '../auth';
-import { runCommand, withTimeout } from '../commands';
+import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
-import { claimSubmission } from '../idempotency';
 import { noReadCache, tag, tagsOfChange } from '../readCache';
 import { findApplication, listJson, page, sendJson } from '../views';
 
@@ -61,43 +59,15 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       },
     },
   }, async (request, reply) => {
-    const uscc = orgAs(principalOf(request), 'enterprise') as string;
-    const submission = await claimSubmission(models, uscc, request.headers['idempotency-key'], request.body, new Date());
-    const { applicationId, submittedAt } = submission;
-    const log = request.log.child({ applicationId });
-    try {
-      // Started on every repeat too: the first attempt may have claimed the key and then failed to start.
-      await withTimeout(startApplication(temporal, config.temporal.taskQueue, {
-        applicationId,
-        enterpriseUscc: uscc,
-        request: request.body,
-        submittedAt,
-        ...(deps.settings ? { settings: deps.settings } : {}),
-      }), limits.commandTimeoutMs, 'temporal', 'starting the application workflow');
-    } catch (error) {
-      // The workflow of this key ran and ended already: nothing to start.
-      if (!(submission.repeat && error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
-    // After the start, so a failed start leaves no orphan; the workflow's own writes (seq >= 1) win over this one.
-    await storeSubmittedApplication(models, {
-      applicationId,
-      enterpriseUscc: uscc,
-      status: 'submitted',
-      request: request.body,
-      screening: null,
-      region: null,
-      offerDeadline: null,
-      createdAt: submittedAt,
-      updatedAt: submittedAt,
-    });
-    cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc: uscc }));
-    if (!submission.repeat) {
-      log.info({ enterpriseUscc: uscc }, 'application submitted');
-      return reply.code(202).send({ applicationId, status: 'submitted' });
-    }
-    const current = await findApplication(models, applicationId);
-    log.info({ enterpriseUscc: uscc }, 'application submission repeated');
-    return reply.code(200).send({ applicationId, status: current?.status ?? 'submitted' });
+    const enterpriseUscc = orgAs(principalOf(request), 'enterprise') as string;
+    const submitted = await submitApplication(
+      { temporal, models, taskQueue: config.temporal.taskQueue, startTimeoutMs: limits.commandTimeoutMs, ...(deps.settings ? { settings: deps.settings } : {}) },
+      { enterpriseUscc, idempotencyKey: request.headers['idempotency-key'], request: request.body, now: new Date() },
+    );
+    const { applicationId, status, repeat } = submitted;
+    cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc }));
+    request.log.info({ applicationId, enterpriseUscc, repeat }, repeat ? 'application submission repeated' : 'application submitted');
+    return reply.code(repeat ? 200 : 202).send({ applicationId, status });
   });
 
   app.get('/applications', {

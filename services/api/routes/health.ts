@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DEPENDENCIES, Liveness, Readiness } from '../../../schemas/http';
 import { pingMongo } from '../../mongo';
-import { withTimeout } from '../commands';
+import { RETRY_AFTER_SECONDS, withTimeout } from '../../dependencies';
 import type { RouteContext } from '../context';
-import { RETRY_AFTER_SECONDS } from '../errors';
 
 type Dependency = (typeof DEPENDENCIES)[number];
 

@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { OpsMetrics, OpsUnavailable } from '../../../schemas';
 import { ErrorBody } from '../../../schemas/http';
 import { readOpsMetrics } from '../../ops/metrics';
+import { cachedFor } from '../../store/cache';
 import type { Models } from '../../store/models';
 import type { FeedEntry, LiveFeed } from '../liveFeed';
 
@@ -28,10 +29,6 @@ export interface OpsRoutesOptions {
   maxBufferedBytes?: number;
 }
 
-const MONGO_UNAVAILABLE = /^Mongo(ose)?(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed|PoolCleared)Error$/;
-const isMongoUnavailable = (error: unknown): boolean =>
-  error instanceof Error && (MONGO_UNAVAILABLE.test(error.name) || /buffering timed out|Client must be connected/i.test(error.message));
-
 export function opsRoutes(deps: OpsRoutesOptions): FastifyPluginAsync {
   return async (fastify) => {
     // Set here too, so the plugin works under any parent; the settings stay inside this plugin.
@@ -41,20 +38,8 @@ export function opsRoutes(deps: OpsRoutesOptions): FastifyPluginAsync {
     const retryAfter = String(deps.retryAfterSeconds ?? 5);
     const routeAuth = deps.preHandler ? { preHandler: deps.preHandler } : {};
 
-    let cached: { at: number; metrics: OpsMetrics } | null = null;
-    let pending: Promise<OpsMetrics> | null = null;
-    const metrics = async (): Promise<OpsMetrics> => {
-      const ttl = deps.metricsCacheMs ?? 2_000;
-      if (cached && Date.now() - cached.at < ttl) return cached.metrics;
-      // Concurrent dashboard polls share one read.
-      pending ??= readOpsMetrics(deps.models).then((m) => {
-        cached = { at: Date.now(), metrics: m };
-        return m;
-      }).finally(() => {
-        pending = null;
-      });
-      return pending;
-    };
+    // Concurrent dashboard polls share one read.
+    const metrics = cachedFor<OpsMetrics>(deps.metricsCacheMs ?? 2_000, () => readOpsMetrics(deps.models));
 
     app.get('/metrics', {
       ...routeAuth,
@@ -63,15 +48,8 @@ export function opsRoutes(deps: OpsRoutesOptions): FastifyPluginAsync {
         tags: ['ops'],
         response: { 200: OpsMetrics, 401: ErrorBody, 403: ErrorBody, 503: OpsUnavailable },
       },
-    }, async (request, reply) => {
-      try {
-        return await metrics();
-      } catch (error) {
-        if (!isMongoUnavailable(error)) throw error;
-        request.log.warn({ error: (error as Error).message }, 'ops metrics: MongoDB unavailable');
-        return reply.code(503).header('retry-after', retryAfter).send({ error: 'unavailable', message: 'The metrics store is unavailable; retry shortly.' });
-      }
-    });
+    // MongoDB down answers 503 with Retry-After through the API's error handler, like every route.
+    }, async () => metrics.get());
 
     const streams = new Set<ServerResponse>();
     // Open SSE streams would keep the server from closing.

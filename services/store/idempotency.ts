@@ -1,12 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ApplicationRequest } from '../../schemas';
-import { isDuplicateKey } from '../store/collection';
-import type { Models } from '../store/models';
-import { conflict } from './errors';
+import { isDuplicateKey } from './collection';
+import type { Models } from './models';
 
 // `Idempotency-Key` for `POST /v1/applications`, stored in MongoDB so it holds across API restarts
 // and replicas. The key document is written before the workflow starts: its unique `_id` lets
 // only one of two concurrent submissions mint the application id.
+
+/** The key was used before for another request body (the API answers 409). */
+export class IdempotencyKeyReused extends Error {
+  override name = 'IdempotencyKeyReused';
+}
 
 export interface Submission {
   applicationId: string;
@@ -38,7 +42,7 @@ export async function claimSubmission(models: Models, uscc: string, key: string 
   const existing = await models.idempotencyKeys.findById(_id).lean();
   if (!existing) throw new Error(`idempotency key ${_id} vanished after a duplicate-key error`);
   if (existing.bodyHash !== bodyHash) {
-    throw conflict('this Idempotency-Key was already used for a different request body');
+    throw new IdempotencyKeyReused('this Idempotency-Key was already used for a different request body');
   }
   return { applicationId: String(existing.applicationId), submittedAt: String(existing.submittedAt), repeat: true };
 }

@@ -1,0 +1,84 @@
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './logger';
+import { connectMongo } from './mongo';
+import { defineModels, type Models } from './store/models';
+import { prepareStore } from './store/prepare';
+
+// What every long-lived process does the same way: read the config, open the store, close what
+// it opened in reverse on SIGINT or SIGTERM, and report a failed start in one line.
+
+export interface Closer {
+  name: string;
+  close: () => Promise<unknown>;
+}
+
+/** The things a process opened, closed in reverse order; a failing close is logged, never thrown. */
+export class Closers {
+  private readonly items: Closer[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  add(name: string, close: () => Promise<unknown>): void {
+    this.items.push({ name, close });
+  }
+
+  async closeAll(): Promise<void> {
+    for (const { name, close } of this.items.splice(0).reverse()) {
+      await close().catch((error: unknown) => this.logger.warn({ err: error, dependency: name }, 'close failed'));
+    }
+  }
+}
+
+/**
+ * Runs `stop` once on the first SIGINT or SIGTERM, then exits: 0 when it finished, 1 when it threw.
+ * A second signal while stopping is ignored, so a slow drain is not cut short by an impatient one.
+ */
+export function stopOnSignals(logger: Logger, stop: (signal: NodeJS.Signals) => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    stop(signal).then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+/** A process's entry point: config and logger, then `main`; a bad setting or a failed start exits 1 with one line. */
+export function runProcess(name: string, main: (config: Config, logger: Logger) => Promise<void>): void {
+  const start = async (): Promise<void> => {
+    const config = loadConfig();
+    await main(config, createLogger(config, name));
+  };
+  start().catch((error: unknown) => {
+    if (error instanceof ConfigError) console.error(`${name}: ${error.message}`);
+    else console.error(`${name}: failed to start`, error);
+    process.exit(1);
+  });
+}
+
+/**
+ * The MongoDB connection and its models. A process that writes prepares the store (collections,
+ * indexes, upgrades of stored documents) before it does anything else.
+ */
+export async function openStore(config: Config, logger: Logger, options: { prepare: boolean }): Promise<{ models: Models; close: () => Promise<void> }> {
+  const mongo = await connectMongo(config, logger);
+  try {
+    const models = defineModels(mongo.connection);
+    if (options.prepare) await prepareStore(models, logger);
+    return { models, close: mongo.close };
+  } catch (error) {
+    await mongo.close();
+    throw error;
+  }
+}
