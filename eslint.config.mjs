@@ -27,6 +27,15 @@ export default tseslint.config(
     },
   },
   {
+    // Rules that need the types: a promise nobody awaits or handles loses its failure silently.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // Workflow code must be deterministic: no Node built-ins, no clients, no environment.
     files: ['workflows/**/*.ts'],
     rules: {

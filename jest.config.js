@@ -5,6 +5,8 @@ const apiTransform = { ...transform, '^.+/node_modules/content-disposition/.+\\.
 const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  // Logs of the code under test go to test-output/logs/; this prints them for a failed test file only.
+  reporters: ['default', '<rootDir>/test/support/failedTestLogs.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },

@@ -1,5 +1,7 @@
+import path from 'node:path';
+import pino from 'pino';
 import { loadConfig, type Config } from '../../services/config';
-import { createLogger, type Logger } from '../../services/logger';
+import type { Logger } from '../../services/logger';
 
 // Integration tests run against the local stack that `npm run services:up` started
 // (the test command starts it first). The config comes from the same loader as production.
@@ -27,8 +29,22 @@ export function mongoUrlWithDatabase(database: string): string {
   return url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${database}`);
 }
 
+/** Where the logs of the test file now running go: `test-output/logs/<its path>.log`. */
+export function testLogFile(testPath: string): string {
+  const root = path.resolve(__dirname, '../..');
+  return path.join(root, 'test-output', 'logs', `${path.relative(root, testPath)}.log`);
+}
+
+/**
+ * The code under test logs to a file per test file, not to the terminal: a green run stays quiet
+ * even though tests provoke failures on purpose, and the reporter in `test/support/failedTestLogs.js`
+ * prints the file of a test file that failed. `TEST_LOG_LEVEL` (default warn) sets the level.
+ */
 export function testLogger(): Logger {
-  return createLogger({ env: 'test', logLevel: process.env.TEST_LOG_LEVEL as Config['logLevel'] ?? 'warn' }, 'test');
+  const level = (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'warn';
+  const testPath = typeof expect === 'undefined' ? undefined : expect.getState().testPath;
+  if (testPath === undefined) return pino({ name: 'test', level });
+  return pino({ name: 'test', level }, pino.destination({ dest: testLogFile(testPath), mkdir: true, sync: true }));
 }
 
 export const uniqueSuffix = (): string => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
