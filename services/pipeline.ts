@@ -1,6 +1,7 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { ApplicationWorkflowInput, type ApplicationRequest, type PipelineSettings } from '../schemas';
-import { applicationWorkflow, applicationWorkflowId } from '../workflows/application';
+import { applicationWorkflow } from '../workflows/application';
+import { applicationWorkflowId } from '../workflows/messages';
 
 // Starting the pipeline for one application: the one place the API (and tests) start workflows,
 // and where their input is checked against the contract's schema (the workflow itself can only

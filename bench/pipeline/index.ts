@@ -5,7 +5,7 @@ import { createKafka, ensureTopic, startConsumer } from '../../services/kafka';
 import { connectMongo } from '../../services/mongo';
 import { defineModels, prepareStore } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
-import { applicationWorkflowId } from '../../workflows/application';
+import { applicationWorkflowId } from '../../workflows/messages';
 import { benchRequest, seedBenchCatalogue, tokens } from '../lib/apiStack';
 import { compiledPath } from '../lib/compiled';
 import { log, percentile, result, sleep, type BenchmarkResult } from '../lib/report';

@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { ValidationIssue } from '../../schemas';
-import { applicationWorkflowId, CommandRejection } from '../../workflows/application';
+import { applicationWorkflowId, CommandRejection } from '../../workflows/messages';
 import { ApiError, conflict, DependencyUnavailable, InvalidInput, notFound } from './errors';
 
 // Sends a command to an application's workflow as an Update and maps its outcome to HTTP: the

@@ -6,7 +6,7 @@ import { connectMongo } from '../../services/mongo';
 import { startApplication } from '../../services/pipeline';
 import { defineModels, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
-import { acceptOfferUpdate, submitDocumentsUpdate } from '../../workflows/application';
+import { acceptOfferUpdate, submitDocumentsUpdate } from '../../workflows/messages';
 import { retireTestCatalogue, seedTestCatalogue, type TestCatalogue } from '../support/catalogue';
 import { readApplicationEvents } from '../support/events';
 import { decide, termSheet, waitForState } from '../support/pipeline';

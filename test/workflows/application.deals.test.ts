@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { acceptOfferUpdate, withdrawUpdate } from '../../workflows/application';
+import { acceptOfferUpdate, withdrawUpdate } from '../../workflows/messages';
 import {
   candidates,
   createHarness,

@@ -1,4 +1,4 @@
-import { acceptOfferUpdate, CommandRejection, withdrawUpdate } from '../../workflows/application';
+import { acceptOfferUpdate, CommandRejection, withdrawUpdate } from '../../workflows/messages';
 import { DealflowEvent, type DealDecision } from '../../schemas';
 import {
   candidates,

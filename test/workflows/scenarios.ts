@@ -1,4 +1,4 @@
-import { acceptOfferUpdate, withdrawUpdate } from '../../workflows/application';
+import { acceptOfferUpdate, withdrawUpdate } from '../../workflows/messages';
 import {
   candidates,
   dealIdOf,

@@ -18,14 +18,14 @@ import {
   type ScreeningOutcome,
   type TermSheet,
 } from '../../schemas';
+import { applicationWorkflow } from '../../workflows/application';
 import {
-  applicationWorkflow,
   applicationWorkflowId,
   decideUpdate,
   getApplicationQuery,
   submitDocumentsUpdate,
   type CommandResult,
-} from '../../workflows/application';
+} from '../../workflows/messages';
 import type { ApplicationSnapshot } from '../../workflows/applicationState';
 import { createTimeSkippingEnv } from './testEnv';
 

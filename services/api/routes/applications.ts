@@ -18,7 +18,7 @@ import {
   OfferParams,
   type Principal,
 } from '../../../schemas/http';
-import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../../workflows/application';
+import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../../workflows/messages';
 import { startApplication } from '../../pipeline';
 import { storeSubmittedApplication, type ApplicationDoc } from '../../store/readModels';
 import { allow, orgAs, principalOf } from '../auth';

@@ -8,7 +8,7 @@ import { createKafka, startConsumer, type ConsumerHandle } from '../../../servic
 import { connectMongo } from '../../../services/mongo';
 import { defineModels, prepareStore, type Models } from '../../../services/store/models';
 import { createTemporalClient } from '../../../services/temporal';
-import { applicationWorkflowId } from '../../../workflows/application';
+import { applicationWorkflowId } from '../../../workflows/messages';
 import { institution, newUscc, product, profile, request, sha256, tokenFor } from '../../api/support';
 import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../../support/stack';
 import { freePort, sleep, startApiProcess, startWorkerProcess, waitFor, type ChildHandle } from './processes';
