@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { ApplicationWorkflowInput, type ApplicationRequest, type ApplicationStatus, type PipelineSettings } from '../schemas';
-import { applicationWorkflow, applicationWorkflowId } from '../workflows/application';
+import type { applicationWorkflow } from '../workflows/application';
+import { applicationWorkflowId, applicationWorkflowType } from '../workflows/messages';
 import { withTimeout } from './dependencies';
 import { claimSubmission } from './store/idempotency';
 import type { Models } from './store/models';
@@ -19,7 +20,8 @@ export interface SubmitApplication {
 }
 
 export async function startApplication(client: Client, taskQueue: string, submission: SubmitApplication) {
-  return client.workflow.start(applicationWorkflow, {
+  // By type name: the API loads the workflow's messages, never its body.
+  return client.workflow.start<typeof applicationWorkflow>(applicationWorkflowType, {
     taskQueue,
     workflowId: applicationWorkflowId(submission.applicationId),
     // A retried submission (same Idempotency-Key) finds the running workflow instead of a second one,

@@ -1,134 +1,40 @@
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  defineQuery,
-  defineUpdate,
-  log,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  type ActivityOptions,
-  type LocalActivityOptions,
-} from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
+import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 // Only zod-free modules, imported file by file: Temporal evaluates every module the workflow
 // imports again for each workflow (see schemas/vocabulary.ts).
-import { isApplicationTerminal } from '../domain/applicationLifecycle';
-import { isDealOpen, nextDealStatus, type DealAction } from '../domain/dealLifecycle';
-import type {
-  ApplicationStatus,
-  ApplicationWorkflowInput,
-  Candidate,
-  DealDecision,
-  DealRecord,
-  DocumentSubmission,
-  ValidationIssue,
-  WithdrawRequest,
-} from '../schemas';
-import { parseDecision, parseSubmission, parseWithdrawal, parseWorkflowInput, type Checked } from './commandChecks';
+import { isDealOpen } from '../domain/dealLifecycle';
+import type { ApplicationWorkflowInput, Candidate } from '../schemas';
+import { defaultActivity, LOCAL_STEPS_PATCH, localActivity } from './activityOptions';
 import {
   emit,
+  HOUR_MS,
   newApplicationState,
   nextDeadline,
   nowIso,
   setDeadline,
-  setDealStatus,
   setOfferDeadline,
   setScreening,
-  setStatus,
-  snapshot,
-  takeUnrecorded,
-  type ApplicationSnapshot,
   type ApplicationState,
   type DealState,
 } from './applicationState';
+import { parseWorkflowInput } from './commandChecks';
+import { registerHandlers } from './commands';
+import type { ApplicationOutcome } from './messages';
+import { flushSearchAttributes, recordLoop, searchAttributes, setSearchAttributes } from './outbox';
+import { acceptOrReject } from './rejection';
+import { acceptsNewDeals, changeStatus, isOpen, openDeals, releaseOpenDeals, transitionDeal } from './transitions';
 
 // One workflow per financing application, from submission to its end. Deals are state machines
 // inside it rather than child workflows: the contract wants one gap-free `seq` per application,
 // published in order, and one owner of the counter and the outbox makes that trivially true.
+//
+// This file is the orchestration; the messages it answers are in messages.ts, each command's
+// check and effect in commands/, and the outbox with the search attributes in outbox.ts.
 
-/** The only place a workflow id is built. */
-export const applicationWorkflowId = (applicationId: string): string => `application-${applicationId}`;
-
-// ---------- messages: the API and the tests import these, never the names ----------
-
-export interface InstitutionDecision {
-  dealId: string;
-  institutionId: string;
-  decision: DealDecision;
-}
-export interface OfferAcceptance {
-  dealId: string;
-}
-export interface CommandResult {
-  application: ApplicationSnapshot['application'];
-  deal: DealRecord | null;
-}
-
-export const getApplicationQuery = defineQuery<ApplicationSnapshot>('getApplication');
-export const decideUpdate = defineUpdate<CommandResult, [InstitutionDecision]>('decide');
-export const submitDocumentsUpdate = defineUpdate<CommandResult, [DocumentSubmission]>('submitDocuments');
-export const acceptOfferUpdate = defineUpdate<CommandResult, [OfferAcceptance]>('acceptOffer');
-export const withdrawUpdate = defineUpdate<CommandResult, [WithdrawRequest]>('withdraw');
-
-/** `ApplicationFailure.type` of a rejected command; the API maps them to 400, 404 and 409. */
-export const CommandRejection = {
-  invalid: 'ValidationFailed',
-  notFound: 'NotFound',
-  notAllowed: 'NotAllowed',
-} as const;
-
-export const searchAttributes = {
-  status: defineSearchAttributeKey('DealflowStatus', SearchAttributeType.KEYWORD),
-  region: defineSearchAttributeKey('DealflowRegion', SearchAttributeType.KEYWORD),
-  instrument: defineSearchAttributeKey('DealflowInstrument', SearchAttributeType.KEYWORD),
-  institutionIds: defineSearchAttributeKey('DealflowInstitutionIds', SearchAttributeType.KEYWORD_LIST),
-  enterpriseUscc: defineSearchAttributeKey('DealflowEnterpriseUscc', SearchAttributeType.KEYWORD),
-};
-
-// ---------- activities ----------
-
-/** Database and catalogue calls: quick, retried until the dependency is back. */
-export const defaultActivity: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
-/**
- * Recording events waits out a Kafka or MongoDB outage through retries (the events queue in the
- * workflow meanwhile). A short attempt means an attempt lost with a killed worker is retried soon.
- */
-export const publishActivity: ActivityOptions = {
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-};
-
-const { recordEvents } = proxyActivities<Activities>(publishActivity);
-
-/**
- * Screening, ranking and capacity are quick calls whose answers the workflow needs at once: they
- * run as local activities, inside the workflow task, which spares the Temporal server (what bounds
- * the pipeline's throughput) an activity task, a workflow task and three history events per call.
- * The first workflow task then runs from submission to the first proposals, and its events are
- * recorded as one batch when it ends (see `recording`). Workflows started before this change
- * replay with the activity tasks and batches they recorded.
- */
-const LOCAL_STEPS_PATCH = 'local-steps';
-const localActivity: LocalActivityOptions = { startToCloseTimeout: defaultActivity.startToCloseTimeout, retry: defaultActivity.retry };
+// Screening, ranking and capacity run as local activities under the local-steps patch (see activityOptions.ts).
 const remoteSteps = proxyActivities<Activities>(defaultActivity);
 const localSteps = proxyLocalActivities<Activities>(localActivity);
 const steps = (state: ApplicationState) => (state.localSteps ? localSteps : remoteSteps);
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-
-export interface ApplicationOutcome {
-  applicationId: string;
-  status: ApplicationStatus;
-}
 
 export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): Promise<ApplicationOutcome> {
   const input = acceptOrReject(parseWorkflowInput(rawInput), 'workflow input');
@@ -344,233 +250,4 @@ function expireLapsedDeadlines(state: ApplicationState): void {
 function endNoMatch(state: ApplicationState, reason: 'no_eligible_product' | 'all_deals_declined_or_expired', message: string): void {
   changeStatus(state, 'no_match');
   emit(state, 'application.no_match', { reason, message });
-}
-
-function releaseOpenDeals(state: ApplicationState, reason: 'other_offer_accepted' | 'application_withdrawn' | 'application_expired', except?: string): void {
-  for (const deal of openDeals(state)) {
-    // Checked first so a lifecycle change can never fail a withdrawal half-way through.
-    if (deal.record.dealId === except || !nextDealStatus(deal.record.status, 'release').ok) continue;
-    transitionDeal(state, deal, 'release');
-    setDeadline(state, deal, null, null);
-    emit(state, 'deal.not_selected', { reason }, deal);
-  }
-}
-
-// ---------- commands ----------
-
-function registerHandlers(state: ApplicationState): void {
-  setHandler(getApplicationQuery, () => snapshot(state));
-
-  setHandler(decideUpdate, (command) => applied(state, decide(state, command)), {
-    validator: (command) => void checkDecision(state, command),
-  });
-  setHandler(submitDocumentsUpdate, (submission) => applied(state, submitDocuments(state, submission)), {
-    validator: (submission) => void checkSubmission(state, submission),
-  });
-  setHandler(acceptOfferUpdate, (acceptance) => applied(state, acceptOffer(state, acceptance)), {
-    validator: (acceptance) => void checkAcceptance(state, acceptance),
-  });
-  setHandler(withdrawUpdate, (request) => applied(state, withdraw(state, request)), {
-    validator: (request) => void checkWithdrawal(state, request),
-  });
-}
-
-/** A command answers once its events are in the read models, so a read right after shows it. */
-async function applied(state: ApplicationState, deal: DealState | null): Promise<CommandResult> {
-  const seq = state.seq;
-  state.needsReconcile = true;
-  state.recording = true;
-  await condition(() => state.persistedSeq >= seq);
-  return { application: { ...state.record }, deal: deal ? { ...deal.record } : null };
-}
-
-function checkDecision(state: ApplicationState, command: InstitutionDecision): { deal: DealState; decision: DealDecision } {
-  const decision = acceptOrReject(parseDecision(command?.decision), 'decision');
-  const deal = findDeal(state, command.dealId);
-  if (deal.record.institutionId !== command.institutionId) reject(CommandRejection.notFound, `deal ${command.dealId} not found`);
-  checkApplicationOpen(state);
-  checkTransition(deal, decision.action);
-  if (decision.action === 'issue_term_sheet' && Date.parse(decision.termSheet.expiresAt) <= Date.now()) {
-    reject(CommandRejection.invalid, 'termSheet.expiresAt must be in the future');
-  }
-  return { deal, decision };
-}
-
-function decide(state: ApplicationState, command: InstitutionDecision): DealState {
-  const { deal, decision } = checkDecision(state, command);
-  const now = Date.now();
-  transitionDeal(state, deal, decision.action);
-  deal.record.note = decision.reason ?? deal.record.note;
-  switch (decision.action) {
-    case 'express_interest':
-      deal.ddDeadlineMs = now + deal.candidate.ddSlaDays * DAY_MS * state.settings.slaScale;
-      setDeadline(state, deal, 'due_diligence', deal.ddDeadlineMs);
-      emit(state, 'deal.interest_expressed', decision.reason ? { reason: decision.reason } : {}, deal);
-      break;
-    case 'decline':
-      setDeadline(state, deal, null, null);
-      emit(state, 'deal.declined', { reason: decision.reason }, deal);
-      break;
-    case 'request_documents':
-      deal.record.documentsRequested = [...new Set([...deal.record.documentsRequested, ...decision.documents])];
-      deal.documentsRequestedAtMs ??= now;
-      setDeadline(state, deal, 'documents', now + state.settings.documentsDeadlineDays * DAY_MS);
-      emit(state, 'deal.documents_requested', { documents: decision.documents, ...(decision.reason ? { reason: decision.reason } : {}) }, deal);
-      break;
-    case 'issue_term_sheet':
-      deal.record.termSheet = decision.termSheet;
-      setDeadline(state, deal, 'term_sheet', Date.parse(decision.termSheet.expiresAt));
-      emit(state, 'deal.term_sheet_issued', { termSheet: decision.termSheet }, deal);
-      if (state.record.status === 'in_due_diligence') {
-        changeStatus(state, 'offers_ready');
-        setOfferDeadline(state, now + state.settings.offerWindowDays * DAY_MS);
-      }
-      break;
-    case 'confirm_close':
-      setDeadline(state, deal, null, null);
-      emit(state, 'deal.closed', deal.record.termSheet ? { amountCny: deal.record.termSheet.amountCny } : {}, deal);
-      changeStatus(state, 'closed');
-      emit(state, 'application.closed', { dealId: deal.record.dealId, ...(deal.record.termSheet ? { amountCny: deal.record.termSheet.amountCny } : {}) });
-      break;
-  }
-  return deal;
-}
-
-function checkSubmission(state: ApplicationState, raw: DocumentSubmission): { deal: DealState; submission: DocumentSubmission } {
-  const submission = acceptOrReject(parseSubmission(raw), 'documents');
-  const deal = findDeal(state, submission.dealId);
-  checkApplicationOpen(state);
-  checkTransition(deal, 'submit_documents');
-  return { deal, submission };
-}
-
-function submitDocuments(state: ApplicationState, raw: DocumentSubmission): DealState {
-  const { deal, submission } = checkSubmission(state, raw);
-  const now = Date.now();
-  transitionDeal(state, deal, 'submit_documents');
-  deal.record.documentsSubmitted = [...deal.record.documentsSubmitted, ...submission.documents];
-  // The due-diligence clock stood still while the institution waited on the enterprise.
-  if (deal.ddDeadlineMs !== null && deal.documentsRequestedAtMs !== null) deal.ddDeadlineMs += now - deal.documentsRequestedAtMs;
-  deal.documentsRequestedAtMs = null;
-  setDeadline(state, deal, 'due_diligence', deal.ddDeadlineMs);
-  emit(state, 'deal.documents_submitted', { documents: submission.documents }, deal);
-  return deal;
-}
-
-function checkAcceptance(state: ApplicationState, acceptance: OfferAcceptance): DealState {
-  const deal = findDeal(state, acceptance?.dealId);
-  checkTransition(deal, 'accept_offer');
-  if (state.record.status !== 'offers_ready') reject(CommandRejection.notAllowed, `cannot accept an offer while the application is ${state.record.status}`);
-  return deal;
-}
-
-function acceptOffer(state: ApplicationState, acceptance: OfferAcceptance): DealState {
-  const deal = checkAcceptance(state, acceptance);
-  transitionDeal(state, deal, 'accept_offer');
-  setDeadline(state, deal, null, null);
-  setOfferDeadline(state, null);
-  changeStatus(state, 'accepted');
-  emit(state, 'deal.selected', {}, deal);
-  releaseOpenDeals(state, 'other_offer_accepted', deal.record.dealId);
-  return deal;
-}
-
-function checkWithdrawal(state: ApplicationState, raw: WithdrawRequest): WithdrawRequest {
-  const request = acceptOrReject(parseWithdrawal(raw), 'withdrawal');
-  if (!isOpen(state)) reject(CommandRejection.notAllowed, `cannot withdraw an application that is ${state.record.status}`);
-  return request;
-}
-
-function withdraw(state: ApplicationState, raw: WithdrawRequest): null {
-  const request = checkWithdrawal(state, raw);
-  setOfferDeadline(state, null);
-  changeStatus(state, 'withdrawn');
-  emit(state, 'application.withdrawn', { reason: request.reason });
-  releaseOpenDeals(state, 'application_withdrawn');
-  return null;
-}
-
-// ---------- helpers ----------
-
-function findDeal(state: ApplicationState, dealId: unknown): DealState {
-  const deal = typeof dealId === 'string' ? state.deals.get(dealId) : undefined;
-  if (!deal) reject(CommandRejection.notFound, `deal ${String(dealId)} not found in application ${state.applicationId}`);
-  return deal;
-}
-
-/** An ended application is only draining its outbox; a late command must not reopen or re-close it. */
-function checkApplicationOpen(state: ApplicationState): void {
-  if (!isOpen(state)) reject(CommandRejection.notAllowed, `application ${state.applicationId} is ${state.record.status}`);
-}
-
-function checkTransition(deal: DealState, action: DealAction): void {
-  const next = nextDealStatus(deal.record.status, action);
-  if (!next.ok) reject(CommandRejection.notAllowed, next.reason);
-}
-
-function transitionDeal(state: ApplicationState, deal: DealState, action: DealAction): void {
-  const next = nextDealStatus(deal.record.status, action);
-  if (!next.ok) reject(CommandRejection.notAllowed, next.reason);
-  setDealStatus(state, deal, next.status);
-  state.needsReconcile = true;
-}
-
-function changeStatus(state: ApplicationState, status: ApplicationStatus): void {
-  setStatus(state, status);
-  setSearchAttributes(state, [{ key: searchAttributes.status, value: status }]);
-  state.needsReconcile = true;
-}
-
-function openDeals(state: ApplicationState): DealState[] {
-  return [...state.deals.values()].filter((deal) => isDealOpen(deal.record.status));
-}
-
-const isOpen = (state: ApplicationState): boolean => !isApplicationTerminal(state.record.status);
-const acceptsNewDeals = (state: ApplicationState): boolean =>
-  state.record.status === 'matching' || state.record.status === 'in_due_diligence' || state.record.status === 'offers_ready';
-
-function reject(type: string, message: string): never {
-  throw ApplicationFailure.create({ type, message, nonRetryable: true });
-}
-
-function acceptOrReject<T>(checked: Checked<T>, what: string): T {
-  if (checked.ok) return checked.value;
-  const issues: ValidationIssue[] = checked.issues;
-  throw ApplicationFailure.create({
-    type: CommandRejection.invalid,
-    message: `invalid ${what}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
-    details: [issues],
-    nonRetryable: true,
-  });
-}
-
-/**
- * Search attributes follow the events: changed ones are sent in one upsert with each recorded
- * batch, not one upsert per change (each is a history event and a visibility write on the
- * server, about eight per application before its first proposals). Workflows started before
- * local steps upserted at every change and replay that way.
- */
-function setSearchAttributes(state: ApplicationState, pairs: SearchAttributeUpdatePair[]): void {
-  if (!state.localSteps) {
-    upsertSearchAttributes(pairs);
-    return;
-  }
-  for (const pair of pairs) state.pendingSearchAttributes.set(pair.key.name, pair);
-}
-
-function flushSearchAttributes(state: ApplicationState): void {
-  if (state.pendingSearchAttributes.size === 0) return;
-  upsertSearchAttributes([...state.pendingSearchAttributes.values()]);
-  state.pendingSearchAttributes.clear();
-}
-
-/** Records the outbox in seq order, one batch at a time, for the workflow's whole life. */
-async function recordLoop(state: ApplicationState): Promise<void> {
-  for (;;) {
-    await condition(() => state.recording && state.outbox.length > 0);
-    const batch = takeUnrecorded(state);
-    flushSearchAttributes(state);
-    await recordEvents(batch);
-    state.persistedSeq = batch.events[batch.events.length - 1]?.seq ?? state.persistedSeq;
-  }
 }

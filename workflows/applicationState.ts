@@ -53,6 +53,8 @@ export interface ApplicationState {
 }
 
 export const nowIso = (): string => new Date().toISOString();
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
 export function newApplicationState(input: {
   applicationId: string;

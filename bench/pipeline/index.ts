@@ -6,7 +6,7 @@ import { connectMongo } from '../../services/mongo';
 import { defineModels } from '../../services/store/models';
 import { prepareStore } from '../../services/store/prepare';
 import { createTemporalClient } from '../../services/temporal';
-import { applicationWorkflowId } from '../../workflows/application';
+import { applicationWorkflowId } from '../../workflows/messages';
 import { benchRequest, seedBenchCatalogue, tokens } from '../lib/apiStack';
 import { compiledPath } from '../lib/compiled';
 import { log, percentile, result, sleep, type BenchmarkResult } from '../lib/report';

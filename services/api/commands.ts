@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { ValidationIssue } from '../../schemas';
-import { applicationWorkflowId, CommandRejection } from '../../workflows/application';
+import { applicationWorkflowId, CommandRejection } from '../../workflows/messages';
 import { withTimeout } from '../dependencies';
 import { ApiError, conflict, InvalidInput, notFound } from './errors';
 

@@ -1,9 +1,10 @@
 import { waitFor } from './support/processes';
-import { FAULT_LOAD } from './support/rig';
+import { FAULT_LOAD, planOf } from './support/rig';
 import { expectSurvived, useRig } from './support/scenario';
 
 // The worker process is killed (SIGKILL) while applications are in due diligence and started
-// again: every accepted application still ends, once, with its events complete and in order.
+// again: every accepted application still ends, once, with its events complete and in order, at
+// the end its parties drove it to, and every capacity reservation is given back.
 
 jest.setTimeout(300_000);
 
@@ -15,4 +16,11 @@ test('a worker killed during due diligence and restarted loses and duplicates no
   await rig().restartWorker();
   await load;
   await expectSurvived(rig(), 'worker-kill');
+
+  // The rig's database is its own: every application in it is one of this load's.
+  const ended = await rig().models.applications.find({}, { status: 1 }).lean();
+  const expected = Array.from({ length: FAULT_LOAD }, (_, i) => (planOf(i) === 'decline' ? 'no_match' : 'closed'));
+  expect(ended.map((doc) => String(doc.status)).sort()).toEqual(expected.sort());
+  expect(await rig().models.capacitySlots.countDocuments({})).toBe(0);
+  expect(await rig().models.capacityHolds.countDocuments({})).toBe(0);
 });

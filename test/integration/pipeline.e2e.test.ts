@@ -7,7 +7,7 @@ import { startApplication } from '../../services/pipeline';
 import { defineModels, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
-import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../workflows/application';
+import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../workflows/messages';
 import { retireTestCatalogue, seedTestCatalogue, type TestCatalogue } from '../support/catalogue';
 import { readApplicationEvents } from '../support/events';
 import { decide, termSheet, waitForState } from '../support/pipeline';

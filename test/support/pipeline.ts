@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { DealDecision } from '../../schemas';
-import { decideUpdate, getApplicationQuery, type applicationWorkflow } from '../../workflows/application';
+import type { applicationWorkflow } from '../../workflows/application';
+import { decideUpdate, getApplicationQuery } from '../../workflows/messages';
 import type { ApplicationSnapshot } from '../../workflows/applicationState';
 
 export type ApplicationHandle = WorkflowHandle<typeof applicationWorkflow>;

@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { acceptOfferUpdate, withdrawUpdate } from '../../workflows/application';
 import {
+  acceptOffer,
   candidates,
-  createHarness,
   dealEvents,
   dealIdOf,
   dealOf,
+  dealsProposed,
   decide,
   eventTypes,
   read,
@@ -13,31 +13,19 @@ import {
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
+  useHarness,
   waitFor,
-  type Application,
-  type Harness,
+  withdraw,
 } from './support';
-import { ENV_SETUP_TIMEOUT_MS } from './testEnv';
 
 // The deal lifecycle driven by commands: declines and backfills, document rounds, withdrawal.
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await createHarness();
-}, ENV_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await h?.teardown();
-});
-
-const threeDealsProposed = (app: Application) =>
-  settled(app, (s) => s.deals.length === 3 && s.application.status === 'in_due_diligence', 'three proposed deals');
+const h = useHarness();
 
 describe('declines and backfill', () => {
   test('a declined deal releases its capacity and is backfilled by the next ranked product', async () => {
-    const app = await h.start({ candidates: candidates(4) });
-    await threeDealsProposed(app);
+    const app = await h().start({ candidates: candidates(4) });
+    await dealsProposed(app, 3);
     const d1 = dealIdOf(app, 1);
 
     const result = await decide(app, d1, { action: 'decline', reason: 'Outside our risk appetite' });
@@ -55,8 +43,8 @@ describe('declines and backfill', () => {
   }, TEST_TIMEOUT_MS);
 
   test('when every deal is declined and no candidate remains the application ends as no_match (all_deals_declined_or_expired)', async () => {
-    const app = await h.start({ candidates: candidates(4) });
-    await threeDealsProposed(app);
+    const app = await h().start({ candidates: candidates(4) });
+    await dealsProposed(app, 3);
 
     await decide(app, dealIdOf(app, 1), { action: 'decline', reason: 'Too small' });
     await waitFor(app, (s) => s.deals.length === 4, 'the backfilled deal');
@@ -75,8 +63,8 @@ describe('declines and backfill', () => {
   }, TEST_TIMEOUT_MS);
 
   test('an institution may decline after reviewing documents, and ask again after a review', async () => {
-    const app = await h.start({ candidates: candidates(3) });
-    await threeDealsProposed(app);
+    const app = await h().start({ candidates: candidates(3) });
+    await dealsProposed(app, 3);
     const [d1, d2] = [dealIdOf(app, 1), dealIdOf(app, 2)];
 
     await decide(app, d1, { action: 'express_interest' });
@@ -88,7 +76,7 @@ describe('declines and backfill', () => {
     expect((await decide(app, d1, { action: 'decline', reason: 'Margins too thin' })).deal?.status).toBe('declined');
 
     await decide(app, d2, { action: 'express_interest' });
-    expect((await decide(app, d2, { action: 'issue_term_sheet', termSheet: await termSheet(h.env) })).application.status).toBe('offers_ready');
+    expect((await decide(app, d2, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) })).application.status).toBe('offers_ready');
 
     const state = await settled(app);
     expect(dealEvents(state.timeline, d1)).toEqual([
@@ -101,11 +89,11 @@ describe('declines and backfill', () => {
 
 describe('withdrawal', () => {
   test('withdrawing during due diligence ends the application and releases every open deal', async () => {
-    const app = await h.start({ candidates: candidates(5) });
-    await threeDealsProposed(app);
+    const app = await h().start({ candidates: candidates(5) });
+    await dealsProposed(app, 3);
     await decide(app, dealIdOf(app, 1), { action: 'express_interest' });
 
-    const result = await app.handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'Financed elsewhere' }] });
+    const result = await withdraw(app, 'Financed elsewhere');
     expect(result.application.status).toBe('withdrawn');
     expect(result.deal).toBeNull();
 
@@ -121,14 +109,14 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing with offers ready releases the term sheet too and clears the offer window', async () => {
-    const app = await h.start({ candidates: candidates(3) });
-    await threeDealsProposed(app);
+    const app = await h().start({ candidates: candidates(3) });
+    await dealsProposed(app, 3);
     const [d1, d2, d3] = [1, 2, 3].map((n) => dealIdOf(app, n)) as [string, string, string];
     await decide(app, d1, { action: 'express_interest' });
-    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h.env) });
+    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
     await decide(app, d2, { action: 'express_interest' });
 
-    const result = await app.handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'Board chose equity instead' }] });
+    const result = await withdraw(app, 'Board chose equity instead');
     expect(result.application).toMatchObject({ status: 'withdrawn', offerDeadline: null });
 
     expect(await app.handle.result()).toEqual({ applicationId: app.applicationId, status: 'withdrawn' });
@@ -139,14 +127,14 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing after accepting an offer ends the application and gives back every reservation', async () => {
-    const app = await h.start({ candidates: candidates(3) });
-    await threeDealsProposed(app);
+    const app = await h().start({ candidates: candidates(3) });
+    await dealsProposed(app, 3);
     const d1 = dealIdOf(app, 1);
     await decide(app, d1, { action: 'express_interest' });
-    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h.env) });
-    await app.handle.executeUpdate(acceptOfferUpdate, { args: [{ dealId: d1 }] });
+    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
+    await acceptOffer(app, d1);
 
-    const result = await app.handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'Changed our mind' }] });
+    const result = await withdraw(app, 'Changed our mind');
     expect(result.application.status).toBe('withdrawn');
 
     expect(await app.handle.result()).toEqual({ applicationId: app.applicationId, status: 'withdrawn' });
@@ -161,18 +149,18 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing a closed application is rejected and records nothing', async () => {
-    const app = await h.start({ candidates: candidates(3) });
-    await threeDealsProposed(app);
+    const app = await h().start({ candidates: candidates(3) });
+    await dealsProposed(app, 3);
     const d1 = dealIdOf(app, 1);
     await decide(app, d1, { action: 'express_interest' });
-    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h.env) });
-    await app.handle.executeUpdate(acceptOfferUpdate, { args: [{ dealId: d1 }] });
+    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
+    await acceptOffer(app, d1);
     await decide(app, d1, { action: 'confirm_close' });
     await app.handle.result();
     const recorded = app.market.events.length;
 
     // The workflow has completed, so the server refuses the update before any code of ours runs.
-    await expect(app.handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'Too late' }] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(withdraw(app, 'Too late')).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect((await read(app)).application.status).toBe('closed');
     expect(app.market.events.length).toBe(recorded);
   }, TEST_TIMEOUT_MS);

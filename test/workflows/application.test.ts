@@ -1,53 +1,42 @@
-import { acceptOfferUpdate, CommandRejection, withdrawUpdate } from '../../workflows/application';
+import { CommandRejection } from '../../workflows/messages';
 import { DealflowEvent, type DealDecision } from '../../schemas';
 import {
+  acceptOffer,
   candidates,
+  DAY_MS,
   dealIdOf,
   dealOf,
+  dealsProposed,
   decide,
-  createHarness,
-  DAY_MS,
   ENTERPRISE_USCC,
   eventTypes,
   read,
   rejectionOf,
-  settled,
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
+  useHarness,
+  withdraw,
   type Application,
-  type Harness,
 } from './support';
-import { ENV_SETUP_TIMEOUT_MS } from './testEnv';
 
 // The application lifecycle from submission to its end, and how commands are checked.
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await createHarness();
-}, ENV_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await h?.teardown();
-});
-
-const threeDealsProposed = (app: Application) =>
-  settled(app, (s) => s.deals.length === 3 && s.application.status === 'in_due_diligence', 'three proposed deals');
+const h = useHarness();
 
 describe('application lifecycle', () => {
   test('happy path: submitted to closed through due diligence, documents, a term sheet and acceptance, with a gap-free event stream', async () => {
-    const app = await h.start({ candidates: candidates(5) });
-    await threeDealsProposed(app);
+    const app = await h().start({ candidates: candidates(5) });
+    await dealsProposed(app, 3);
     const [d1, d2, d3] = [1, 2, 3].map((n) => dealIdOf(app, n)) as [string, string, string];
 
     expect((await decide(app, d1, { action: 'express_interest' })).deal?.status).toBe('interested');
     expect((await decide(app, d1, { action: 'request_documents', documents: ['financial_statements'] })).deal?.status).toBe('documents_requested');
     expect((await submitDocuments(app, d1)).deal?.status).toBe('under_review');
-    const issued = await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h.env) });
+    const issued = await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
     expect(issued.deal?.status).toBe('term_sheet_issued');
     expect(issued.application.status).toBe('offers_ready');
-    const accepted = await app.handle.executeUpdate(acceptOfferUpdate, { args: [{ dealId: d1 }] });
+    const accepted = await acceptOffer(app, d1);
     expect(accepted.deal?.status).toBe('selected');
     expect(accepted.application.status).toBe('accepted');
     const closed = await decide(app, d1, { action: 'confirm_close' });
@@ -103,7 +92,7 @@ describe('application lifecycle', () => {
   }, TEST_TIMEOUT_MS);
 
   test('an ineligible application is rejected at screening and never matched', async () => {
-    const app = await h.start({ eligible: false });
+    const app = await h().start({ eligible: false });
 
     expect(await app.handle.result()).toEqual({ applicationId: app.applicationId, status: 'rejected' });
     const final = await read(app);
@@ -116,7 +105,7 @@ describe('application lifecycle', () => {
   }, TEST_TIMEOUT_MS);
 
   test('no eligible product ends the application as no_match (no_eligible_product)', async () => {
-    const app = await h.start({ candidates: [] });
+    const app = await h().start({ candidates: [] });
 
     expect(await app.handle.result()).toEqual({ applicationId: app.applicationId, status: 'no_match' });
     const final = await read(app);
@@ -127,7 +116,7 @@ describe('application lifecycle', () => {
   }, TEST_TIMEOUT_MS);
 
   test('every candidate at capacity ends the application as no_match with no deal proposed', async () => {
-    const app = await h.start({ candidates: candidates(3), capacity: { 'p-1': 0, 'p-2': 0, 'p-3': 0 } });
+    const app = await h().start({ candidates: candidates(3), capacity: { 'p-1': 0, 'p-2': 0, 'p-3': 0 } });
 
     expect(await app.handle.result()).toEqual({ applicationId: app.applicationId, status: 'no_match' });
     const final = await read(app);
@@ -137,9 +126,9 @@ describe('application lifecycle', () => {
   }, TEST_TIMEOUT_MS);
 
   test('a product at capacity is skipped for the next ranked candidate', async () => {
-    const app = await h.start({ candidates: candidates(5), capacity: { 'p-1': 0, 'p-3': 0 } });
+    const app = await h().start({ candidates: candidates(5), capacity: { 'p-1': 0, 'p-3': 0 } });
 
-    const state = await threeDealsProposed(app);
+    const state = await dealsProposed(app, 3);
     expect(state.deals.map((d) => d.productId)).toEqual(['p-2', 'p-4', 'p-5']);
     expect(state.deals.map((d) => d.dealId)).toEqual([1, 2, 3].map((n) => dealIdOf(app, n)));
     expect(app.market.held.size).toBe(3);
@@ -148,10 +137,10 @@ describe('application lifecycle', () => {
 
 describe('commands', () => {
   test("a command's result shows the change, and the read model has it when the update returns", async () => {
-    const app = await h.start();
-    await threeDealsProposed(app);
+    const app = await h().start();
+    await dealsProposed(app, 3);
     const d1 = dealIdOf(app, 1);
-    const before = await h.env.currentTimeMs();
+    const before = await h().env.currentTimeMs();
 
     const result = await decide(app, d1, { action: 'express_interest', reason: 'Strong patent portfolio' });
 
@@ -180,30 +169,30 @@ describe('commands', () => {
   }
 
   test('issuing a term sheet on a proposed deal is rejected as NotAllowed', async () => {
-    const app = await h.start();
-    await threeDealsProposed(app);
-    const sheet = await termSheet(h.env);
+    const app = await h().start();
+    await dealsProposed(app, 3);
+    const sheet = await termSheet(h().env);
     await expectRejected(app, () => decide(app, dealIdOf(app, 1), { action: 'issue_term_sheet', termSheet: sheet }),
       CommandRejection.notAllowed, /cannot issue_term_sheet while deal is proposed; allowed from interested, under_review/);
   }, TEST_TIMEOUT_MS);
 
   test("a decision by an institution that does not own the deal is rejected as NotFound", async () => {
-    const app = await h.start();
-    await threeDealsProposed(app);
+    const app = await h().start();
+    await dealsProposed(app, 3);
     await expectRejected(app, () => decide(app, dealIdOf(app, 1), { action: 'express_interest' }, 'inst-2'),
       CommandRejection.notFound, /not found/);
   }, TEST_TIMEOUT_MS);
 
   test('a decision on an unknown deal is rejected as NotFound', async () => {
-    const app = await h.start();
-    await threeDealsProposed(app);
+    const app = await h().start();
+    await dealsProposed(app, 3);
     await expectRejected(app, () => decide(app, `${app.applicationId}-d99`, { action: 'express_interest' }, 'inst-1'),
       CommandRejection.notFound, /d99 not found/);
   }, TEST_TIMEOUT_MS);
 
   test('a malformed decision is rejected as ValidationFailed with the field at fault', async () => {
-    const app = await h.start();
-    await threeDealsProposed(app);
+    const app = await h().start();
+    await dealsProposed(app, 3);
     const d1 = dealIdOf(app, 1);
     await expectRejected(app, () => decide(app, d1, { action: 'decline' } as unknown as DealDecision),
       CommandRejection.invalid, /reason: reason is required when declining/);
@@ -212,35 +201,35 @@ describe('commands', () => {
   }, TEST_TIMEOUT_MS);
 
   test('a term sheet that has already expired is rejected as ValidationFailed', async () => {
-    const app = await h.start();
-    await threeDealsProposed(app);
+    const app = await h().start();
+    await dealsProposed(app, 3);
     const d1 = dealIdOf(app, 1);
     await decide(app, d1, { action: 'express_interest' });
-    const lapsed = await termSheet(h.env, -DAY_MS);
+    const lapsed = await termSheet(h().env, -DAY_MS);
     await expectRejected(app, () => decide(app, d1, { action: 'issue_term_sheet', termSheet: lapsed }),
       CommandRejection.invalid, /expiresAt must be in the future/);
   }, TEST_TIMEOUT_MS);
 
   test('accepting an offer on a deal without a term sheet is rejected as NotAllowed', async () => {
-    const app = await h.start();
-    await threeDealsProposed(app);
+    const app = await h().start();
+    await dealsProposed(app, 3);
     const d1 = dealIdOf(app, 1);
     await decide(app, d1, { action: 'express_interest' });
-    await expectRejected(app, () => app.handle.executeUpdate(acceptOfferUpdate, { args: [{ dealId: d1 }] }),
+    await expectRejected(app, () => acceptOffer(app, d1),
       CommandRejection.notAllowed, /cannot accept_offer while deal is interested/);
   }, TEST_TIMEOUT_MS);
 
   test('documents for a deal that asked for none are rejected as NotAllowed', async () => {
-    const app = await h.start();
-    await threeDealsProposed(app);
+    const app = await h().start();
+    await dealsProposed(app, 3);
     await expectRejected(app, () => submitDocuments(app, dealIdOf(app, 1)),
       CommandRejection.notAllowed, /cannot submit_documents while deal is proposed/);
   }, TEST_TIMEOUT_MS);
 
   test('a withdrawal without a reason is rejected as ValidationFailed', async () => {
-    const app = await h.start();
-    await threeDealsProposed(app);
-    await expectRejected(app, () => app.handle.executeUpdate(withdrawUpdate, { args: [{ reason: '  ' }] }),
+    const app = await h().start();
+    await dealsProposed(app, 3);
+    await expectRejected(app, () => withdraw(app, '  '),
       CommandRejection.invalid, /reason is required/);
   }, TEST_TIMEOUT_MS);
 });

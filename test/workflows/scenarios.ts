@@ -1,11 +1,12 @@
-import { acceptOfferUpdate, withdrawUpdate } from '../../workflows/application';
 import {
+  acceptOffer,
   candidates,
   dealIdOf,
+  dealsProposed,
   decide,
-  settled,
   submitDocuments,
   termSheet,
+  withdraw,
   type Application,
   type Harness,
 } from './support';
@@ -18,20 +19,18 @@ export interface Scenario {
   run(h: Harness): Promise<Application>;
 }
 
-const proposed = (app: Application, count: number) => settled(app, (s) => s.deals.length === count, `${count} deals`);
-
 export const scenarios: Scenario[] = [
   {
     name: 'happy-path',
     async run(h) {
       const app = await h.start({ candidates: candidates(5) });
-      await proposed(app, 3);
+      await dealsProposed(app, 3);
       const d1 = dealIdOf(app, 1);
       await decide(app, d1, { action: 'express_interest' });
       await decide(app, d1, { action: 'request_documents', documents: ['financial_statements'] });
       await submitDocuments(app, d1);
       await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h.env) });
-      await app.handle.executeUpdate(acceptOfferUpdate, { args: [{ dealId: d1 }] });
+      await acceptOffer(app, d1);
       await decide(app, d1, { action: 'confirm_close' });
       return app;
     },
@@ -41,9 +40,9 @@ export const scenarios: Scenario[] = [
     async run(h) {
       // p-2 is full: the deals go to p-1, p-3 and p-4, and p-5 backfills the first decline.
       const app = await h.start({ candidates: candidates(5), capacity: { 'p-2': 0 } });
-      await proposed(app, 3);
+      await dealsProposed(app, 3);
       await decide(app, dealIdOf(app, 1), { action: 'decline', reason: 'Outside our risk appetite' });
-      await proposed(app, 4);
+      await dealsProposed(app, 4);
       await decide(app, dealIdOf(app, 2), { action: 'decline', reason: 'Sector exposure limit' });
       await decide(app, dealIdOf(app, 3), { action: 'express_interest' });
       await decide(app, dealIdOf(app, 3), { action: 'decline', reason: 'Margins too thin' });
@@ -55,11 +54,11 @@ export const scenarios: Scenario[] = [
     name: 'withdrawn-with-offers-ready',
     async run(h) {
       const app = await h.start({ candidates: candidates(3) });
-      await proposed(app, 3);
+      await dealsProposed(app, 3);
       const d1 = dealIdOf(app, 1);
       await decide(app, d1, { action: 'express_interest' });
       await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h.env) });
-      await app.handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'Financed elsewhere' }] });
+      await withdraw(app, 'Financed elsewhere');
       return app;
     },
   },
@@ -67,9 +66,9 @@ export const scenarios: Scenario[] = [
     name: 'response-sla-expiry-backfill',
     async run(h) {
       const app = await h.start({ candidates: candidates(4) });
-      await proposed(app, 3);
+      await dealsProposed(app, 3);
       await h.env.sleep('73 hours');
-      await proposed(app, 4);
+      await dealsProposed(app, 4);
       await h.env.sleep('73 hours');
       return app;
     },
@@ -78,7 +77,7 @@ export const scenarios: Scenario[] = [
     name: 'dd-pause-then-offer-window-expiry',
     async run(h) {
       const app = await h.start({ candidates: candidates(2), settings: { topK: 2 } });
-      await proposed(app, 2);
+      await dealsProposed(app, 2);
       const [d1, d2] = [dealIdOf(app, 1), dealIdOf(app, 2)];
       await decide(app, d1, { action: 'express_interest' });
       await decide(app, d2, { action: 'express_interest' });

@@ -18,16 +18,18 @@ import {
   type ScreeningOutcome,
   type TermSheet,
 } from '../../schemas';
+import { applicationWorkflow } from '../../workflows/application';
 import {
-  applicationWorkflow,
+  acceptOfferUpdate,
   applicationWorkflowId,
   decideUpdate,
   getApplicationQuery,
   submitDocumentsUpdate,
+  withdrawUpdate,
   type CommandResult,
-} from '../../workflows/application';
+} from '../../workflows/messages';
 import type { ApplicationSnapshot } from '../../workflows/applicationState';
-import { createTimeSkippingEnv } from './testEnv';
+import { createTimeSkippingEnv, ENV_SETUP_TIMEOUT_MS } from './testEnv';
 
 // Shared by the workflow test files and recordHistories.ts: the fake market the activities run
 // against, one time-skipping environment with one worker, and small drivers for the commands.
@@ -232,6 +234,21 @@ export async function createHarness(): Promise<Harness> {
   };
 }
 
+/** For a test file: one harness, created before its tests and torn down after them; call the getter inside a test. */
+export function useHarness(): () => Harness {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await createHarness();
+  }, ENV_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await harness?.teardown();
+  });
+  return () => {
+    if (!harness) throw new Error('the workflow test harness did not start');
+    return harness;
+  };
+}
+
 // ---------- reading ----------
 
 export const read = (app: Application): Promise<ApplicationSnapshot> => app.handle.query(getApplicationQuery);
@@ -268,6 +285,10 @@ export const dealOf = (state: ApplicationSnapshot, dealId: string): DealRecord =
 
 export const dealIdOf = (app: Application, n: number): string => `${app.applicationId}-d${n}`;
 
+/** Waits until `count` deals are proposed and recorded, the application in due diligence. */
+export const dealsProposed = (app: Application, count: number): Promise<ApplicationSnapshot> =>
+  settled(app, (s) => s.deals.length === count && s.application.status === 'in_due_diligence', `${count} proposed deals`);
+
 export const eventTypes = (events: readonly DealflowEvent[]): EventType[] => events.map((e) => e.type);
 
 /** Events of one deal, as `type`, or `type(reason)` where the reason is a code (a decline's is free text). */
@@ -295,6 +316,14 @@ export const document = (kind: 'financial_statements' | 'tax_records' = 'financi
 
 export function submitDocuments(app: Application, dealId: string): Promise<CommandResult> {
   return app.handle.executeUpdate(submitDocumentsUpdate, { args: [{ dealId, documents: [document()] }] });
+}
+
+export function acceptOffer(app: Application, dealId: string): Promise<CommandResult> {
+  return app.handle.executeUpdate(acceptOfferUpdate, { args: [{ dealId }] });
+}
+
+export function withdraw(app: Application, reason: string): Promise<CommandResult> {
+  return app.handle.executeUpdate(withdrawUpdate, { args: [{ reason }] });
 }
 
 /** A term sheet that lapses `validForMs` after the server's current time. */

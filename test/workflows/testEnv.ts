@@ -5,7 +5,7 @@ import path from 'node:path';
 import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey, type SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { searchAttributes as applicationSearchAttributes } from '../../workflows/application';
+import { searchAttributes as applicationSearchAttributes } from '../../workflows/outbox';
 
 /**
  * The Java time-skipping test server from Maven Central, run through our wrapper: the SDK's own

@@ -17,7 +17,7 @@ import {
   OfferParams,
   type Principal,
 } from '../../../schemas/http';
-import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../../workflows/application';
+import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../../workflows/messages';
 import { submitApplication } from '../../pipeline';
 import type { ApplicationDoc } from '../../store/readModels';
 import { allow, orgAs, principalOf } from '../auth';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DealDecision, DealListQuery, DealView, listOf } from '../../../schemas';
 import { CommandPending, DealParams, type Principal } from '../../../schemas/http';
-import { decideUpdate } from '../../../workflows/application';
+import { decideUpdate } from '../../../workflows/messages';
 import { allow, orgAs, principalOf } from '../auth';
 import { runCommand } from '../commands';
 import type { RouteContext } from '../context';

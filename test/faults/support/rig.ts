@@ -9,7 +9,7 @@ import { connectMongo } from '../../../services/mongo';
 import { defineModels, type Models } from '../../../services/store/models';
 import { prepareStore } from '../../../services/store/prepare';
 import { createTemporalClient } from '../../../services/temporal';
-import { applicationWorkflowId } from '../../../workflows/application';
+import { applicationWorkflowId } from '../../../workflows/messages';
 import { institution, newUscc, product, profile, request, sha256, tokenFor } from '../../api/support';
 import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../../support/stack';
 import { freePort, sleep, startApiProcess, startWorkerProcess, waitFor, type ChildHandle } from './processes';
@@ -23,6 +23,8 @@ export const FAULT_REGION = 'CN-XJ' as const;
 
 export type Plan = 'decline' | 'close' | 'close_with_documents';
 const PLANS: Plan[] = ['decline', 'close', 'close_with_documents'];
+/** The n-th application's plan: the load cycles through them. */
+export const planOf = (index: number): Plan => PLANS[index % PLANS.length] as Plan;
 
 export interface FaultNumbers {
   fault: string;
@@ -199,7 +201,7 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
   async function submitOne(index: number, until: number): Promise<Submitted | null> {
     const uscc = newUscc();
     const token = enterpriseToken(uscc);
-    const item: Submitted = { index, key: `faults-${suffix}-${index}`, uscc, token, plan: PLANS[index % PLANS.length] as Plan, applicationIds: new Set() };
+    const item: Submitted = { index, key: `faults-${suffix}-${index}`, uscc, token, plan: planOf(index), applicationIds: new Set() };
     submitted.push(item);
     const put = await persist(until, () => call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile({ region: FAULT_REGION, industry }) }));
     if (put.status !== 200) return null;

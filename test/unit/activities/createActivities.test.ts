@@ -1,0 +1,201 @@
+import type { Logger as SdkLogger } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities, type Activities } from '../../../activities';
+import type { Candidate, DealflowEvent, ScreeningOutcome } from '../../../schemas';
+import { PIPELINE_DEFAULTS } from '../../../schemas/vocabulary';
+import type { EventPublisher } from '../../../services/events/publisher';
+import { createLogger } from '../../../services/logger';
+import { createCatalogue } from '../../../services/store/catalogue';
+import type { ApplicationDoc, DealDoc } from '../../../services/store/readModels';
+import { emit, newApplicationState, takeUnrecorded, type ApplicationState } from '../../../workflows/applicationState';
+import { TODAY, product, profile, qualification, recognitionFor, request, uscc } from '../fixtures';
+import { asModels, memoryModels, type MemoryModels } from './memoryModels';
+
+// The activities the worker registers, built by createActivities over in-memory collections and a
+// publisher that keeps what it is given, and run in the SDK's mock activity context.
+
+const logger = createLogger({ env: 'test', logLevel: 'silent' });
+const NOW = `${TODAY}T08:00:00.000Z`;
+
+interface Published {
+  events: DealflowEvent[];
+  fail: Error | null;
+}
+
+// The mock context logs every failed activity; the failures here are provoked on purpose.
+const quiet: SdkLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+function setup(): { activities: Activities; models: MemoryModels; published: Published; env: MockActivityEnvironment } {
+  const models = memoryModels();
+  const published: Published = { events: [], fail: null };
+  const publisher: EventPublisher = {
+    async publish(events) {
+      if (published.fail) throw published.fail;
+      published.events.push(...events);
+    },
+  };
+  const activities = createActivities({ models: asModels(models), catalogue: createCatalogue(asModels(models), logger), publisher, logger });
+  const env = new MockActivityEnvironment({ workflowExecution: { workflowId: 'application-app-1', runId: 'run-1' } }, { logger: quiet });
+  return { activities, models, published, env };
+}
+
+const screeningInput = (enterpriseUscc: string) => ({ applicationId: 'app-1', enterpriseUscc, request: request(), today: TODAY, now: NOW });
+
+describe('screenApplication', () => {
+  test('an enterprise on file passes, with its registry-confirmed qualification verified and the profile matching needs', async () => {
+    const { activities, models, env } = setup();
+    const littleGiant = qualification();
+    const enterprise = profile({ qualifications: [littleGiant] });
+    await models.enterprises.collection.insertOne({ _id: enterprise.uscc, ...enterprise });
+    await models.recognitions.collection.insertOne({ _id: enterprise.uscc, recognitions: [recognitionFor(littleGiant)] });
+
+    const outcome: ScreeningOutcome = await env.run(activities.screenApplication, screeningInput(enterprise.uscc));
+
+    expect(outcome.result.eligible).toBe(true);
+    expect(outcome.result.reasons[0]?.code).toBe('screening_passed');
+    expect(outcome.result.verifiedQualifications).toEqual([littleGiant]);
+    expect(outcome.profile).toEqual({ region: 'CN-SH', industry: 'C3911', revenueCny: 120_000_000, founded: '2015-03-12' });
+  });
+
+  test('an enterprise on the dishonest-debtor list is ineligible', async () => {
+    const { activities, models, env } = setup();
+    const enterprise = profile();
+    await models.enterprises.collection.insertOne({ _id: enterprise.uscc, ...enterprise });
+    await models.dishonestDebtors.collection.insertOne({ _id: enterprise.uscc });
+
+    const outcome: ScreeningOutcome = await env.run(activities.screenApplication, screeningInput(enterprise.uscc));
+
+    expect(outcome.result.eligible).toBe(false);
+    expect(outcome.result.reasons.map((r) => r.code)).toContain('dishonest_debtor');
+  });
+
+  test('an enterprise with no profile on file is ineligible and has no profile to match with', async () => {
+    const { activities, env } = setup();
+
+    const outcome: ScreeningOutcome = await env.run(activities.screenApplication, screeningInput(uscc('91320100MA1N2B3C4')));
+
+    expect(outcome.result.eligible).toBe(false);
+    expect(outcome.result.reasons.map((r) => r.code)).toContain('profile_missing');
+    expect(outcome.profile).toBeNull();
+  });
+});
+
+describe('matching and capacity', () => {
+  async function catalogueWith(models: MemoryModels, ...products: ReturnType<typeof product>[]): Promise<void> {
+    for (const p of products) await models.products.collection.insertOne({ _id: p.productId, ...p });
+  }
+
+  test('rankCandidates returns the active products that fit, best first, with the SLAs the workflow times', async () => {
+    const { activities, models, env } = setup();
+    await catalogueWith(models,
+      product({ productId: 'p-fast', institutionId: 'bank-1', responseSlaHours: 24, ddSlaDays: 10 }),
+      product({ productId: 'p-other-region', institutionId: 'bank-2', regions: ['CN-GD'] }),
+      product({ productId: 'p-retired', institutionId: 'bank-3', active: false }));
+    const { region, industry, revenueCny, founded } = profile();
+
+    const ranked: Candidate[] = await env.run(activities.rankCandidates, {
+      applicationId: 'app-1', request: request(), profile: { region, industry, revenueCny, founded }, verifiedQualifications: [], today: TODAY, limit: 10,
+    });
+
+    expect(ranked.map((c) => c.productId)).toEqual(['p-fast']);
+    expect(ranked[0]).toMatchObject({ institutionId: 'bank-1', responseSlaHours: 24, ddSlaDays: 10 });
+    expect(ranked[0]?.reasons.length).toBeGreaterThan(0);
+  });
+
+  test('reserveCapacity holds one slot per deal up to the capacity, a retry keeps the same slot, and releaseCapacity frees it', async () => {
+    const { activities, models, env } = setup();
+    await catalogueWith(models, product({ productId: 'p-1', capacity: 1 }), product({ productId: 'p-off', active: false }));
+
+    expect(await env.run(activities.reserveCapacity, { productId: 'p-1', dealId: 'app-1-d1' })).toBe(true);
+    expect(await env.run(activities.reserveCapacity, { productId: 'p-1', dealId: 'app-1-d1' })).toBe(true);
+    expect(await env.run(activities.reserveCapacity, { productId: 'p-1', dealId: 'app-2-d1' })).toBe(false);
+    expect([...models.capacitySlots.collection.docs.values()].map((slot) => slot.dealId)).toEqual(['app-1-d1']);
+
+    await env.run(activities.releaseCapacity, { productId: 'p-1', dealId: 'app-1-d1' });
+    await env.run(activities.releaseCapacity, { productId: 'p-1', dealId: 'app-1-d1' });
+    expect(models.capacitySlots.collection.docs.size).toBe(0);
+    expect(await env.run(activities.reserveCapacity, { productId: 'p-1', dealId: 'app-2-d1' })).toBe(true);
+
+    expect(await env.run(activities.reserveCapacity, { productId: 'p-off', dealId: 'app-3-d1' })).toBe(false);
+    expect(await env.run(activities.reserveCapacity, { productId: 'p-unknown', dealId: 'app-4-d1' })).toBe(false);
+  });
+});
+
+describe('recordEvents', () => {
+  /** A workflow's state, so each batch is what the workflow would send. */
+  function application(): ApplicationState {
+    return newApplicationState({ applicationId: 'app-1', enterpriseUscc: uscc(), request: request(), submittedAt: NOW, settings: PIPELINE_DEFAULTS });
+  }
+
+  const storedApplication = (models: MemoryModels) => models.applications.collection.docs.get('app-1') as unknown as ApplicationDoc | undefined;
+
+  test('writes the read models, then publishes the batch in seq order; a retried batch rolls nothing back', async () => {
+    const { activities, models, published, env } = setup();
+    const state = application();
+    emit(state, 'application.submitted', { request: request() });
+    const first = takeUnrecorded(state);
+    state.record.status = 'screening';
+    emit(state, 'application.withdrawn', { reason: 'Financed elsewhere' });
+    state.record.status = 'withdrawn';
+    const second = takeUnrecorded(state);
+
+    await env.run(activities.recordEvents, first);
+    await env.run(activities.recordEvents, second);
+    await env.run(activities.recordEvents, first);
+
+    const stored = storedApplication(models);
+    expect(stored).toMatchObject({ status: 'withdrawn', lastSeq: 2 });
+    expect((JSON.parse(stored?.view ?? '{}') as { timeline: DealflowEvent[] }).timeline.map((e) => e.type)).toEqual(['application.submitted', 'application.withdrawn']);
+    // A retry may publish a copy with the same eventId, as the contract allows.
+    expect(published.events.map((e) => e.eventId)).toEqual(['app-1:1', 'app-1:2', 'app-1:1']);
+  });
+
+  test('writes the deals of a batch to the deal read model', async () => {
+    const { activities, models, env } = setup();
+    const state = application();
+    const deal = {
+      record: {
+        dealId: 'app-1-d1', applicationId: 'app-1', enterpriseUscc: state.enterpriseUscc, institutionId: 'bank-1', productId: 'p-1',
+        status: 'proposed' as const, score: 80, reasons: [{ code: 'instrument_match' as const, message: 'Offers credit loans', weight: 30 }],
+        documentsRequested: [], documentsSubmitted: [], deadline: null, note: null, createdAt: NOW, updatedAt: NOW,
+      },
+      candidate: { productId: 'p-1', institutionId: 'bank-1', score: 80, reasons: [], responseSlaHours: 72, ddSlaDays: 30 },
+      deadlineMs: null, deadlineKind: null, ddDeadlineMs: null, documentsRequestedAtMs: null, holdsCapacity: true,
+    };
+    state.deals.set(deal.record.dealId, deal);
+    emit(state, 'deal.proposed', { productId: 'p-1', score: 80, reasons: deal.record.reasons, rank: 1 }, deal);
+
+    await env.run(activities.recordEvents, takeUnrecorded(state));
+
+    const stored = models.deals.collection.docs.get('app-1-d1') as unknown as DealDoc | undefined;
+    expect(stored).toMatchObject({ applicationId: 'app-1', institutionId: 'bank-1', status: 'proposed', lastSeq: 1 });
+    expect(JSON.parse(stored?.view ?? '{}')).toMatchObject({ dealId: 'app-1-d1', request: request() });
+  });
+
+  test('a batch that breaks the contract is refused before anything is stored or published', async () => {
+    const { activities, models, published, env } = setup();
+    const state = application();
+    emit(state, 'application.submitted', { request: request() });
+    const batch = takeUnrecorded(state);
+    const broken = { ...batch, events: batch.events.map((e) => ({ ...e, seq: 0 })) };
+
+    await expect(env.run(activities.recordEvents, broken)).rejects.toThrow(/seq/);
+    expect(models.applications.collection.docs.size).toBe(0);
+    expect(published.events).toEqual([]);
+  });
+
+  test('a publish that fails fails the activity, for Temporal to retry, after the read models are written', async () => {
+    const { activities, models, published, env } = setup();
+    const state = application();
+    emit(state, 'application.submitted', { request: request() });
+    const batch = takeUnrecorded(state);
+    published.fail = new Error('kafka is down');
+
+    await expect(env.run(activities.recordEvents, batch)).rejects.toThrow('kafka is down');
+    expect(storedApplication(models)?.lastSeq).toBe(1);
+
+    published.fail = null;
+    await env.run(activities.recordEvents, batch);
+    expect(published.events.map((e) => e.eventId)).toEqual(['app-1:1']);
+  });
+});

@@ -1,0 +1,31 @@
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+
+// How the application workflow runs its activities, and the patch that chose local activities.
+// A change here changes what a running workflow replays: it needs a new patch.
+
+/** Database and catalogue calls: quick, retried until the dependency is back. */
+export const defaultActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};
+
+/**
+ * Recording events waits out a Kafka or MongoDB outage through retries (the events queue in the
+ * workflow meanwhile). A short attempt means an attempt lost with a killed worker is retried soon.
+ */
+export const publishActivity: ActivityOptions = {
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};
+
+/**
+ * Screening, ranking and capacity are quick calls whose answers the workflow needs at once: they
+ * run as local activities, inside the workflow task, which spares the Temporal server (what bounds
+ * the pipeline's throughput) an activity task, a workflow task and three history events per call.
+ * The first workflow task then runs from submission to the first proposals, and its events are
+ * recorded as one batch when it ends (see `recording` in applicationState.ts). Workflows started
+ * before this change replay with the activity tasks and batches they recorded.
+ */
+export const LOCAL_STEPS_PATCH = 'local-steps';
+
+export const localActivity: LocalActivityOptions = { startToCloseTimeout: defaultActivity.startToCloseTimeout, retry: defaultActivity.retry };

@@ -1,0 +1,36 @@
+import { condition, setHandler } from '@temporalio/workflow';
+import { snapshot, type ApplicationState, type DealState } from '../applicationState';
+import { acceptOfferUpdate, decideUpdate, getApplicationQuery, submitDocumentsUpdate, withdrawUpdate, type CommandResult } from '../messages';
+import { acceptOffer, checkAcceptance } from './acceptOffer';
+import { checkDecision, decide } from './decide';
+import { checkSubmission, submitDocuments } from './submitDocuments';
+import { checkWithdrawal, withdraw } from './withdraw';
+
+// Each command is an update: its check runs as the validator, so a rejected command is never
+// recorded, and again in its effect, against the state the effect changes.
+
+export function registerHandlers(state: ApplicationState): void {
+  setHandler(getApplicationQuery, () => snapshot(state));
+
+  setHandler(decideUpdate, (command) => applied(state, decide(state, command)), {
+    validator: (command) => void checkDecision(state, command),
+  });
+  setHandler(submitDocumentsUpdate, (submission) => applied(state, submitDocuments(state, submission)), {
+    validator: (submission) => void checkSubmission(state, submission),
+  });
+  setHandler(acceptOfferUpdate, (acceptance) => applied(state, acceptOffer(state, acceptance)), {
+    validator: (acceptance) => void checkAcceptance(state, acceptance),
+  });
+  setHandler(withdrawUpdate, (request) => applied(state, withdraw(state, request)), {
+    validator: (request) => void checkWithdrawal(state, request),
+  });
+}
+
+/** A command answers once its events are in the read models, so a read right after shows it. */
+async function applied(state: ApplicationState, deal: DealState | null): Promise<CommandResult> {
+  const seq = state.seq;
+  state.needsReconcile = true;
+  state.recording = true;
+  await condition(() => state.persistedSeq >= seq);
+  return { application: { ...state.record }, deal: deal ? { ...deal.record } : null };
+}

@@ -1,0 +1,45 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ApplicationStatus, DealDecision, DealRecord, DocumentSubmission, WithdrawRequest } from '../schemas';
+import type { ApplicationSnapshot } from './applicationState';
+
+// What the application workflow answers to from outside: its id, its query and updates, and how a
+// rejected command is typed. The API and the tests import these, never the names, and loading this
+// module loads no workflow code.
+
+/** The workflow's type: its function's name in workflows/application.ts, which a unit test holds it to. */
+export const applicationWorkflowType = 'applicationWorkflow';
+
+/** The only place a workflow id is built. */
+export const applicationWorkflowId = (applicationId: string): string => `application-${applicationId}`;
+
+export interface InstitutionDecision {
+  dealId: string;
+  institutionId: string;
+  decision: DealDecision;
+}
+export interface OfferAcceptance {
+  dealId: string;
+}
+export interface CommandResult {
+  application: ApplicationSnapshot['application'];
+  deal: DealRecord | null;
+}
+
+export const getApplicationQuery = defineQuery<ApplicationSnapshot>('getApplication');
+export const decideUpdate = defineUpdate<CommandResult, [InstitutionDecision]>('decide');
+export const submitDocumentsUpdate = defineUpdate<CommandResult, [DocumentSubmission]>('submitDocuments');
+export const acceptOfferUpdate = defineUpdate<CommandResult, [OfferAcceptance]>('acceptOffer');
+export const withdrawUpdate = defineUpdate<CommandResult, [WithdrawRequest]>('withdraw');
+
+/** `ApplicationFailure.type` of a rejected command; the API maps them to 400, 404 and 409. */
+export const CommandRejection = {
+  invalid: 'ValidationFailed',
+  notFound: 'NotFound',
+  notAllowed: 'NotAllowed',
+} as const;
+
+/** What the workflow returns when the application ends. */
+export interface ApplicationOutcome {
+  applicationId: string;
+  status: ApplicationStatus;
+}
