@@ -43,6 +43,7 @@ describe('health and docs', () => {
       '/health/live', '/health/ready',
       '/v1/applications', '/v1/applications/{id}', '/v1/applications/{id}/documents',
       '/v1/applications/{id}/offers/{dealId}/accept', '/v1/applications/{id}/withdraw',
+      '/v1/calendars/cn/{year}',
       '/v1/deals', '/v1/deals/{dealId}', '/v1/deals/{dealId}/decision',
       '/v1/enterprises/{uscc}', '/v1/institutions/{id}', '/v1/institutions/{id}/products/{productId}',
       '/v1/registries/dishonest-debtors/{uscc}', '/v1/registries/recognitions/{uscc}',
