@@ -1,5 +1,5 @@
 import {
-  DishonestDebtor, EnterpriseProfile, Institution, Product, RecognitionList, usccCheckCharacter, USCC_CHARSET,
+  DishonestDebtor, EnterpriseProfile, Institution, Product, RecognitionList, composeUscc, USCC_CHARSET,
   type Gb4754, type InstitutionKind, type Instrument, type Qualification, type QualificationType, type Recognition, type YrdRegion,
 } from '../../schemas';
 
@@ -277,11 +277,11 @@ const ORG_CHARS = USCC_CHARSET;
 
 function usccFor(rng: Rng, division: string, taken: Set<string>): string {
   for (;;) {
-    // 9 = registered with market regulation, 1 = enterprise; then the division and "MA" + 7 (new-style organisation code).
+    // 9 = registered with market regulation, 1 = enterprise; then the division and "MA" + 6 and the
+    // GB 11714 check digit (a new-style organisation code), composed with both check characters.
     let org = 'MA';
-    for (let i = 0; i < 7; i += 1) org += rng.pick([...ORG_CHARS]);
-    const body = `91${division}${org}`;
-    const uscc = body + usccCheckCharacter(body);
+    for (let i = 0; i < 6; i += 1) org += rng.pick([...ORG_CHARS]);
+    const uscc = composeUscc('91', division, org);
     if (!taken.has(uscc)) {
       taken.add(uscc);
       return uscc;

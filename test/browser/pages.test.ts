@@ -46,7 +46,7 @@ let browser: Browser;
 let enterprisePage: Page;
 let opsPage: Page;
 let admin: Admin;
-const uscc = newUscc();
+const uscc = newUscc(REGION);
 const bank = `hl-bank-${suffix}`;
 let applicationId: string;
 let dealId: string;
