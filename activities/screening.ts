@@ -1,4 +1,4 @@
-import { screenApplication as screen } from '../domain';
+import { beijingDateOf, screenApplication as screen } from '../domain';
 import type { ApplicationRequest, ScreeningOutcome } from '../schemas';
 import { isDishonestDebtor, loadProfile, loadRecognitions } from '../services/store/catalogue';
 import type { ActivityDeps } from './deps';
@@ -13,7 +13,9 @@ export function createScreeningActivities({ models, logger }: ActivityDeps) {
         loadRecognitions(models, input.enterpriseUscc),
         isDishonestDebtor(models, input.enterpriseUscc),
       ]);
-      const result = screen({ profile, request: input.request, isDishonestDebtor: dishonest, recognitions, today: input.today, now: input.now });
+      // Validity is judged on the Beijing date of the screening moment; `input.today` is the workflow's UTC date.
+      const today = beijingDateOf(input.now);
+      const result = screen({ profile, request: input.request, isDishonestDebtor: dishonest, recognitions, today, now: input.now });
       log.info({ eligible: result.eligible, codes: result.reasons.map((r) => r.code) }, 'application screened');
       return {
         result,

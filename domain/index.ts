@@ -2,3 +2,4 @@ export * from './screening';
 export * from './matching';
 export * from './dealLifecycle';
 export * from './applicationLifecycle';
+export * from './calendar';

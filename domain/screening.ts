@@ -2,14 +2,9 @@ import {
   BLOCKING_SCREENING_CODES, EnterpriseProfile, QUALIFICATION_LABELS, TERM_BOUNDS_MONTHS, usccProblem,
 } from '../schemas';
 import type {
-  ApplicationRequest, Qualification, QualificationType, Recognition, ScreeningReason, ScreeningReasonCode,
+  ApplicationRequest, Qualification, Recognition, ScreeningReason, ScreeningReasonCode,
   ScreeningResult,
 } from '../schemas';
-
-/** Types published on national or municipal lists; a claim of one is only trusted if the list confirms it. */
-export const REGISTRY_VERIFIED_TYPES: ReadonlySet<QualificationType> = new Set<QualificationType>([
-  'little_giant', 'single_champion_national', 'single_champion_municipal',
-]);
 
 export interface ScreeningInput {
   profile: EnterpriseProfile | null;
@@ -17,7 +12,7 @@ export interface ScreeningInput {
   isDishonestDebtor: boolean;
   /** Registry entries on record for this enterprise's uscc. */
   recognitions: readonly Recognition[];
-  /** The screening day, YYYY-MM-DD (China business day as the caller decides). */
+  /** The screening day: the Beijing date (`beijingDateOf` in domain/calendar) of the moment it runs. */
   today: string;
   /** Stamped as `screenedAt`; defaults to midnight UTC of `today` so the function stays clock-free. */
   now?: string;
@@ -69,11 +64,7 @@ function screenQualifications(
       out.reasons.push(reason('qualification_not_yet_valid', `${describe(q)} is valid only from ${q.validFrom} and does not count yet`));
       continue;
     }
-    if (!REGISTRY_VERIFIED_TYPES.has(q.type)) {
-      out.verified.push(q);
-      out.reasons.push(reason('qualification_verified', `${describe(q)} is valid until ${q.validTo} (no public registry is checked for this type)`));
-      continue;
-    }
+    // Every type counts only as the registry records it: a claim alone unlocks nothing.
     const record = recognitions.find((r) => r.type === q.type && r.certificateNo === q.certificateNo);
     if (record === undefined) {
       // Registries lag behind new announcements, so an unknown claim is kept for a human to check, not a rejection.

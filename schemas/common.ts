@@ -1,54 +1,22 @@
 import { z } from 'zod';
+import { usccProblems } from '../domain/uscc';
 
 // ---------------------------------------------------------------------------
 // Unified Social Credit Code (GB 32100-2015)
 // ---------------------------------------------------------------------------
 
-/** The 31 characters GB 32100-2015 allows; I, O, S, V and Z are left out to avoid misreading. */
-export const USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-export const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28] as const;
+export {
+  USCC_CHARSET, USCC_WEIGHTS, composeUscc, isValidUscc, organisationCodeCheckDigit, provinceOfUscc, usccCheckCharacter,
+  usccProblems, usccRegionProblem,
+} from '../domain/uscc';
 
-const USCC_BODY = /^[0-9A-HJ-NPQRTUWXY]{17}$/;
-
-/**
- * The check character for the first 17 characters of a USCC.
- * Throws on input that is not 17 charset characters: callers are seeds and tests, where that is a bug.
- */
-export function usccCheckCharacter(first17: string): string {
-  if (!USCC_BODY.test(first17)) {
-    throw new RangeError(`USCC body must be 17 characters from ${USCC_CHARSET}, got "${first17}"`);
-  }
-  let sum = 0;
-  for (let i = 0; i < 17; i += 1) {
-    sum += USCC_CHARSET.indexOf(first17.charAt(i)) * (USCC_WEIGHTS[i] ?? 0);
-  }
-  const check = 31 - (sum % 31);
-  return USCC_CHARSET.charAt(check === 31 ? 0 : check);
-}
-
-export function isValidUscc(s: string): boolean {
-  if (typeof s !== 'string' || s.length !== 18) return false;
-  const body = s.slice(0, 17);
-  if (!USCC_BODY.test(body)) return false;
-  return usccCheckCharacter(body) === s.charAt(17);
-}
-
-/** Why a string is not a USCC, or null when it is one; shared by the schema and screening. */
+/** The first reason a string is not a USCC, or null when it is one; shared by the schema and screening. */
 export function usccProblem(s: string): string | null {
-  if (s.length !== 18) return `USCC must be 18 characters, got ${s.length}`;
-  if (!/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(s)) {
-    return 'USCC may only use 0-9 and upper-case A-H, J-N, P-R, T-U, W-Y (GB 32100-2015)';
-  }
-  const expected = usccCheckCharacter(s.slice(0, 17));
-  if (expected !== s.charAt(17)) {
-    return `USCC check character is "${s.charAt(17)}" but GB 32100-2015 gives "${expected}"`;
-  }
-  return null;
+  return usccProblems(s)[0] ?? null;
 }
 
 export const Uscc = z.string().superRefine((s, ctx) => {
-  const problem = usccProblem(s);
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  for (const message of usccProblems(s)) ctx.addIssue({ code: 'custom', message });
 });
 export type Uscc = z.infer<typeof Uscc>;
 

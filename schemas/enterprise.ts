@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Gb4754, IsoDate, NonNegativeCny, QualificationType, Region, Uscc } from './common';
+import { checkValidity } from './validity';
 
 const qualificationShape = {
   type: QualificationType,
@@ -9,10 +10,7 @@ const qualificationShape = {
   validTo: IsoDate,
 };
 
-export const Qualification = z.strictObject(qualificationShape).refine((q) => q.validFrom <= q.validTo, {
-  message: 'validTo must not be before validFrom',
-  path: ['validTo'],
-});
+export const Qualification = z.strictObject(qualificationShape).superRefine(checkValidity);
 export type Qualification = z.infer<typeof Qualification>;
 
 const profileShape = {

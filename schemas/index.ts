@@ -8,3 +8,4 @@ export * from './events';
 export * from './applicationView';
 export * from './workflow';
 export * from './ops';
+export * from './calendar';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDate, IsoDateTime, QualificationType, Uscc } from './common';
+import { checkValidity } from './validity';
 
 /** One recognition on public record (e.g. the MIIT Little Giant list), against which claims are verified. */
 export const Recognition = z
@@ -9,7 +10,7 @@ export const Recognition = z
     validFrom: IsoDate,
     validTo: IsoDate,
   })
-  .refine((r) => r.validFrom <= r.validTo, { message: 'validTo must not be before validFrom', path: ['validTo'] });
+  .superRefine(checkValidity);
 export type Recognition = z.infer<typeof Recognition>;
 
 /** Body of `PUT /v1/registries/recognitions/:uscc`: the full set on record, replacing the previous one. */

@@ -16,7 +16,7 @@ const BATCHES_PER_ROUND = 300;
 const CONCURRENCY = 16;
 
 function batchFor(applicationId: string): Event[] {
-  const base = { version: EVENT_VERSION, applicationId, enterpriseUscc: `91310115MA1K4A2B3${usccCheckCharacter('91310115MA1K4A2B3')}`, occurredAt: '2025-06-30T08:00:00.000Z' };
+  const base = { version: EVENT_VERSION, applicationId, enterpriseUscc: `91310115MA1K4A2B9${usccCheckCharacter('91310115MA1K4A2B9')}`, occurredAt: '2025-06-30T08:00:00.000Z' };
   const candidates = Array.from({ length: 10 }, (_, i) => ({
     productId: `p-${i}`,
     institutionId: `bank-${i % 3}`,

@@ -10,6 +10,7 @@ import { registerIdentify } from './auth';
 import { DEFAULT_LIMITS, type ApiDeps, type RouteContext } from './context';
 import { registerErrorHandler } from './errors';
 import { applicationRoutes } from './routes/applications';
+import { calendarRoutes } from './routes/calendars';
 import { dealRoutes } from './routes/deals';
 import { devRoutes } from './routes/dev';
 import { enterpriseRoutes } from './routes/enterprises';
@@ -105,6 +106,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await v1.register(dealRoutes, context);
     await v1.register(institutionRoutes, context);
     await v1.register(registryRoutes, context);
+    await v1.register(calendarRoutes, context);
     // `/v1/ops/metrics` and `/v1/ops/events` (services/ops/routes.ts): same error handler, rate
     // limit and `request.principal`; the plugin guards its routes with `allow('ops')`.
     if (deps.opsRoutes) await v1.register(deps.opsRoutes, { prefix: '/ops' });

@@ -31,6 +31,8 @@ export function defineModels(connection: Connection) {
     products: define(connection, 'Product', 'products', [[{ institutionId: 1 }], [{ active: 1 }]]),
     /** _id = uscc; `recognitions` is the list on record for that enterprise */
     recognitions: define(connection, 'Recognition', 'registry_recognitions', []),
+    /** _id = `cn-<year>`: a China business calendar year loaded by ops (see calendars.ts) */
+    calendars: define(connection, 'CalendarYear', 'calendars', []),
     /** _id = uscc; present means listed */
     dishonestDebtors: define(connection, 'DishonestDebtor', 'registry_dishonest_debtors', []),
     /** _id = `${productId}#${slot}`: one document per reserved unit of capacity (see capacity.ts) */

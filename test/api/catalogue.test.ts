@@ -43,6 +43,7 @@ describe('health and docs', () => {
       '/health/live', '/health/ready',
       '/v1/applications', '/v1/applications/{id}', '/v1/applications/{id}/documents',
       '/v1/applications/{id}/offers/{dealId}/accept', '/v1/applications/{id}/withdraw',
+      '/v1/calendars/cn/{year}',
       '/v1/deals', '/v1/deals/{dealId}', '/v1/deals/{dealId}/decision',
       '/v1/enterprises/{uscc}', '/v1/institutions/{id}', '/v1/institutions/{id}/products/{productId}',
       '/v1/registries/dishonest-debtors/{uscc}', '/v1/registries/recognitions/{uscc}',
@@ -134,6 +135,27 @@ describe('PUT /v1/enterprises/:uscc', () => {
     expect(answer.body.error).toBe('validation_failed');
     expect(answer.body.issues).toEqual([{ path: 'params.uscc', message: expect.stringMatching(/check character/) }]);
     expect(await stack.models.enterprises.exists({ _id: wrong })).toBeNull();
+  });
+
+  test('a region other than the province of the code\'s division answers 400 and stores nothing', async () => {
+    const uscc = newUscc('CN-SH');
+    const answer = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: enterpriseToken(uscc), body: profile({ region: 'CN-HL' }) });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({
+      error: 'validation_failed',
+      issues: [{ path: 'region', message: `region must be CN-SH, the province of the USCC's division code ${uscc.slice(2, 8)}, not CN-HL` }],
+    });
+    expect(await stack.models.enterprises.exists({ _id: uscc })).toBeNull();
+    const right = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: enterpriseToken(uscc), body: profile({ region: 'CN-SH' }) });
+    expect(right.status).toBe(200);
+  });
+
+  test('a code whose embedded organisation code has a wrong check digit answers 400', async () => {
+    // The check character fits the first 17 characters; the GB 11714 digit in position 17 does not.
+    const uscc = newUscc();
+    const answer = await api.call('PUT', '/v1/enterprises/91310000MA1FL8TQ0W', { token: enterpriseToken(uscc), body: profile() });
+    expect(answer.status).toBe(400);
+    expect(answer.body.issues).toEqual([{ path: 'params.uscc', message: expect.stringMatching(/organisation code MA1FL8TQ0.*GB 11714/) }]);
   });
 
   test('a bad profile answers 400 with every issue and stores nothing', async () => {

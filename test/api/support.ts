@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
-import { type EnterpriseProfileInput, type InstitutionInput, type PipelineSettings, type ProductInput } from '../../schemas';
+import { type EnterpriseProfileInput, type InstitutionInput, type PipelineSettings, type ProductInput, type Region } from '../../schemas';
 import type { Principal } from '../../schemas/http';
 import { buildApp, type ApiDeps } from '../../services/api/app';
 import { signToken } from '../../services/api/auth';
@@ -154,8 +154,8 @@ export function tokenFor(config: Config, claims: Principal, ttlSeconds = 600): s
   return signToken(claims, config.jwtSecret, ttlSeconds);
 }
 
-/** A valid Shanghai-style USCC no other test uses. */
-export const newUscc = (): string => randomUscc('31');
+/** A valid USCC no other test uses, registered in `region` (the profile's region must match it). */
+export const newUscc = (region: Region = TEST_REGION): string => randomUscc(region);
 
 export const newInstitutionId = (): string => `it-bank-${uniqueSuffix()}`;
 

@@ -47,7 +47,7 @@ let browser: Browser;
 let enterprisePage: Page;
 let opsPage: Page;
 let admin: Admin;
-const uscc = newUscc();
+const uscc = newUscc(REGION);
 const bank = `hl-bank-${suffix}`;
 let applicationId: string;
 let dealId: string;
@@ -120,7 +120,7 @@ beforeAll(async () => {
     name: '知识产权质押贷 IP pledge loan', instruments: ['ip_pledge_loan'], minAmountCny: 1_000_000, maxAmountCny: 50_000_000,
     regions: [REGION], industries: { include: [INDUSTRY], exclude: [] }, requiredQualifications: [], responseSlaHours: 72, ddSlaDays: 30, capacity: 20, active: true,
   });
-  const littleGiant = { type: 'little_giant', certificateNo: `LG-${suffix}`, validFrom: '2024-01-01', validTo: '2027-12-31' };
+  const littleGiant = { type: 'little_giant', certificateNo: `LG-${suffix}`, validFrom: '2024-07-01', validTo: '2027-06-30' };
   await api('PUT', `/v1/registries/recognitions/${uscc}`, ops, [littleGiant]);
   await api('PUT', `/v1/enterprises/${uscc}`, enterpriseToken, {
     name: '哈尔滨精工机器人有限公司 Harbin Precision Robotics', region: REGION, city: 'Harbin 哈尔滨', industry: INDUSTRY, founded: '2014-05-20',

@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 const applicationId = `app-${'f'.repeat(8)}${Date.now().toString(16).padStart(12, '0').slice(-12)}`;
-const uscc = usccOf('91650000MA0000001');
+const uscc = usccOf('91650000MA0000007');
 const event = eventStream(applicationId, uscc);
 const valid = [
   event(1, 'application.submitted', T0, { request: { instrument: 'credit_loan', amountCny: 3_000_000, termMonths: 12, purpose: 'Working capital' } }),

@@ -10,13 +10,13 @@ test('a document written through mongoose reads back, and a unique index rejects
   try {
     await Model.createCollection();
     await Model.collection.createIndex({ uscc: 1 }, { unique: true });
-    await Model.create({ uscc: '91310000MA1FL8TQ0W', name: '上海某精密制造有限公司' });
+    await Model.create({ uscc: '91310000MA1FL8TQ6F', name: '上海某精密制造有限公司' });
 
-    const read = await Model.findOne({ uscc: '91310000MA1FL8TQ0W' }).lean();
+    const read = await Model.findOne({ uscc: '91310000MA1FL8TQ6F' }).lean();
     expect(read?.name).toBe('上海某精密制造有限公司');
 
-    await expect(Model.create({ uscc: '91310000MA1FL8TQ0W', name: 'duplicate' })).rejects.toMatchObject({ code: 11000 });
-    expect(await Model.countDocuments({ uscc: '91310000MA1FL8TQ0W' })).toBe(1);
+    await expect(Model.create({ uscc: '91310000MA1FL8TQ6F', name: 'duplicate' })).rejects.toMatchObject({ code: 11000 });
+    expect(await Model.countDocuments({ uscc: '91310000MA1FL8TQ6F' })).toBe(1);
   } finally {
     await Model.collection.drop().catch(() => {});
     await close();

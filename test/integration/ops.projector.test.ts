@@ -56,9 +56,9 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 
 // Three applications: A runs to closed through an offer, B is rejected at screening (its event
 // carries no region, which comes from its stored profile), C loses seqs 3-4 and is withdrawn.
-const usccA = usccOf('91310115MA1K4A2B3');
-const usccB = usccOf('91320594MA1MXQ7T2');
-const usccC = usccOf('91330106MA2H3K5P1');
+const usccA = usccOf('91310115MA1K4A2B9');
+const usccB = usccOf('91320594MA1MXQ7T1');
+const usccC = usccOf('91330106MA2H3K5P3');
 const a = eventStream(`app-a-${suffix}`, usccA);
 const b = eventStream(`app-b-${suffix}`, usccB);
 const c = eventStream(`app-c-${suffix}`, usccC);

@@ -27,7 +27,7 @@ afterAll(() => close());
 
 function newApplication() {
   const applicationId = `app-${uniqueSuffix()}`;
-  const uscc = randomUscc();
+  const uscc = randomUscc('CN-SH');
   const event = eventStream(applicationId, uscc);
   const record = (status: ApplicationRecord['status'], atMs: number): ApplicationRecord => ({
     applicationId,

@@ -1,15 +1,20 @@
-import { USCC_CHARSET, usccCheckCharacter, type EnterpriseProfile, type Institution, type Product, type Region } from '../../schemas';
+import { USCC_CHARSET, composeUscc, type EnterpriseProfile, type Institution, type Product, type Region } from '../../schemas';
+import { divisionPrefixOf } from '../../domain/uscc';
 import type { Models } from '../../services/store/models';
 import { uniqueSuffix } from './stack';
 
 // A small private catalogue for one integration test. Each test uses a region no other test (and
 // not the seed, which covers the Yangtze River Delta) uses, so matching sees only its products.
 
-/** A valid USCC no other test uses: random body, computed check character. */
-export function randomUscc(regionDigits = '64'): string {
-  let body = `91${regionDigits}0000`;
-  while (body.length < 17) body += USCC_CHARSET.charAt(Math.floor(Math.random() * USCC_CHARSET.length));
-  return body + usccCheckCharacter(body);
+/**
+ * A valid enterprise USCC no other test uses, registered in `region`: the division names the
+ * region's province, the organisation code is random with its GB 11714 check digit.
+ */
+export function randomUscc(region: Region): string {
+  let organisationBody = '';
+  // The organisation code is drawn from the USCC charset, which GB 32100 allows in positions 9-17.
+  while (organisationBody.length < 8) organisationBody += USCC_CHARSET.charAt(Math.floor(Math.random() * USCC_CHARSET.length));
+  return composeUscc('91', `${divisionPrefixOf(region)}0000`, organisationBody);
 }
 
 export interface TestCatalogue {
@@ -20,7 +25,7 @@ export interface TestCatalogue {
 
 export async function seedTestCatalogue(models: Models, region: Region, productCount = 2, capacity = 5): Promise<TestCatalogue> {
   const suffix = uniqueSuffix();
-  const uscc = randomUscc();
+  const uscc = randomUscc(region);
   const profile: EnterpriseProfile = {
     uscc,
     name: `测试精密制造有限公司 ${suffix}`,

@@ -120,7 +120,7 @@ describe('enterprise personas', () => {
   });
 
   test('submitted documents carry the requested kinds and a sha256', () => {
-    const docs = documentsToSubmit('91310114MAU6B12YJJ', ['financial_statements', 'tax_records']);
+    const docs = documentsToSubmit('91310114MAU6B12Y0T', ['financial_statements', 'tax_records']);
     expect(docs.map((d) => d.kind)).toEqual(['financial_statements', 'tax_records']);
     for (const doc of docs) expect(doc.sha256).toMatch(/^[0-9a-f]{64}$/);
   });

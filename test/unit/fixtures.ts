@@ -2,7 +2,7 @@ import { usccCheckCharacter } from '../../schemas';
 import type { ApplicationRequest, EnterpriseProfile, Product, Qualification, Recognition } from '../../schemas';
 
 /** A valid USCC from a 17-character body: the check character is computed, never hard-coded. */
-export function uscc(body = '91310115MA1K4A2B3'): string {
+export function uscc(body = '91310115MA1K4A2B9'): string {
   return body + usccCheckCharacter(body);
 }
 

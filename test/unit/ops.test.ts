@@ -5,7 +5,7 @@ import { eventStream, HOUR, screened, T0, termSheet, usccOf } from '../support/o
 import { createLogger } from '../../services/logger';
 
 const logger = createLogger({ env: 'test', logLevel: 'silent' });
-const e = eventStream('app-u1', usccOf('91310115MA1K4A2B3'));
+const e = eventStream('app-u1', usccOf('91310115MA1K4A2B9'));
 const submitted = e(1, 'application.submitted', T0, { request: { instrument: 'equity', amountCny: 9_000_000, termMonths: 36, purpose: 'Series A' } });
 
 test('stage times add up per stage, and offers_ready falls back when the last term sheet lapses', () => {

@@ -39,7 +39,7 @@ export const DAY_MS = 24 * HOUR_MS;
 /** Skipped time runs in seconds; this bounds a whole scenario in real time. */
 export const TEST_TIMEOUT_MS = 60_000;
 
-export const ENTERPRISE_USCC = '91310115MA1K4A2B3' + usccCheckCharacter('91310115MA1K4A2B3');
+export const ENTERPRISE_USCC = '91310115MA1K4A2B9' + usccCheckCharacter('91310115MA1K4A2B9');
 
 // ---------- the fake market ----------
 

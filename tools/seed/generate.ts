@@ -1,7 +1,8 @@
 import {
-  DishonestDebtor, EnterpriseProfile, Institution, Product, RecognitionList, usccCheckCharacter, USCC_CHARSET,
+  DishonestDebtor, EnterpriseProfile, Institution, Product, RecognitionList, composeUscc, USCC_CHARSET,
   type Gb4754, type InstitutionKind, type Instrument, type Qualification, type QualificationType, type Recognition, type YrdRegion,
 } from '../../schemas';
+import { addCalendarDays, addCalendarYears } from '../../domain/calendar';
 
 // A deterministic demo catalogue of the Yangtze River Delta: institutions with their products,
 // enterprises with qualifications, the recognition registry and a dishonest-debtor list. Pure:
@@ -277,11 +278,11 @@ const ORG_CHARS = USCC_CHARSET;
 
 function usccFor(rng: Rng, division: string, taken: Set<string>): string {
   for (;;) {
-    // 9 = registered with market regulation, 1 = enterprise; then the division and "MA" + 7 (new-style organisation code).
+    // 9 = registered with market regulation, 1 = enterprise; then the division and "MA" + 6 and the
+    // GB 11714 check digit (a new-style organisation code), composed with both check characters.
     let org = 'MA';
-    for (let i = 0; i < 7; i += 1) org += rng.pick([...ORG_CHARS]);
-    const body = `91${division}${org}`;
-    const uscc = body + usccCheckCharacter(body);
+    for (let i = 0; i < 6; i += 1) org += rng.pick([...ORG_CHARS]);
+    const uscc = composeUscc('91', division, org);
     if (!taken.has(uscc)) {
       taken.add(uscc);
       return uscc;
@@ -291,17 +292,21 @@ function usccFor(rng: Rng, division: string, taken: Set<string>): string {
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
+/** A recognition's validity: its published three-year term (domain/qualificationTerms.ts), to the day before. */
+const threeYearsFrom = (validFrom: string): { validFrom: string; validTo: string } =>
+  ({ validFrom, validTo: addCalendarDays(addCalendarYears(validFrom, 3), -1) });
+
 function qualificationsFor(rng: Rng, place: Place, founded: number): Qualification[] {
   const p = PROVINCE[place.region];
   const list: Qualification[] = [];
   const hasHighTech = rng.chance(0.6);
   if (hasHighTech) {
     const year = rng.pick([2022, 2023, 2024]);
-    list.push({ type: 'high_tech', issuer: p.highTechIssuer, certificateNo: `GR${year}${p.code}${pad(rng.int(0, 9999), 4)}${pad(rng.int(0, 99), 2)}`, validFrom: `${year}-${pad(rng.int(10, 12), 2)}-${pad(rng.int(1, 28), 2)}`, validTo: `${year + 3}-${pad(rng.int(10, 12), 2)}-${pad(rng.int(1, 28), 2)}` });
+    list.push({ type: 'high_tech', issuer: p.highTechIssuer, certificateNo: `GR${year}${p.code}${pad(rng.int(0, 9999), 4)}${pad(rng.int(0, 99), 2)}`, ...threeYearsFrom(`${year}-${pad(rng.int(10, 12), 2)}-${pad(rng.int(1, 28), 2)}`) });
   }
   if (rng.chance(0.4)) {
     const year = rng.pick([2023, 2024, 2025]);
-    list.push({ type: 'innovative_sme', issuer: p.econDept, certificateNo: `CXXZX-${p.short}-${year}-${pad(rng.int(1, 9999), 5)}`, validFrom: `${year}-0${rng.int(3, 6)}-01`, validTo: `${year + 3}-0${rng.int(3, 6)}-01` });
+    list.push({ type: 'innovative_sme', issuer: p.econDept, certificateNo: `CXXZX-${p.short}-${year}-${pad(rng.int(1, 9999), 5)}`, ...threeYearsFrom(`${year}-0${rng.int(3, 6)}-01`) });
   }
   const srdi = founded <= 2021 && rng.chance(0.4);
   if (srdi) {
@@ -315,10 +320,10 @@ function qualificationsFor(rng: Rng, place: Place, founded: number): Qualificati
   }
   if (place.region === 'CN-SH' && rng.chance(0.12)) {
     const year = rng.pick([2023, 2024]);
-    list.push({ type: 'single_champion_municipal', issuer: '上海市经济和信息化委员会', certificateNo: `SHDXGJ-${year}-${pad(rng.int(1, 150), 3)}`, validFrom: `${year}-01-01`, validTo: `${year + 3}-12-31` });
+    list.push({ type: 'single_champion_municipal', issuer: '上海市经济和信息化委员会', certificateNo: `SHDXGJ-${year}-${pad(rng.int(1, 150), 3)}`, ...threeYearsFrom(`${year}-01-01`) });
   } else if (place.region !== 'CN-SH' && rng.chance(0.05)) {
     const year = rng.pick([2023, 2024]);
-    list.push({ type: 'single_champion_municipal', issuer: `${place.cityZh}市工业和信息化局`, certificateNo: `DXGJ-${place.cityZh}-${year}-${pad(rng.int(1, 80), 3)}`, validFrom: `${year}-01-01`, validTo: `${year + 3}-12-31` });
+    list.push({ type: 'single_champion_municipal', issuer: `${place.cityZh}市工业和信息化局`, certificateNo: `DXGJ-${place.cityZh}-${year}-${pad(rng.int(1, 80), 3)}`, ...threeYearsFrom(`${year}-01-01`) });
   }
   if (hasHighTech && rng.chance(0.03)) {
     list.push({ type: 'single_champion_national', issuer: '工业和信息化部 / 中国工业经济联合会', certificateNo: `GJDXGJ-2023-${pad(rng.int(1, 300), 3)}`, validFrom: '2023-12-01', validTo: '2026-11-30' });

@@ -199,7 +199,7 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
   }
 
   async function submitOne(index: number, until: number): Promise<Submitted | null> {
-    const uscc = newUscc();
+    const uscc = newUscc(FAULT_REGION);
     const token = enterpriseToken(uscc);
     const item: Submitted = { index, key: `faults-${suffix}-${index}`, uscc, token, plan: planOf(index), applicationIds: new Set() };
     submitted.push(item);

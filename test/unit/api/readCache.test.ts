@@ -37,7 +37,7 @@ function setup(options: { maxChars?: number; maxAgeMs?: number } = {}) {
 }
 
 const appTag = tag.application('app-1');
-const event = { applicationId: 'app-1', enterpriseUscc: '91310000MA1FL0000X' };
+const event = { applicationId: 'app-1', enterpriseUscc: '91310000MA1FL0007C' };
 
 test('a second read is answered from memory until an event about it arrives', async () => {
   const { feed, read, loads } = setup();

@@ -102,7 +102,7 @@ describe('screenApplication qualifications', () => {
   });
 
   it('drops a qualification expired by its own dates with qualification_expired', () => {
-    const q = qualification({ validFrom: '2020-01-01', validTo: '2025-06-29' });
+    const q = qualification({ validFrom: '2022-07-01', validTo: '2025-06-29' });
     const result = screen({ profile: profile({ qualifications: [q] }), recognitions: [recognitionFor(q)] });
     expect(result.eligible).toBe(true);
     expect(result.verifiedQualifications).toEqual([]);
@@ -112,8 +112,8 @@ describe('screenApplication qualifications', () => {
 
   it('counts a qualification on its first and last valid day', () => {
     const first = qualification({ type: 'high_tech', certificateNo: 'GR1', validFrom: TODAY, validTo: '2027-01-01' });
-    const last = qualification({ type: 'srdi_sme', certificateNo: 'ZJ1', validFrom: '2022-01-01', validTo: TODAY });
-    const result = screen({ profile: profile({ qualifications: [first, last] }) });
+    const last = qualification({ type: 'srdi_sme', certificateNo: 'ZJ1', validFrom: '2022-07-01', validTo: TODAY });
+    const result = screen({ profile: profile({ qualifications: [first, last] }), recognitions: [recognitionFor(first), recognitionFor(last)] });
     expect(result.verifiedQualifications).toEqual([first, last]);
   });
 
@@ -131,10 +131,30 @@ describe('screenApplication qualifications', () => {
     expect(result.verifiedQualifications).toEqual([]);
   });
 
-  it('verifies srdi_sme, high_tech and innovative_sme by dates alone', () => {
-    const qs = (['srdi_sme', 'high_tech', 'innovative_sme'] as const).map((type, i) => qualification({ type, certificateNo: `C-${i}` }));
-    const result = screen({ profile: profile({ qualifications: qs }) });
-    expect(result.verifiedQualifications).toEqual(qs);
-    expect(result.reasons.filter((r) => r.code === 'qualification_verified')).toHaveLength(3);
+  it('keeps every type unverified on the enterprise\'s claim alone, and verifies it once the registry holds it', () => {
+    const qs = (['srdi_sme', 'high_tech', 'innovative_sme', 'single_champion_municipal'] as const)
+      .map((type, i) => qualification({ type, certificateNo: `C-${i}` }));
+    const claimed = screen({ profile: profile({ qualifications: qs }) });
+    expect(claimed.verifiedQualifications).toEqual([]);
+    expect(claimed.unverifiedQualifications).toEqual(qs);
+    expect(claimed.reasons.filter((r) => r.code === 'qualification_unverified')).toHaveLength(4);
+    const onRecord = screen({ profile: profile({ qualifications: qs }), recognitions: qs.map((q) => recognitionFor(q)) });
+    expect(onRecord.verifiedQualifications).toEqual(qs);
+    expect(onRecord.reasons.filter((r) => r.code === 'qualification_verified')).toHaveLength(4);
+  });
+
+  it('keeps a claim unverified when the registry holds the type under another certificate number', () => {
+    const q = qualification({ type: 'high_tech', certificateNo: 'GR202331000123' });
+    const result = screen({ profile: profile({ qualifications: [q] }), recognitions: [recognitionFor(q, { certificateNo: 'GR202331000999' })] });
+    expect(result.verifiedQualifications).toEqual([]);
+    expect(result.unverifiedQualifications).toEqual([q]);
+  });
+
+  it('judges validity on the day it is given, so a record lapsing at the end of a Beijing day counts on that day only', () => {
+    const q = qualification({ type: 'innovative_sme', validFrom: '2022-07-01', validTo: TODAY });
+    const onLastDay = screen({ profile: profile({ qualifications: [q] }), recognitions: [recognitionFor(q)], today: TODAY });
+    expect(onLastDay.verifiedQualifications).toEqual([q]);
+    const dayAfter = screen({ profile: profile({ qualifications: [q] }), recognitions: [recognitionFor(q)], today: '2025-07-01' });
+    expect(dayAfter.verifiedQualifications).toEqual([]);
   });
 });

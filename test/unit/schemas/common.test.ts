@@ -1,6 +1,6 @@
 import {
   AmountCny, Gb4754, IsoDateTime, REGION_CODES, Region, USCC_CHARSET, Uscc, YRD_REGIONS, isValidUscc, isYrdRegion,
-  toValidationIssues, usccCheckCharacter,
+  organisationCodeCheckDigit, toValidationIssues, usccCheckCharacter,
 } from '../../../schemas';
 import { ApplicationRequest } from '../../../schemas';
 
@@ -22,7 +22,8 @@ describe('USCC (GB 32100-2015)', () => {
     // Search bodies deterministically until one has sum mod 31 == 0, then confirm the rule.
     let found: string | undefined;
     for (let n = 0; n < 10_000 && found === undefined; n += 1) {
-      const body = `9131000000000${String(n).padStart(4, '0')}`;
+      const organisationBody = `0000${String(n).padStart(4, '0')}`;
+      const body = `91310000${organisationBody}${organisationCodeCheckDigit(organisationBody)}`;
       if (usccCheckCharacter(body) === '0') found = body;
     }
     expect(found).toBeDefined();
@@ -30,7 +31,7 @@ describe('USCC (GB 32100-2015)', () => {
   });
 
   it('rejects every wrong check character for a valid body', () => {
-    const body = '91310115MA1K4A2B3';
+    const body = '91310115MA1K4A2B9';
     const right = usccCheckCharacter(body);
     for (const c of USCC_CHARSET) {
       expect(isValidUscc(body + c)).toBe(c === right);

@@ -79,7 +79,7 @@ describe('event schemas', () => {
     expect(parseEvent({ ...envelope('deal.closed'), type: 'deal.reopened' }).error?.issues[0]?.path).toEqual(['type']);
     expect(parseEvent(envelope('deal.closed', 3, { version: 2 })).success).toBe(false);
     expect(parseEvent(envelope('deal.closed', 0)).success).toBe(false);
-    expect(parseEvent(envelope('deal.closed', 3, { enterpriseUscc: '91310115MA1K4A2B30' })).success).toBe(false);
+    expect(parseEvent(envelope('deal.closed', 3, { enterpriseUscc: '91310115MA1K4A2B90' })).success).toBe(false);
     expect(parseEvent(envelope('deal.closed', 3, { occurredAt: '2025-06-30T16:00:00+08:00' })).success).toBe(false);
     expect(parseEvent('not an object').success).toBe(false);
   });

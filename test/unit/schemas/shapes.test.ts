@@ -42,7 +42,7 @@ describe('enterprise schemas', () => {
       ...profileBody, qualifications: [qualification({ validFrom: '2025-01-01', validTo: '2024-01-01' })],
     }, ['qualifications', 0, 'validTo']);
     expectIssueAt(Qualification, { ...qualification(), type: 'famous' }, ['type']);
-    expectIssueAt(EnterpriseProfile, profile({ uscc: '91310115MA1K4A2B3X' }), ['uscc'], /check character/);
+    expectIssueAt(EnterpriseProfile, profile({ uscc: '91310115MA1K4A2B9X' }), ['uscc'], /check character/);
   });
 });
 

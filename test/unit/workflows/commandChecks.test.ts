@@ -71,7 +71,7 @@ test.each([
 test('the workflow input gets the same setting defaults as the contract gives it', () => {
   const input = {
     applicationId: 'app-0123456789abcdef0123',
-    enterpriseUscc: '91310000MA1FL0000N',
+    enterpriseUscc: '91310000MA1FL0007C',
     request: { instrument: 'credit_loan', amountCny: 8_000_000, termMonths: 12, purpose: 'New SMT line' },
     submittedAt: '2026-11-26T08:00:00Z',
     settings: { topK: 5 },

@@ -1,0 +1,5 @@
+export * from './beijingDate';
+export * from './notices';
+export * from './statutory';
+export * from './types';
+export * from './workingDays';
