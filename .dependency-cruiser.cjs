@@ -42,7 +42,7 @@ module.exports = {
       name: 'workflow-bundle-has-no-node-builtins',
       severity: 'error',
       from: { path: '^workflows/index\\.ts$' },
-      to: { reachable: true, dependencyTypes: ['core'] },
+      to: { reachable: true, path: `^(node:)?(${require('node:module').builtinModules.join('|')})$` },
     },
   ],
   options: {

@@ -36,6 +36,7 @@ function ensureChromium() {
 
 step('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('lint', bin('eslint'), ['.']);
+step('architecture', 'npm', ['run', '--silent', 'lint:architecture']);
 step('local services', process.execPath, ['scripts/services.mjs', 'up']);
 ensureChromium();
 if (jestArgs.length > 0) {
