@@ -50,7 +50,7 @@ module.exports = {
     tsPreCompilationDeps: false,
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|dist|\\.data|test-output|coverage)/' },
+    exclude: { path: '^(dist|\\.data|test-output|coverage)/' },
     moduleSystems: ['cjs', 'es6'],
   },
 };
