@@ -3,3 +3,4 @@ export * from './matching';
 export * from './dealLifecycle';
 export * from './applicationLifecycle';
 export * from './calendar';
+export * from './recognitionRegistry';

@@ -1,5 +1,5 @@
 import {
-  BLOCKING_SCREENING_CODES, EnterpriseProfile, QUALIFICATION_LABELS, TERM_BOUNDS_MONTHS, usccProblem,
+  BLOCKING_SCREENING_CODES, EnterpriseProfile, QUALIFICATION_LABELS, TERM_BOUNDS_MONTHS, usccProblem, usccRegionProblem,
 } from '../schemas';
 import type {
   ApplicationRequest, Qualification, Recognition, ScreeningReason, ScreeningReasonCode,
@@ -33,12 +33,16 @@ function describe(q: Qualification): string {
 function profileProblems(profile: EnterpriseProfile): string[] {
   // Stored profiles may predate a rule or be partially written; re-check them rather than trust the type.
   const parsed = EnterpriseProfile.safeParse(profile);
-  if (parsed.success) return [];
   const fields = new Set<string>();
-  for (const issue of parsed.error.issues) {
+  for (const issue of parsed.error?.issues ?? []) {
     const path = issue.path.map((p) => String(p)).join('.');
     // The uscc gets its own, more precise reason.
     if (path !== 'uscc') fields.add(path === '' ? '(profile)' : path);
+  }
+  // Profiles stored before the region had to match the code are caught here.
+  if (typeof profile.uscc === 'string' && typeof profile.region === 'string' && !fields.has('region')) {
+    const mismatch = usccRegionProblem(profile.uscc, profile.region);
+    if (mismatch !== null) fields.add(`region (${mismatch})`);
   }
   return [...fields];
 }

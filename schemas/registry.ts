@@ -33,3 +33,37 @@ export const DishonestDebtor = z.object({
   reason: z.string().optional(),
 });
 export type DishonestDebtor = z.infer<typeof DishonestDebtor>;
+
+// ---------- importing a published list (`POST /v1/registries/recognitions/import`) ----------
+
+/** The CSV header, in this order; a JSON array carries objects with the same fields. */
+export const RECOGNITION_IMPORT_COLUMNS = ['uscc', 'type', 'certificateNo', 'validFrom', 'validTo', 'name'] as const;
+export const RECOGNITION_IMPORT_MAX_ROWS = 10_000;
+
+/** One row of a published list: a recognition and the enterprise it names. */
+export const RecognitionImportRow = z
+  .strictObject({
+    uscc: Uscc,
+    type: QualificationType,
+    certificateNo: z.string().trim().min(1, 'certificateNo is required').max(100),
+    validFrom: IsoDate,
+    validTo: IsoDate,
+    name: z.string().trim().min(1, 'name is required: the enterprise as the list names it').max(200),
+  })
+  .superRefine(checkValidity);
+export type RecognitionImportRow = z.infer<typeof RecognitionImportRow>;
+
+/** A row that was not imported: its position among the data rows (1 = the first after the CSV header) and why. */
+export const RejectedImportRow = z.object({
+  row: z.int().positive(),
+  uscc: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+export type RejectedImportRow = z.infer<typeof RejectedImportRow>;
+
+export const RecognitionImportReport = z.object({
+  accepted: z.int().nonnegative().describe('rows that added a recognition or changed its dates'),
+  unchanged: z.int().nonnegative().describe('rows already on record as they are'),
+  rejected: z.array(RejectedImportRow),
+});
+export type RecognitionImportReport = z.infer<typeof RecognitionImportReport>;

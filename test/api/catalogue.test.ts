@@ -46,7 +46,7 @@ describe('health and docs', () => {
       '/v1/calendars/cn/{year}',
       '/v1/deals', '/v1/deals/{dealId}', '/v1/deals/{dealId}/decision',
       '/v1/enterprises/{uscc}', '/v1/institutions/{id}', '/v1/institutions/{id}/products/{productId}',
-      '/v1/registries/dishonest-debtors/{uscc}', '/v1/registries/recognitions/{uscc}',
+      '/v1/registries/dishonest-debtors/{uscc}', '/v1/registries/recognitions/import', '/v1/registries/recognitions/{uscc}',
     ].sort());
     const post = answer.body.paths['/v1/applications'].post;
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['200', '202', '400', '401', '403', '409', '503']));

@@ -1,10 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DishonestDebtor, DishonestDebtorInput, RecognitionList } from '../../../schemas';
+import {
+  DishonestDebtor, DishonestDebtorInput, RECOGNITION_IMPORT_COLUMNS, RecognitionImportReport, RecognitionList,
+} from '../../../schemas';
 import { RecognitionsOnRecord, UsccParams } from '../../../schemas/http';
 import { allow } from '../auth';
 import type { RouteContext } from '../context';
+import { importRecognitions } from '../../store/recognitionImport';
 import { errorResponses } from '../errors';
+import { readRecognitionList } from '../recognitionList';
+
+/** Room for a list of some thousands of rows; every other route keeps the API's smaller limit. */
+const IMPORT_BODY_LIMIT = 4 * 1024 * 1024;
 
 export const registryRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps }) => {
   const { models } = deps;
@@ -23,6 +30,29 @@ export const registryRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, {
     const record: RecognitionsOnRecord = { uscc: request.params.uscc, recognitions: request.body };
     await models.recognitions.replaceOne({ _id: record.uscc }, { _id: record.uscc, ...record }, { upsert: true });
     return record;
+  });
+
+  // A published list is uploaded as it is downloaded; the rows are read by readRecognitionList.
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, text, done) => done(null, text));
+
+  app.post('/registries/recognitions/import', {
+    onRequest: allow('ops'),
+    bodyLimit: IMPORT_BODY_LIMIT,
+    schema: {
+      tags: ['registries'],
+      summary: 'Import a published recognition list (e.g. a municipal single-item champion list)',
+      description: `CSV (\`text/csv\`, header \`${RECOGNITION_IMPORT_COLUMNS.join(',')}\`) or a JSON array of objects with `
+        + 'those fields. Rows are keyed by (uscc, type, certificateNo): a new certificate is added to the enterprise\'s '
+        + 'record, one on record with other dates is updated, one on record as it is is unchanged, so the same list '
+        + 'twice changes nothing. Each row is checked on its own; `rejected[].row` counts data rows from 1 (the row '
+        + 'after the CSV header, or the first array element). A list that cannot be read as rows answers 400.',
+      body: z.union([z.string(), z.array(z.unknown())]).describe('text/csv or application/json'),
+      response: { 200: RecognitionImportReport, ...errorResponses() },
+    },
+  }, async (request) => {
+    const list = readRecognitionList(request.body);
+    const report = await importRecognitions(models, list.rows);
+    return { ...report, rejected: [...list.rejected, ...report.rejected].sort((a, b) => a.row - b.row) };
   });
 
   app.put('/registries/dishonest-debtors/:uscc', {

@@ -47,6 +47,12 @@ describe('screenApplication', () => {
     expect(result.reasons[0]?.message).toMatch(/统一社会信用代码/);
   });
 
+  it('rejects a stored profile whose region is not the province of its USCC as incomplete', () => {
+    const result = screen({ profile: profile({ region: 'CN-HL' }) });
+    expect(result.eligible).toBe(false);
+    expect(result.reasons.find((r) => r.code === 'profile_incomplete')?.message).toMatch(/region \(region must be CN-SH, the province of the USCC's division code 310115, not CN-HL\)/);
+  });
+
   it('rejects with dishonest_debtor for a listed enterprise', () => {
     const result = screen({ isDishonestDebtor: true });
     expect(result.eligible).toBe(false);
