@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDate, isWeekend } from '../domain/calendar/beijingDate';
+import { isIsoDate, isWeekend } from './beijingDate';
 import { IsoDate } from './common';
 
 /** The years a China business calendar may be read or loaded for: from the first year of the 2024 holiday regulations. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { usccProblems } from '../domain/uscc';
+import { usccProblems } from './uscc';
 
 // ---------------------------------------------------------------------------
 // Unified Social Credit Code (GB 32100-2015)
@@ -8,7 +8,7 @@ import { usccProblems } from '../domain/uscc';
 export {
   USCC_CHARSET, USCC_WEIGHTS, composeUscc, isValidUscc, organisationCodeCheckDigit, provinceOfUscc, usccCheckCharacter,
   usccProblems, usccRegionProblem,
-} from '../domain/uscc';
+} from './uscc';
 
 /** The first reason a string is not a USCC, or null when it is one; shared by the schema and screening. */
 export function usccProblem(s: string): string | null {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { isIsoDate } from '../domain/calendar/beijingDate';
-import { qualificationTermProblem } from '../domain/qualificationTerms';
+import { isIsoDate } from './beijingDate';
+import { qualificationTermProblem } from './qualificationTerms';
 import type { QualificationType } from './common';
 
 /** A recognition's dates, on a profile or in the registry: in order, and no longer than the type's published term. */

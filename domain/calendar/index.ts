@@ -1,4 +1,4 @@
-export * from './beijingDate';
+export * from '../../schemas/beijingDate';
 export * from './notices';
 export * from './statutory';
 export * from './types';

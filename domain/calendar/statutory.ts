@@ -1,5 +1,5 @@
 import { Lunar } from 'lunar-typescript';
-import { addCalendarDays, type CalendarDate } from './beijingDate';
+import { addCalendarDays, type CalendarDate } from '../../schemas/beijingDate';
 import type { CnCalendarYear } from './types';
 
 export const STATUTORY_HOLIDAYS_SOURCE =

@@ -1,4 +1,4 @@
-import type { CalendarDate } from './beijingDate';
+import type { CalendarDate } from '../../schemas/beijingDate';
 
 /** One year of the China business calendar, as `GET /v1/calendars/cn/:year` answers it. */
 export interface CnCalendarYear {

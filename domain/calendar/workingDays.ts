@@ -1,4 +1,4 @@
-import { addCalendarDays, beijingDateOf, dayOfWeek, endOfBeijingDay, yearOf, type CalendarDate } from './beijingDate';
+import { addCalendarDays, beijingDateOf, dayOfWeek, endOfBeijingDay, yearOf, type CalendarDate } from '../../schemas/beijingDate';
 import { SHIPPED_CN_CALENDARS } from './notices';
 import { provisionalCalendarYear } from './statutory';
 import type { CnCalendarYear } from './types';

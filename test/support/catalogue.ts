@@ -1,5 +1,5 @@
 import { USCC_CHARSET, composeUscc, type EnterpriseProfile, type Institution, type Product, type Region } from '../../schemas';
-import { divisionPrefixOf } from '../../domain/uscc';
+import { divisionPrefixOf } from '../../schemas/uscc';
 import type { Models } from '../../services/store/models';
 import { uniqueSuffix } from './stack';
 

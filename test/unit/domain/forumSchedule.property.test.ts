@@ -78,9 +78,12 @@ describe('forum schedule properties', () => {
       // Only what the room cannot hold is cut: a participant with more meetings than slots, or more meetings than seats.
       const perParticipant = Math.max(perEnterprise, ...capacities);
       if (meetings.length <= slots * tables && perParticipant <= slots) expect(cut).toEqual([]);
-      // And what is cut scores no higher than anything kept.
-      const lowestKept = Math.min(...placed.map((m) => m.score));
-      for (const m of cut) if (placed.length === slots * tables) expect(m.score).toBeLessThanOrEqual(lowestKept);
+      // And a meeting is cut only for better ones: its enterprise's or institution's slots, or every seat, went to meetings ranked above it.
+      for (const m of cut) {
+        const above = placed.filter((p) => comparePairs(p, m) < 0);
+        const filledBy = (side: 'enterpriseUscc' | 'institutionId') => above.filter((p) => p[side] === m[side]).length >= slots;
+        expect(filledBy('enterpriseUscc') || filledBy('institutionId') || above.length >= slots * tables).toBe(true);
+      }
     }));
   });
 

@@ -1,7 +1,7 @@
 import {
   composeUscc, divisionPrefixOf, isValidUscc, organisationCodeCheckDigit, provinceOfUscc, usccCheckCharacter, usccProblems,
   usccRegionProblem,
-} from '../../../domain/uscc';
+} from '../../../schemas/uscc';
 
 // A Shanghai enterprise (Pudong, 310115) with organisation code MA1K4A2B9.
 const shanghai = composeUscc('91', '310115', 'MA1K4A2B');

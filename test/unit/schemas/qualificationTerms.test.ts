@@ -1,5 +1,5 @@
 import { QUALIFICATION_TYPES, Qualification, Recognition, RecognitionList } from '../../../schemas';
-import { QUALIFICATION_TERM_YEARS, qualificationTermProblem } from '../../../domain/qualificationTerms';
+import { QUALIFICATION_TERM_YEARS, qualificationTermProblem } from '../../../schemas/qualificationTerms';
 import { qualification } from '../fixtures';
 
 describe('published validity terms', () => {

@@ -1,5 +1,5 @@
-import { addCalendarYears } from './calendar/beijingDate';
-import type { QualificationType } from '../schemas/common';
+import { addCalendarYears } from './beijingDate';
+import type { QualificationType } from './common';
 
 /**
  * The longest validity each recognition is published with. A certificate or registry entry valid
