@@ -1,19 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../services/api/app';
-import { signToken } from '../../services/api/auth';
+import { allow, signToken } from '../../services/api/auth';
 import { createReadCache, READ_CACHE_DEFAULTS } from '../../services/api/readCache';
 import type { Config } from '../../services/config';
 import { createKafka, ensureTopic } from '../../services/kafka';
 import type { Logger } from '../../services/logger';
 import { createLiveFeed } from '../../services/ops/liveFeed';
+import { opsRoutes } from '../../services/ops/routes';
 import { connectMongo } from '../../services/mongo';
 import { defineModels, prepareStore, type Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporalClient';
 import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
 import { deleteTopic } from './stack';
 
-// The API with its real dependencies on the bench's private database, topic and task queue. The
-// rate limit stays registered (its cost is part of every request) but high enough not to answer 429.
+// The API with its real dependencies on the bench's private database, topic and task queue, built
+// as services/api/server.ts builds it (live feed, read cache, ops routes, pipeline settings from
+// the environment such as DEALFLOW_SLA_SCALE). The rate limit stays registered (its cost is part of every request) but high enough not to answer 429.
 
 export const BENCH_LIMITS = { rateMax: 1_000_000_000, rateWindowMs: 60_000 };
 
@@ -38,6 +40,8 @@ export async function startApiOnly(config: Config, logger: Logger) {
     readCache,
     kafkaHealth: async () => void (await admin.describeCluster()),
     limits: BENCH_LIMITS,
+    settings: config.pipeline,
+    opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops') }),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

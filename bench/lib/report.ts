@@ -40,6 +40,25 @@ export function mergeIntoSummary(results: readonly BenchmarkResult[], path = SUM
   writeFileSync(path, `${JSON.stringify(summary, null, 2)}\n`);
 }
 
+/** A `faults` entry, as the fault tests write them (test/faults/support/results.ts). */
+export interface FaultLine {
+  fault: string;
+  load: number;
+  accepted: number;
+  completed: number;
+  lost: number;
+  duplicated: number;
+}
+
+/** Replaces the `faults` entry of the same name, keeping the others (the fault tests own them). */
+export function mergeFaultIntoSummary(line: FaultLine, path = SUMMARY_PATH): void {
+  const summary = readSummary(path);
+  const others = summary.faults.filter((entry) => (entry as Partial<FaultLine>).fault !== line.fault);
+  summary.faults = [...others, line];
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
