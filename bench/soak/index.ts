@@ -214,6 +214,7 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
       let lost = 0;
       let duplicated = strays.length;
       let kafkaDuplicates = 0;
+      const lostBy = new Map<string, number>();
       await Promise.all(accepted.map(async (id) => {
         const answer = await client.call<ApplicationView>(ops, 'GET', `/v1/applications/${id}`);
         const view = answer.status === 200 ? answer.body : null;
@@ -224,7 +225,9 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
         if (final && gaps.length === 0) completed += 1;
         else {
           lost += 1;
-          notes.push(`${id}: ${view ? `status ${view.status}` : `read answered ${answer.status}`}${gaps.length > 0 ? `, seq gap ${gaps.join(',')}` : ''}`);
+          const why = gaps.length > 0 ? 'seq gap on Kafka' : view ? `still ${view.status}` : `read answered ${answer.status}`;
+          lostBy.set(why, (lostBy.get(why) ?? 0) + 1);
+          if (gaps.length > 0) notes.push(`${id}: seq gap ${gaps.join(',')}`);
         }
         const seqs = view?.timeline.map((event) => event.seq) ?? [];
         const twice = (runs.get(applicationWorkflowId(id)) ?? 0) > 1 || new Set(seqs).size !== seqs.length;
@@ -233,6 +236,7 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
           notes.push(`${id}: ${runs.get(applicationWorkflowId(id))} workflow runs, ${seqs.length - new Set(seqs).size} seqs stored twice`);
         }
       }));
+      if (lostBy.size > 0) notes.unshift(`lost: ${[...lostBy].map(([why, n]) => `${n} ${why}`).join(', ')}`);
       if (kafkaDuplicates > 0) log(`soak: ${kafkaDuplicates} event seqs reached Kafka more than once (at-least-once publishing; the read models must absorb them)`);
       return { accepted: accepted.length, completed, lost, duplicated, notes };
     }
