@@ -7,6 +7,7 @@ import { createTemporalClient } from '../../services/temporal';
 import { applicationWorkflowId } from '../../workflows/application';
 import { benchRequest, seedBenchCatalogue, tokens } from '../lib/apiStack';
 import { cpuSnapshot, cpuShares, formatCpu, peakSampler, spawnChild, type Child } from '../lib/children';
+import { opsProjectionGroup } from '../lib/opsStack';
 import { log, percentile, result, sleep, type BenchmarkResult } from '../lib/report';
 import { benchConfig, benchEnv, benchLogger, benchSuffix, deleteTopic } from '../lib/stack';
 import type { noopWorkflow } from './noopWorkflow';
@@ -180,6 +181,7 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
     await mongo.connection.dropDatabase().catch(() => undefined);
     await mongo.close();
     await deleteTopic(admin, config.kafka.topic);
+    await admin.deleteGroups([`bench-reader-${suffix}`, opsProjectionGroup(config)]).catch(() => undefined);
     await admin.disconnect();
     await temporal.close();
   }
