@@ -29,7 +29,9 @@ export async function startApiOnly(config: Config, logger: Logger) {
   await admin.connect();
   await ensureTopic(admin, config.kafka.topic);
   // As in the API process (services/api/server.ts): the feed of the topic keeps the read cache honest.
-  const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger });
+  // Named after the private topic (server.ts names it after host and pid) so that close() can remove it.
+  const feedGroup = `bench-api-feed.${config.kafka.topic}`;
+  const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: feedGroup });
   const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS });
   await feed.whenConnected(60_000);
   const app: FastifyInstance = await buildApp({
@@ -52,6 +54,7 @@ export async function startApiOnly(config: Config, logger: Logger) {
       await app.close();
       readCache.close();
       await feed.close();
+      await admin.deleteGroups([feedGroup]).catch(() => undefined);
       if (dropData) {
         await mongo.connection.dropDatabase().catch(() => undefined);
         await deleteTopic(admin, config.kafka.topic);
