@@ -15,6 +15,7 @@ import { isEndStatus } from '../../services/demo/summary';
 import { applicationWorkflowId } from '../../workflows/application';
 import { spawnChild, type Child, type ChildRole } from '../lib/children';
 import { opsLagProbe, type LagSample } from '../lib/opsLag';
+import { serverCpu, type Server } from '../lib/serverCpu';
 import { opsProjectionGroup } from '../lib/opsStack';
 import { log, mergeFaultIntoSummary, percentile, result, sleep, type BenchmarkResult } from '../lib/report';
 import { benchConfig, benchEnv, benchLogger, benchSuffix, deleteTopic } from '../lib/stack';
@@ -66,7 +67,7 @@ function parseOptions(args: readonly string[]): SoakOptions {
   };
 }
 
-interface Sample { at: number; lag: LagSample; cpuMicros: Map<ChildRole | 'driver', number>; load: number }
+interface Sample { at: number; lag: LagSample; cpuMicros: Map<ChildRole | Server | 'driver', number>; load: number }
 
 export async function runSoak(args: readonly string[] = []): Promise<BenchmarkResult[]> {
   const options = parseOptions(args);
@@ -92,7 +93,7 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
   let sampling: Promise<void> | null = null;
   let samplingOn = true;
   try {
-    // API first: it creates the topic's consumers' groups no sooner than the others would.
+    // After the seeding, so the worker's catalogue cache holds the catalogue from its start.
     for (const role of ['api', 'worker', 'ops'] as const) children.push(await spawnChild(role, env));
     const api = children[0] as Child;
     const url = api.url as string;
@@ -105,15 +106,16 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
     const offerMs = (count / rate) * 1_000;
     log(`soak: ${count} applications at ${rate.toFixed(2)}/s (${options.rate ? '--rate' : `half the measured maximum ${calibration.max.toFixed(2)}/s`}) over ${(offerMs / MINUTE).toFixed(1)} min, then up to ${DRAIN_MINUTES} min for the parties to finish`);
 
-    // Every second: the projection's lag and each process's CPU time.
+    // Every second: the projection's lag and each process's CPU time, ours and the local servers'.
     const samples: Sample[] = [];
     const probeLag = opsLagProbe(admin, config.kafka.topic, opsProjectionGroup(config));
+    const readServerCpu = serverCpu();
     sampling = (async () => {
       while (samplingOn) {
         const [lag, cpu] = await Promise.all([probeLag(), Promise.all(children.map(async (c) => [c.role, (await c.stats()).cpuMicros] as const))]).catch(() => [null, null] as const);
         if (lag && cpu) {
           const driver = process.cpuUsage();
-          samples.push({ at: Date.now(), lag, cpuMicros: new Map([...cpu, ['driver', driver.user + driver.system]]), load: loadavg()[0] as number });
+          samples.push({ at: Date.now(), lag, cpuMicros: new Map([...cpu, ['driver', driver.user + driver.system], ...readServerCpu()]), load: loadavg()[0] as number });
         }
         await sleep(1_000);
       }
@@ -307,7 +309,7 @@ function perMinute(start: number, submitted: readonly { applicationId: string; s
   return minutes;
 }
 
-const CPU_COLUMNS = ['worker', 'api', 'ops', 'driver'] as const;
+const CPU_COLUMNS = ['worker', 'api', 'ops', 'driver', 'ferretdb', 'temporal', 'kafka'] as const;
 
 function renderTable(minutes: readonly Minute[]): string {
   const header = ['minute', 'submitted', 'matched', 'p50 ms', 'p99 ms', 'ops lag max (events)', 'ops lag max (s)', ...CPU_COLUMNS.map((role) => `CPU ${role} %`), 'load avg'];
