@@ -27,7 +27,7 @@ export interface Child {
 export async function spawnChild(role: ChildRole, env: NodeJS.ProcessEnv): Promise<Child> {
   // Node flags as the image runs each process (Dockerfile, docker-compose.yml).
   const execArgv = role === 'api' ? ['--max-semi-space-size=4'] : [];
-  const child = fork(compiledPath(require.resolve('../pipeline/child')), [role], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(compiledPath(require.resolve('../pipeline/child')), [role], { env, execArgv, stdio: ['ignore', 2, 2, 'ipc'] });
   const ready = await new Promise<{ url?: string }>((resolve, reject) => {
     child.once('message', (message: { type: string; url?: string }) => resolve(message));
     child.once('exit', (code) => reject(new Error(`bench ${role} child exited with ${code}`)));
