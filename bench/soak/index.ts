@@ -208,6 +208,8 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
     async function checkApplications(accepted: readonly string[], calibrationIds: ReadonlySet<string>) {
       const notes: string[] = [];
       const ops = { role: 'ops' as const, sub: 'soak:ops' };
+      // Fewer retries than the parties': an API that cannot answer now is a finding, not something to wait out.
+      const reader = createApiClient({ baseUrl: url, jwtSecret: config.jwtSecret, concurrency: options.concurrency, retries: 2, timeoutMs: 10_000 });
       const runs = new Map<string, number>();
       for await (const execution of temporal.client.workflow.list({ query: `TaskQueue = "${config.temporal.taskQueue}"` })) {
         runs.set(execution.workflowId, (runs.get(execution.workflowId) ?? 0) + 1);
@@ -221,7 +223,7 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
       let kafkaDuplicates = 0;
       const lostBy = new Map<string, number>();
       await Promise.all(accepted.map(async (id) => {
-        const answer = await client.call<ApplicationView>(ops, 'GET', `/v1/applications/${id}`);
+        const answer = await reader.call<ApplicationView>(ops, 'GET', `/v1/applications/${id}`).catch((error: Error) => ({ status: 0, body: null, error }));
         const view = answer.status === 200 ? answer.body : null;
         const onKafka = events.of(id);
         const gaps = onKafka ? seqGaps(onKafka) : [];
@@ -230,7 +232,7 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
         if (final && gaps.length === 0) completed += 1;
         else {
           lost += 1;
-          const why = gaps.length > 0 ? 'seq gap on Kafka' : view ? `still ${view.status}` : `read answered ${answer.status}`;
+          const why = gaps.length > 0 ? 'seq gap on Kafka' : view ? `still ${view.status}` : `read answered ${answer.status || 'nothing'}`;
           lostBy.set(why, (lostBy.get(why) ?? 0) + 1);
           if (gaps.length > 0) notes.push(`${id}: seq gap ${gaps.join(',')}`);
         }
