@@ -4,27 +4,35 @@ import { runForums } from './forums';
 import { runMatching } from './matching';
 import { runPipeline } from './pipeline';
 import { runPublisher } from './publisher';
+import { runSoak } from './soak';
 
-// `npm run bench` runs every benchmark; `npm run bench -- matching api` runs the named ones.
+// `npm run bench` runs every benchmark but the soak; `npm run bench -- matching api` runs the named
+// ones; options after the names go to the benchmarks (`npm run bench -- soak --minutes 2`).
 // Each benchmark measures its baseline in the same run and merges its lines into summary.json.
 
-const BENCHMARKS: Record<string, () => Promise<BenchmarkResult[]>> = {
+const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<BenchmarkResult[]>> = {
   pipeline: runPipeline,
   matching: runMatching,
   api: runApi,
   publisher: runPublisher,
   forums: runForums,
+  soak: runSoak,
 };
+/** Ten minutes or more: run only when asked for by name. */
+const ON_REQUEST = new Set(['soak']);
 
 async function main(): Promise<void> {
-  const asked = process.argv.slice(2).filter((arg) => arg !== '--');
+  const args = process.argv.slice(2).filter((arg) => arg !== '--');
+  const firstOption = args.findIndex((arg) => arg.startsWith('-'));
+  const asked = firstOption === -1 ? args : args.slice(0, firstOption);
+  const options = firstOption === -1 ? [] : args.slice(firstOption);
   const unknown = asked.filter((name) => !(name in BENCHMARKS));
   if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
-  const names = asked.length > 0 ? asked : Object.keys(BENCHMARKS);
+  const names = asked.length > 0 ? asked : Object.keys(BENCHMARKS).filter((name) => !ON_REQUEST.has(name));
   for (const name of names) {
     const started = Date.now();
     log(`${name}: starting`);
-    const results = await (BENCHMARKS[name] as () => Promise<BenchmarkResult[]>)();
+    const results = await (BENCHMARKS[name] as (args: readonly string[]) => Promise<BenchmarkResult[]>)(options);
     mergeIntoSummary(results);
     log(`${name}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }

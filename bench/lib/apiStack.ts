@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../services/api/app';
-import { signToken } from '../../services/api/auth';
+import { allow, signToken } from '../../services/api/auth';
 import { createReadCache, READ_CACHE_DEFAULTS } from '../../services/api/readCache';
 import type { Config } from '../../services/config';
 import { createKafka, ensureTopic } from '../../services/kafka';
 import type { Logger } from '../../services/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
+import { opsRoutes } from '../../services/api/routes/ops';
 import { connectMongo } from '../../services/mongo';
 import { defineModels, type Models } from '../../services/store/models';
 import { prepareStore } from '../../services/store/prepare';
@@ -13,8 +14,9 @@ import { createTemporalClient } from '../../services/temporalClient';
 import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
 import { deleteTopic } from './stack';
 
-// The API with its real dependencies on the bench's private database, topic and task queue. The
-// rate limit stays registered (its cost is part of every request) but high enough not to answer 429.
+// The API with its real dependencies on the bench's private database, topic and task queue, built
+// as services/api/server.ts builds it (live feed, read cache, ops routes, pipeline settings from
+// the environment such as DEALFLOW_SLA_SCALE). The rate limit stays registered (its cost is part of every request) but high enough not to answer 429.
 
 export const BENCH_LIMITS = { rateMax: 1_000_000_000, rateWindowMs: 60_000 };
 
@@ -28,7 +30,9 @@ export async function startApiOnly(config: Config, logger: Logger) {
   await admin.connect();
   await ensureTopic(admin, config.kafka.topic);
   // As in the API process (services/api/server.ts): the feed of the topic keeps the read cache honest.
-  const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger });
+  // Named after the private topic (server.ts names it after host and pid) so that close() can remove it.
+  const feedGroup = `bench-api-feed.${config.kafka.topic}`;
+  const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: feedGroup });
   const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS });
   await feed.whenConnected(60_000);
   const app: FastifyInstance = await buildApp({
@@ -39,6 +43,8 @@ export async function startApiOnly(config: Config, logger: Logger) {
     readCache,
     kafkaHealth: async () => void (await admin.describeCluster()),
     limits: BENCH_LIMITS,
+    settings: config.pipeline,
+    opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops') }),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
@@ -49,6 +55,7 @@ export async function startApiOnly(config: Config, logger: Logger) {
       await app.close();
       readCache.close();
       await feed.close();
+      await admin.deleteGroups([feedGroup]).catch(() => undefined);
       if (dropData) {
         await mongo.connection.dropDatabase().catch(() => undefined);
         await deleteTopic(admin, config.kafka.topic);

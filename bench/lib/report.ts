@@ -40,6 +40,33 @@ export function mergeIntoSummary(results: readonly BenchmarkResult[], path = SUM
   writeFileSync(path, `${JSON.stringify(summary, null, 2)}\n`);
 }
 
+/** A `faults` entry, as the fault tests write them (test/faults/support/results.ts). */
+export interface FaultLine {
+  fault: string;
+  load: number;
+  accepted: number;
+  completed: number;
+  lost: number;
+  duplicated: number;
+}
+
+export const FAULTS_PATH = join(__dirname, '..', 'results', 'faults.json');
+
+/**
+ * Replaces the `faults` entry of the same name in summary.json and in faults.json, keeping the
+ * others: the fault suite (test/faults/support/results.ts) rebuilds summary.json's `faults` from
+ * faults.json, so a line only in summary.json would be gone after its next run.
+ */
+export function mergeFaultIntoSummary(line: FaultLine, path = SUMMARY_PATH, faultsPath = FAULTS_PATH): void {
+  const replace = (entries: readonly unknown[]) => [...entries.filter((entry) => (entry as Partial<FaultLine>).fault !== line.fault), line];
+  mkdirSync(dirname(path), { recursive: true });
+  const faults = existsSync(faultsPath) ? (JSON.parse(readFileSync(faultsPath, 'utf8')) as unknown[]) : [];
+  writeFileSync(faultsPath, `${JSON.stringify(replace(faults), null, 2)}\n`);
+  const summary = readSummary(path);
+  summary.faults = replace(summary.faults);
+  writeFileSync(path, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -1,18 +1,25 @@
 import { loadConfig } from '../../services/config';
 import { benchLogger } from '../lib/stack';
 
-// A child process of the pipeline benchmark, so each part's resident memory is its own:
-// `worker` (the project's worker), `noop` (a worker of noopWorkflow) or `api`. It answers
-// `stats` over IPC with its RSS and, for a worker, how many workflows it has cached. Each role
-// loads only its own modules, as the production processes do (the API no Temporal worker).
+// A child process of the pipeline and soak benchmarks (spawned by bench/lib/children.ts), so each
+// part's memory and CPU are its own: `worker` (the project's worker), `noop` (a worker of
+// noopWorkflow), `api` (with its live feed, as services/api/server.ts) or `ops` (the ops projector,
+// as services/ops/main.ts). It answers `stats` over IPC with its RSS, CPU time and, for a worker,
+// how many workflows it has cached. Each role loads only its own modules, as the production
+// processes do (the API no Temporal worker).
 
-type Stats = { rss: number; cached: number };
+type Stats = { rss: number; cached: number; cpuMicros: number };
+
+const cpuMicros = (): number => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 
 async function main(): Promise<void> {
   const role = process.argv[2];
   const config = loadConfig();
   const logger = benchLogger();
-  let stats: () => Stats = () => ({ rss: process.memoryUsage().rss, cached: 0 });
+  let stats: () => Stats = () => ({ rss: process.memoryUsage().rss, cached: 0, cpuMicros: cpuMicros() });
   let stop: () => Promise<void>;
   let url: string | undefined;
   if (role === 'worker' || role === 'noop') {
@@ -22,7 +29,7 @@ async function main(): Promise<void> {
       ? await startWorker(config, logger)
       : await createTemporalWorker(config, logger, { workflowsPath: require.resolve('./noopWorkflow'), activities: {}, tuning: WORKER_TUNING });
     const running = started.worker.run();
-    stats = () => ({ rss: process.memoryUsage().rss, cached: started.worker.getStatus().numCachedWorkflows });
+    stats = () => ({ rss: process.memoryUsage().rss, cached: started.worker.getStatus().numCachedWorkflows, cpuMicros: cpuMicros() });
     stop = async () => {
       started.worker.shutdown();
       await running;
@@ -33,6 +40,9 @@ async function main(): Promise<void> {
     const api = await startApiOnly(config, logger);
     url = api.url;
     stop = () => api.close(false);
+  } else if (role === 'ops') {
+    const { startOpsProjector } = await import('../lib/opsStack');
+    stop = (await startOpsProjector(config, logger)).close;
   } else {
     throw new Error(`unknown role ${String(role)}`);
   }

@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { createKafka, ensureTopic, startConsumer } from '../../services/kafka';
@@ -8,14 +7,16 @@ import { prepareStore } from '../../services/store/prepare';
 import { createTemporalClient } from '../../services/temporal';
 import { applicationWorkflowId } from '../../workflows/messages';
 import { benchRequest, seedBenchCatalogue, tokens } from '../lib/apiStack';
-import { compiledPath } from '../lib/compiled';
+import { cpuSnapshot, cpuShares, formatCpu, peakSampler, spawnChild, type Child } from '../lib/children';
+import { opsProjectionGroup } from '../lib/opsStack';
 import { log, percentile, result, sleep, type BenchmarkResult } from '../lib/report';
 import { benchConfig, benchEnv, benchLogger, benchSuffix, deleteTopic } from '../lib/stack';
 import type { noopWorkflow } from './noopWorkflow';
 
 // 1. Pipeline throughput, and 5. memory. Applications go in through POST /v1/applications (an
-// API child process) at a steady rate, a worker child process with WORKER_TUNING screens and
-// matches them, and this process reads `application.matched` back from the private topic. The
+// API child process with its live feed) at a steady rate, a worker child process with
+// WORKER_TUNING screens and matches them, an ops projector child projects the events, as
+// `npm start` runs them, and this process reads `application.matched` back from the private topic. The
 // ceiling is a no-op workflow's start-to-complete rate on the same server with the same tuning,
 // measured in the same run; the offered load is that ceiling, so the carried rate says how much
 // of it the real pipeline reaches.
@@ -25,57 +26,6 @@ const NOOP_PER_ROUND = 200;
 const NOOP_CONCURRENCY = 32;
 const APPLICATIONS_PER_ROUND = 40;
 const MB = 1024 * 1024;
-
-interface Child { process: ChildProcess; url?: string; stats(): Promise<{ rss: number; cached: number }>; stop(): Promise<void> }
-
-async function spawnChild(role: 'worker' | 'noop' | 'api', env: NodeJS.ProcessEnv): Promise<Child> {
-  // Node flags as the image runs each process (Dockerfile, docker-compose.yml).
-  const execArgv = role === 'api' ? ['--max-semi-space-size=4'] : [];
-  const child = fork(compiledPath(require.resolve('./child')), [role], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await new Promise<{ url?: string }>((resolve, reject) => {
-    child.once('message', (message: { type: string; url?: string }) => resolve(message));
-    child.once('exit', (code) => reject(new Error(`bench ${role} child exited with ${code}`)));
-  });
-  return {
-    process: child,
-    ...(ready.url ? { url: ready.url } : {}),
-    stats: () => new Promise((resolve, reject) => {
-      const onMessage = (message: { type: string; rss: number; cached: number }) => {
-        if (message.type !== 'stats') return;
-        child.off('message', onMessage);
-        resolve({ rss: message.rss, cached: message.cached });
-      };
-      child.on('message', onMessage);
-      // A child that already exited rejects here rather than crashing the benchmark with an 'error' event.
-      child.send({ type: 'stats' }, (error) => {
-        if (!error) return;
-        child.off('message', onMessage);
-        reject(error);
-      });
-    }),
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.send({ type: 'stop' });
-      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
-    }),
-  };
-}
-
-/** Samples a child's stats every `everyMs` until stopped; keeps the highest RSS and its cached count. */
-function sampler(child: Child, everyMs = 250) {
-  let peak = { rss: 0, cached: 0 };
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const now = await child.stats().catch(() => null);
-      if (!now) return;
-      if (now.rss > peak.rss) peak = now;
-      await sleep(everyMs);
-    }
-  })();
-  return { async stop() { running = false; await loop; return peak; } };
-}
 
 export async function runPipeline(): Promise<BenchmarkResult[]> {
   const suffix = benchSuffix();
@@ -98,14 +48,18 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
   const started: string[] = [];
   const matchedAt = new Map<string, number>();
   let consumer: Awaited<ReturnType<typeof startConsumer>> | null = null;
-  const samplers: ReturnType<typeof sampler>[] = [];
+  const samplers: ReturnType<typeof peakSampler>[] = [];
   try {
     const api = await spawnChild('api', benchEnv(suffix));
     children.push(api);
     const worker = await spawnChild('worker', benchEnv(suffix));
     children.push(worker);
+    const ops = await spawnChild('ops', benchEnv(suffix));
+    children.push(ops);
     const noop = await spawnChild('noop', benchEnv(suffix, { TEMPORAL_TASK_QUEUE: noopQueue }));
     children.push(noop);
+    // The processes `npm start` runs, whose CPU each round reports (the no-op worker is the ceiling's).
+    const pipelineChildren = [worker, api, ops];
     consumer = await startConsumer(kafka, {
       groupId: `bench-reader-${suffix}`,
       topic: config.kafka.topic,
@@ -179,8 +133,8 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
     const warm = await noopRound(NOOP_PER_ROUND);
     await pipelineRound(20, Math.max(5, warm.rate / 2));
 
-    const workerPeak = sampler(worker);
-    const apiPeak = sampler(api);
+    const workerPeak = peakSampler(worker);
+    const apiPeak = peakSampler(api);
     samplers.push(workerPeak, apiPeak);
     const noopRates: number[] = [];
     const pipeRates: number[] = [];
@@ -193,11 +147,13 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
       noopRates.push(ceiling.rate);
       noopP50s.push(percentile(ceiling.latencies, 50));
       noopP99s.push(percentile(ceiling.latencies, 99));
+      const cpuBefore = await cpuSnapshot(pipelineChildren);
       const carried = await pipelineRound(APPLICATIONS_PER_ROUND, ceiling.rate);
+      const cpu = cpuShares(cpuBefore, await cpuSnapshot(pipelineChildren));
       pipeRates.push(carried.rate);
       p50s.push(percentile(carried.latencies, 50));
       p99s.push(percentile(carried.latencies, 99));
-      log(`round ${round + 1}: no-op ${ceiling.rate.toFixed(1)}/s; pipeline offered ${ceiling.rate.toFixed(1)}/s carried ${carried.rate.toFixed(1)}/s, p50 ${p50s[round]?.toFixed(0)} ms p99 ${p99s[round]?.toFixed(0)} ms`);
+      log(`round ${round + 1}: no-op ${ceiling.rate.toFixed(1)}/s; pipeline offered ${ceiling.rate.toFixed(1)}/s carried ${carried.rate.toFixed(1)}/s, p50 ${p50s[round]?.toFixed(0)} ms p99 ${p99s[round]?.toFixed(0)} ms; CPU (share of one core) ${formatCpu(cpu)}`);
     }
     const workerLoad = await workerPeak.stop();
     const apiLoad = await apiPeak.stop();
@@ -226,6 +182,7 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
     await mongo.connection.dropDatabase().catch(() => undefined);
     await mongo.close();
     await deleteTopic(admin, config.kafka.topic);
+    await admin.deleteGroups([`bench-reader-${suffix}`, opsProjectionGroup(config)]).catch(() => undefined);
     await admin.disconnect();
     await temporal.close();
   }

@@ -33,6 +33,8 @@ export interface DemoOptions {
   onProgress?: (progress: DemoProgress) => void;
   /** Set to stop early (Ctrl-C): the run reports what it has. */
   signal?: AbortSignal;
+  /** Each accepted submission, with when its request was handed to the client (the soak benchmark times from it). */
+  onSubmitted?: (submission: { applicationId: string; key: string; sentAt: number }) => void;
 }
 
 export interface DemoProgress {
@@ -131,12 +133,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await sleep(Math.round((rampMs * i) / Math.max(1, tracked.length)));
     if (options.signal?.aborted) return;
     try {
+      const sentAt = Date.now();
       const answer = await client.call<{ applicationId: string; error?: string; message?: string }>(
         enterpriseOf(t.plan.uscc), 'POST', '/v1/applications', t.plan.request, { headers: { 'idempotency-key': t.plan.key }, urgent: true },
       );
       if ((answer.status === 202 || answer.status === 200) && answer.body.applicationId) {
         t.applicationId = answer.body.applicationId;
         t.submittedAt = Date.now();
+        options.onSubmitted?.({ applicationId: t.applicationId, key: t.plan.key, sentAt });
       } else {
         submissionFailures.push({ key: t.plan.key, status: answer.status, message: JSON.stringify(answer.body).slice(0, 300) });
         log(`submission ${t.plan.key} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
