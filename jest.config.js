@@ -6,7 +6,7 @@ const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts'
 
 module.exports = {
   // Logs of the code under test go to test-output/logs/; this prints them for a failed test file only.
-  reporters: ['default', '<rootDir>/test/support/failedTestLogs.js'],
+  reporters: ['default', '<rootDir>/test/support/failedTestLogs.cjs'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },

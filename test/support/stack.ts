@@ -37,7 +37,7 @@ export function testLogFile(testPath: string): string {
 
 /**
  * The code under test logs to a file per test file, not to the terminal: a green run stays quiet
- * even though tests provoke failures on purpose, and the reporter in `test/support/failedTestLogs.js`
+ * even though tests provoke failures on purpose, and the reporter in `test/support/failedTestLogs.cjs`
  * prints the file of a test file that failed. `TEST_LOG_LEVEL` (default warn) sets the level.
  */
 export function testLogger(): Logger {
