@@ -1,7 +1,14 @@
-import { QUALIFICATION_LABELS, QUALIFICATION_TYPES } from '../schemas';
+import { QUALIFICATION_LABELS, QUALIFICATION_TYPES, REGION_CODES } from '../schemas';
 import type {
-  ApplicationRequest, EnterpriseProfile, MatchReason, Product, QualificationType, Region,
+  ApplicationRequest, EnterpriseProfile, Exclusion, MatchReason, Product, QualificationType, Region,
 } from '../schemas';
+
+/**
+ * The matching rules an explanation was answered with: bump it whenever a weight, a score
+ * component or a hard filter changes, so an explanation says which rules ranked the application.
+ * 2: one open deal per institution per application.
+ */
+export const RULES_VERSION = 'matching-2';
 
 /** Points each score component can add; they sum to 100 so a score reads as a percentage. */
 export const MATCH_WEIGHTS = {
@@ -155,6 +162,30 @@ function longestPrefix(code: string, prefixes: readonly string[]): number {
     if (prefix.length > best && code.startsWith(prefix)) best = prefix.length;
   }
   return best;
+}
+
+/** Every hard filter the product fails for this application, each with a sentence naming the values; empty when it passes all. */
+export function hardFilterFailures(application: MatchApplication, candidate: ProductWithStats, today: string): Exclusion[] {
+  return exclusionsOf(prepare(application, today), candidate);
+}
+
+function exclusionsOf(app: Prepared, candidate: ProductWithStats): Exclusion[] {
+  const p = candidate.product;
+  const out: Exclusion[] = [];
+  const fail = (code: HardFilterCode, message: string) => out.push({ code, message });
+  if (!p.active) fail('product_inactive', 'The product is not offered at the moment');
+  if (!(candidate.openDeals < p.capacity)) fail('no_capacity', `The product reviews ${p.capacity} deal(s) at once and all are taken`);
+  if (app.amount < p.minAmountCny || app.amount > p.maxAmountCny) fail('amount_out_of_range', `${app.amountText} is outside the product's range ${cny(p.minAmountCny)}-${cny(p.maxAmountCny)}`);
+  if (!(p.instruments as readonly string[]).includes(app.instrument)) fail('instrument_not_offered', `The product does not offer ${app.instrument}`);
+  if (!(p.regions as readonly string[]).includes(app.region)) fail('region_not_served', `The product does not serve ${app.region}`);
+  if (p.minRevenueCny !== undefined && app.revenue < p.minRevenueCny) fail('revenue_below_minimum', `Revenue ${cny(app.revenue)} is below the product's minimum ${cny(p.minRevenueCny)}`);
+  if (p.minYearsSinceFounding !== undefined && app.years < p.minYearsSinceFounding) fail('too_few_years_since_founding', `Founded ${app.years} year(s) ago; the product needs ${p.minYearsSinceFounding}`);
+  const missing = p.requiredQualifications.filter((required) => (app.qualMask & QUAL_BIT[required]) === 0);
+  if (missing.length > 0) fail('qualification_missing', `Needs the verified qualification(s) ${missing.map((t) => QUALIFICATION_LABELS[t]).join(', ')}`);
+  const { include, exclude } = p.industries;
+  if (include.length > 0 && longestPrefix(app.industry, include) === 0) fail('industry_not_included', `Industry ${app.industry} is outside the product's focus ${include.join(', ')} (GB/T 4754)`);
+  if (exclude.length > 0 && longestPrefix(app.industry, exclude) > 0) fail('industry_excluded', `The product excludes industry ${app.industry} (GB/T 4754)`);
+  return out;
 }
 
 /** The first hard filter the product fails for this application, or null when it passes all. */
@@ -466,6 +497,51 @@ export function indexProducts(products: readonly IndexedFields[]): ProductIndex 
 }
 
 const INDUSTRY_MEMO_SIZE = 256;
+
+// ---------------------------------------------------------------------------
+// Near misses: the products an explanation names as "why not"
+// ---------------------------------------------------------------------------
+
+export interface ExcludedCandidate extends RankedCandidate {
+  exclusions: Exclusion[];
+}
+
+/**
+ * The active products offering the requested instrument that fail a hard rule, closest first
+ * (fewest failed rules, then score, then productId), at most `limit`: the products an enterprise
+ * may wonder about. Products that do not offer the instrument at all are left out; naming every
+ * lender that does not do equity explains nothing. With `index`, only the products offering the
+ * instrument in some region are looked at.
+ */
+export function nearMisses(input: Omit<RankInput, 'excludeProductIds'> & { limit: number }): ExcludedCandidate[] {
+  const { products, index } = input;
+  const app = prepare(input.application, input.today);
+  let positions: Iterable<number>;
+  if (index !== undefined) {
+    const seen = new Set<number>();
+    for (const region of REGION_CODES) for (const position of index.positions(app.instrument, region)) seen.add(position);
+    positions = seen;
+  } else {
+    positions = products.keys();
+  }
+  const missed: { candidate: ProductWithStats; exclusions: Exclusion[]; score: number }[] = [];
+  for (const position of positions) {
+    const candidate = products[position];
+    if (candidate === undefined || !candidate.product.active) continue;
+    if (!(candidate.product.instruments as readonly string[]).includes(app.instrument)) continue;
+    const exclusions = exclusionsOf(app, candidate);
+    if (exclusions.length > 0) missed.push({ candidate, exclusions, score: scoreOf(app, candidate) });
+  }
+  missed.sort((a, b) => a.exclusions.length - b.exclusions.length || b.score - a.score
+    || compareText(a.candidate.product.productId, b.candidate.product.productId));
+  return missed.slice(0, Math.max(0, Math.floor(input.limit))).map(({ candidate, exclusions, score }) => ({
+    productId: candidate.product.productId,
+    institutionId: candidate.product.institutionId,
+    score,
+    reasons: reasonsOf(app, candidate),
+    exclusions,
+  }));
+}
 
 export interface SelectOptions {
   /** At most this many deals with one institution, so one lender cannot crowd out the rest. */
