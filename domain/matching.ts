@@ -1,4 +1,4 @@
-import { QUALIFICATION_LABELS, QUALIFICATION_TYPES, REGION_CODES } from '../schemas';
+import { QUALIFICATION_LABELS, QUALIFICATION_TYPES } from '../schemas';
 import type {
   ApplicationRequest, EnterpriseProfile, Exclusion, MatchReason, Product, QualificationType, Region,
 } from '../schemas';
@@ -507,40 +507,94 @@ export interface ExcludedCandidate extends RankedCandidate {
 }
 
 /**
- * The active products offering the requested instrument that fail a hard rule, closest first
- * (fewest failed rules, then score, then productId), at most `limit`: the products an enterprise
- * may wonder about. Products that do not offer the instrument at all are left out; naming every
- * lender that does not do equity explains nothing. With `index`, only the products offering the
- * instrument in some region are looked at.
+ * The active products offering the requested instrument in the enterprise's region that fail a
+ * hard rule, closest first (fewest failed rules, then score, then productId), at most `limit`:
+ * the products an enterprise may wonder about. Products that do not offer the instrument there
+ * are left out; naming every lender that does not lease, or not in Anhui, explains nothing. With
+ * `index`, only that group of products is looked at.
  */
 export function nearMisses(input: Omit<RankInput, 'excludeProductIds'> & { limit: number }): ExcludedCandidate[] {
   const { products, index } = input;
   const app = prepare(input.application, input.today);
-  let positions: Iterable<number>;
-  if (index !== undefined) {
-    const seen = new Set<number>();
-    for (const region of REGION_CODES) for (const position of index.positions(app.instrument, region)) seen.add(position);
-    positions = seen;
-  } else {
-    positions = products.keys();
-  }
-  const missed: { candidate: ProductWithStats; exclusions: Exclusion[]; score: number }[] = [];
+  const positions: Iterable<number> = index !== undefined ? index.positions(app.instrument, app.region) : products.keys();
+  // Failed rules are counted without building their sentences; only the shown products get those.
+  const counted: { candidate: ProductWithStats; failures: number }[] = [];
+  const perCount = new Uint32Array(HARD_FILTER_COUNT + 1);
+  const industryFit = index?.industryFit(app.industry);
   for (const position of positions) {
     const candidate = products[position];
-    if (candidate === undefined || !candidate.product.active) continue;
-    if (!(candidate.product.instruments as readonly string[]).includes(app.instrument)) continue;
-    const exclusions = exclusionsOf(app, candidate);
-    if (exclusions.length > 0) missed.push({ candidate, exclusions, score: scoreOf(app, candidate) });
+    if (candidate === undefined) continue;
+    // The index's group holds only active products offering the instrument in the region.
+    if (index === undefined && !(candidate.product.active && offeredHere(app, candidate.product))) continue;
+    const failures = index === undefined || industryFit === undefined
+      ? failureCount(app, candidate)
+      : indexedFailureCount(app, candidate, index, industryFit, position);
+    if (failures === 0) continue;
+    counted.push({ candidate, failures });
+    perCount[failures] = (perCount[failures] ?? 0) + 1;
   }
-  missed.sort((a, b) => a.exclusions.length - b.exclusions.length || b.score - a.score
-    || compareText(a.candidate.product.productId, b.candidate.product.productId));
-  return missed.slice(0, Math.max(0, Math.floor(input.limit))).map(({ candidate, exclusions, score }) => ({
+  // The fewest failures that reach `limit` products: only those are scored and sorted.
+  const limit = Math.max(0, Math.floor(input.limit));
+  let most = 1;
+  for (let reached = perCount[1] ?? 0; reached < limit && most < HARD_FILTER_COUNT; reached += perCount[most] ?? 0) most += 1;
+  const closest = counted
+    .filter(({ failures }) => failures <= most)
+    .map(({ candidate, failures }) => ({ candidate, failures, score: scoreOf(app, candidate) }))
+    .sort((a, b) => a.failures - b.failures || b.score - a.score
+      || compareText(a.candidate.product.productId, b.candidate.product.productId));
+  return closest.slice(0, limit).map(({ candidate, score }) => ({
     productId: candidate.product.productId,
     institutionId: candidate.product.institutionId,
     score,
     reasons: reasonsOf(app, candidate),
-    exclusions,
+    exclusions: exclusionsOf(app, candidate),
   }));
+}
+
+const HARD_FILTER_COUNT = 10;
+
+function offeredHere(app: Prepared, product: Product): boolean {
+  return (product.instruments as readonly string[]).includes(app.instrument) && (product.regions as readonly string[]).includes(app.region);
+}
+
+/** `failureCount` of a product in the index's group for this instrument and region, from its typed arrays. */
+function indexedFailureCount(app: Prepared, candidate: ProductWithStats, index: ProductIndex, industryFit: Uint8Array, i: number): number {
+  let count = 0;
+  if (!(candidate.openDeals < (index.capacity[i] as number))) count += 1;
+  if (app.amount < (index.minAmount[i] as number) || app.amount > (index.maxAmount[i] as number)) count += 1;
+  if (app.revenue < (index.minRevenue[i] as number)) count += 1;
+  if (app.years < (index.minYears[i] as number)) count += 1;
+  if (((index.requiredMask[i] as number) & ~app.qualMask) !== 0) count += 1;
+  if (industryFit[i] !== 1) {
+    // Rare: the include and the exclude list may both fail, which counts twice.
+    const { include, exclude } = candidate.product.industries;
+    if (include.length > 0 && longestPrefix(app.industry, include) === 0) count += 1;
+    if (exclude.length > 0 && longestPrefix(app.industry, exclude) > 0) count += 1;
+  }
+  return count;
+}
+
+/** How many hard filters the product fails: `exclusionsOf(...).length` without the sentences. */
+function failureCount(app: Prepared, candidate: ProductWithStats): number {
+  const p = candidate.product;
+  let count = 0;
+  if (!p.active) count += 1;
+  if (!(candidate.openDeals < p.capacity)) count += 1;
+  if (app.amount < p.minAmountCny || app.amount > p.maxAmountCny) count += 1;
+  if (!(p.instruments as readonly string[]).includes(app.instrument)) count += 1;
+  if (!(p.regions as readonly string[]).includes(app.region)) count += 1;
+  if (p.minRevenueCny !== undefined && app.revenue < p.minRevenueCny) count += 1;
+  if (p.minYearsSinceFounding !== undefined && app.years < p.minYearsSinceFounding) count += 1;
+  for (const required of p.requiredQualifications) {
+    if ((app.qualMask & QUAL_BIT[required]) === 0) {
+      count += 1;
+      break;
+    }
+  }
+  const { include, exclude } = p.industries;
+  if (include.length > 0 && longestPrefix(app.industry, include) === 0) count += 1;
+  if (exclude.length > 0 && longestPrefix(app.industry, exclude) > 0) count += 1;
+  return count;
 }
 
 export interface SelectOptions {

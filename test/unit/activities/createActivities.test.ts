@@ -109,6 +109,7 @@ describe('matching and capacity', () => {
     await catalogueWith(models,
       product({ productId: 'p-best', institutionId: 'bank-1', name: 'Little Giant Loan', minAmountCny: 2_000_000, maxAmountCny: 12_000_000 }),
       product({ productId: 'p-met', institutionId: 'bank-9', name: 'Met at the forum', minAmountCny: 100_000, maxAmountCny: 500_000_000 }),
+      product({ productId: 'p-big-only', institutionId: 'bank-2', minRevenueCny: 5_000_000_000 }),
       product({ productId: 'p-other-region', institutionId: 'bank-2', regions: ['CN-GD'] }),
       product({ productId: 'p-equity', institutionId: 'fund-1', instruments: ['equity'] }));
     const { region, industry, revenueCny, founded } = profile();
@@ -127,8 +128,8 @@ describe('matching and capacity', () => {
     expect(pinned.candidates.map((c) => [c.productId, c.outcome, c.exclusions.map((e) => e.code)])).toEqual([
       ['p-best', 'waiting', []],
       ['p-met', 'waiting', []],
-      ['p-other-region', 'excluded', ['region_not_served']],
-    ]); // p-equity does not offer the instrument: not a near miss
+      ['p-big-only', 'excluded', ['revenue_below_minimum']],
+    ]); // neither p-other-region nor p-equity offers the instrument in the region: not near misses
 
     expect(await env.run(activities.reserveCapacity, { productId: 'p-gone', dealId: 'app-1-d1', applicationId: 'app-1' })).toBe(false);
     expect(await env.run(activities.reserveCapacity, { productId: 'p-gone', dealId: 'app-1-d1', applicationId: 'app-1' })).toBe(false);

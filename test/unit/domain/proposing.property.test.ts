@@ -131,13 +131,14 @@ function productArb(productId: string): fc.Arbitrary<ProductWithStats> {
 }
 
 describe('nearMisses', () => {
-  test('names active products of the instrument that fail a rule, closest first, never a ranked one; the index changes nothing', () => {
+  test('names active products of the instrument in the region that fail a rule, closest first, never a ranked one; the index changes nothing', () => {
     fc.assert(fc.property(applicationArb, catalogueArb(productArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 10 }), (application, products, limit) => {
       const missed = nearMisses({ application, products, today: TODAY, limit });
       const ranked = new Set(rankProducts({ application, products, today: TODAY }).map((c) => c.productId));
       const byId = new Map(products.map((p) => [p.product.productId, p]));
       const failures = (p: ProductWithStats) => hardFilterFailures(application, p, TODAY);
-      const eligibleMisses = products.filter((p) => p.product.active && p.product.instruments.includes(application.request.instrument) && failures(p).length > 0);
+      const eligibleMisses = products.filter((p) => p.product.active && p.product.instruments.includes(application.request.instrument)
+        && p.product.regions.includes(application.profile.region) && failures(p).length > 0);
       expect(missed).toHaveLength(Math.min(limit, eligibleMisses.length));
       for (const miss of missed) {
         const product = byId.get(miss.productId) as ProductWithStats;
