@@ -142,11 +142,11 @@ describe('an application that follows up a forum meeting', () => {
     for (const { source, message } of refused) {
       const answer = await api.call('POST', '/v1/applications', { token, body: { ...leasing, source } });
       expect(answer.status).toBe(400);
-      expect(JSON.stringify(answer.body)).toContain(message);
+      expect(answer.body.issues).toEqual([{ path: 'source.meetingId', message: expect.stringContaining(message) }]);
     }
     const malformed = await api.call('POST', '/v1/applications', { token, body: { ...leasing, source: { forumId: 'forum-ysd-2' } } });
     expect(malformed.status).toBe(400);
-    expect(JSON.stringify(malformed.body)).toContain('source.meetingId');
+    expect(malformed.body.issues.map((issue: { path: string }) => issue.path)).toEqual(['source.meetingId']);
     const list = await api.call('GET', '/v1/applications', { token });
     expect(list.body.items).toEqual([]);
   });
