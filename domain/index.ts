@@ -4,3 +4,4 @@ export * from './dealLifecycle';
 export * from './applicationLifecycle';
 export * from './calendar';
 export * from './recognitionRegistry';
+export * from './proposing';

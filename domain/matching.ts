@@ -1,7 +1,14 @@
 import { QUALIFICATION_LABELS, QUALIFICATION_TYPES } from '../schemas';
 import type {
-  ApplicationRequest, EnterpriseProfile, MatchReason, Product, QualificationType, Region,
+  ApplicationRequest, EnterpriseProfile, Exclusion, MatchReason, Product, QualificationType, Region,
 } from '../schemas';
+
+/**
+ * The matching rules an explanation was answered with: bump it whenever a weight, a score
+ * component or a hard filter changes, so an explanation says which rules ranked the application.
+ * 2: one open deal per institution per application.
+ */
+export const RULES_VERSION = 'matching-2';
 
 /** Points each score component can add; they sum to 100 so a score reads as a percentage. */
 export const MATCH_WEIGHTS = {
@@ -155,6 +162,30 @@ function longestPrefix(code: string, prefixes: readonly string[]): number {
     if (prefix.length > best && code.startsWith(prefix)) best = prefix.length;
   }
   return best;
+}
+
+/** Every hard filter the product fails for this application, each with a sentence naming the values; empty when it passes all. */
+export function hardFilterFailures(application: MatchApplication, candidate: ProductWithStats, today: string): Exclusion[] {
+  return exclusionsOf(prepare(application, today), candidate);
+}
+
+function exclusionsOf(app: Prepared, candidate: ProductWithStats): Exclusion[] {
+  const p = candidate.product;
+  const out: Exclusion[] = [];
+  const fail = (code: HardFilterCode, message: string) => out.push({ code, message });
+  if (!p.active) fail('product_inactive', 'The product is not offered at the moment');
+  if (!(candidate.openDeals < p.capacity)) fail('no_capacity', `The product reviews ${p.capacity} deal(s) at once and all are taken`);
+  if (app.amount < p.minAmountCny || app.amount > p.maxAmountCny) fail('amount_out_of_range', `${app.amountText} is outside the product's range ${cny(p.minAmountCny)}-${cny(p.maxAmountCny)}`);
+  if (!(p.instruments as readonly string[]).includes(app.instrument)) fail('instrument_not_offered', `The product does not offer ${app.instrument}`);
+  if (!(p.regions as readonly string[]).includes(app.region)) fail('region_not_served', `The product does not serve ${app.region}`);
+  if (p.minRevenueCny !== undefined && app.revenue < p.minRevenueCny) fail('revenue_below_minimum', `Revenue ${cny(app.revenue)} is below the product's minimum ${cny(p.minRevenueCny)}`);
+  if (p.minYearsSinceFounding !== undefined && app.years < p.minYearsSinceFounding) fail('too_few_years_since_founding', `Founded ${app.years} year(s) ago; the product needs ${p.minYearsSinceFounding}`);
+  const missing = p.requiredQualifications.filter((required) => (app.qualMask & QUAL_BIT[required]) === 0);
+  if (missing.length > 0) fail('qualification_missing', `Needs the verified qualification(s) ${missing.map((t) => QUALIFICATION_LABELS[t]).join(', ')}`);
+  const { include, exclude } = p.industries;
+  if (include.length > 0 && longestPrefix(app.industry, include) === 0) fail('industry_not_included', `Industry ${app.industry} is outside the product's focus ${include.join(', ')} (GB/T 4754)`);
+  if (exclude.length > 0 && longestPrefix(app.industry, exclude) > 0) fail('industry_excluded', `The product excludes industry ${app.industry} (GB/T 4754)`);
+  return out;
 }
 
 /** The first hard filter the product fails for this application, or null when it passes all. */
@@ -466,6 +497,105 @@ export function indexProducts(products: readonly IndexedFields[]): ProductIndex 
 }
 
 const INDUSTRY_MEMO_SIZE = 256;
+
+// ---------------------------------------------------------------------------
+// Near misses: the products an explanation names as "why not"
+// ---------------------------------------------------------------------------
+
+export interface ExcludedCandidate extends RankedCandidate {
+  exclusions: Exclusion[];
+}
+
+/**
+ * The active products offering the requested instrument in the enterprise's region that fail a
+ * hard rule, closest first (fewest failed rules, then score, then productId), at most `limit`:
+ * the products an enterprise may wonder about. Products that do not offer the instrument there
+ * are left out; naming every lender that does not lease, or not in Anhui, explains nothing. With
+ * `index`, only that group of products is looked at.
+ */
+export function nearMisses(input: Omit<RankInput, 'excludeProductIds'> & { limit: number }): ExcludedCandidate[] {
+  const { products, index } = input;
+  const app = prepare(input.application, input.today);
+  const positions: Iterable<number> = index !== undefined ? index.positions(app.instrument, app.region) : products.keys();
+  // Failed rules are counted without building their sentences; only the shown products get those.
+  const counted: { candidate: ProductWithStats; failures: number }[] = [];
+  const perCount = new Uint32Array(HARD_FILTER_COUNT + 1);
+  const industryFit = index?.industryFit(app.industry);
+  for (const position of positions) {
+    const candidate = products[position];
+    if (candidate === undefined) continue;
+    // The index's group holds only active products offering the instrument in the region.
+    if (index === undefined && !(candidate.product.active && offeredHere(app, candidate.product))) continue;
+    const failures = index === undefined || industryFit === undefined
+      ? failureCount(app, candidate)
+      : indexedFailureCount(app, candidate, index, industryFit, position);
+    if (failures === 0) continue;
+    counted.push({ candidate, failures });
+    perCount[failures] = (perCount[failures] ?? 0) + 1;
+  }
+  // The fewest failures that reach `limit` products: only those are scored and sorted.
+  const limit = Math.max(0, Math.floor(input.limit));
+  let most = 1;
+  for (let reached = perCount[1] ?? 0; reached < limit && most < HARD_FILTER_COUNT; reached += perCount[most] ?? 0) most += 1;
+  const closest = counted
+    .filter(({ failures }) => failures <= most)
+    .map(({ candidate, failures }) => ({ candidate, failures, score: scoreOf(app, candidate) }))
+    .sort((a, b) => a.failures - b.failures || b.score - a.score
+      || compareText(a.candidate.product.productId, b.candidate.product.productId));
+  return closest.slice(0, limit).map(({ candidate, score }) => ({
+    productId: candidate.product.productId,
+    institutionId: candidate.product.institutionId,
+    score,
+    reasons: reasonsOf(app, candidate),
+    exclusions: exclusionsOf(app, candidate),
+  }));
+}
+
+const HARD_FILTER_COUNT = 10;
+
+function offeredHere(app: Prepared, product: Product): boolean {
+  return (product.instruments as readonly string[]).includes(app.instrument) && (product.regions as readonly string[]).includes(app.region);
+}
+
+/** `failureCount` of a product in the index's group for this instrument and region, from its typed arrays. */
+function indexedFailureCount(app: Prepared, candidate: ProductWithStats, index: ProductIndex, industryFit: Uint8Array, i: number): number {
+  let count = 0;
+  if (!(candidate.openDeals < (index.capacity[i] as number))) count += 1;
+  if (app.amount < (index.minAmount[i] as number) || app.amount > (index.maxAmount[i] as number)) count += 1;
+  if (app.revenue < (index.minRevenue[i] as number)) count += 1;
+  if (app.years < (index.minYears[i] as number)) count += 1;
+  if (((index.requiredMask[i] as number) & ~app.qualMask) !== 0) count += 1;
+  if (industryFit[i] !== 1) {
+    // Rare: the include and the exclude list may both fail, which counts twice.
+    const { include, exclude } = candidate.product.industries;
+    if (include.length > 0 && longestPrefix(app.industry, include) === 0) count += 1;
+    if (exclude.length > 0 && longestPrefix(app.industry, exclude) > 0) count += 1;
+  }
+  return count;
+}
+
+/** How many hard filters the product fails: `exclusionsOf(...).length` without the sentences. */
+function failureCount(app: Prepared, candidate: ProductWithStats): number {
+  const p = candidate.product;
+  let count = 0;
+  if (!p.active) count += 1;
+  if (!(candidate.openDeals < p.capacity)) count += 1;
+  if (app.amount < p.minAmountCny || app.amount > p.maxAmountCny) count += 1;
+  if (!(p.instruments as readonly string[]).includes(app.instrument)) count += 1;
+  if (!(p.regions as readonly string[]).includes(app.region)) count += 1;
+  if (p.minRevenueCny !== undefined && app.revenue < p.minRevenueCny) count += 1;
+  if (p.minYearsSinceFounding !== undefined && app.years < p.minYearsSinceFounding) count += 1;
+  for (const required of p.requiredQualifications) {
+    if ((app.qualMask & QUAL_BIT[required]) === 0) {
+      count += 1;
+      break;
+    }
+  }
+  const { include, exclude } = p.industries;
+  if (include.length > 0 && longestPrefix(app.industry, include) === 0) count += 1;
+  if (exclude.length > 0 && longestPrefix(app.industry, exclude) > 0) count += 1;
+  return count;
+}
 
 export interface SelectOptions {
   /** At most this many deals with one institution, so one lender cannot crowd out the rest. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AmountCny, ApplicationId, Instrument, IsoDateTime } from './common';
+import { AmountCny, ApplicationId, idSchema, Instrument, IsoDateTime } from './common';
 import { Qualification } from './enterprise';
 
 export const APPLICATION_STATUSES = [
@@ -40,6 +40,14 @@ const applicationRequestShape = {
 /** Body of `POST /v1/applications`. */
 export const ApplicationRequest = z.strictObject(applicationRequestShape);
 export type ApplicationRequest = z.infer<typeof ApplicationRequest>;
+
+/** The forum meeting an application follows up (a meeting whose outcome was `followUp: "apply"`). */
+export const ApplicationSource = z.strictObject({ forumId: idSchema('forumId'), meetingId: idSchema('meetingId') });
+export type ApplicationSource = z.infer<typeof ApplicationSource>;
+
+/** Body of `POST /v1/applications`: the request, and the meeting it follows up when it does. */
+export const ApplicationSubmission = z.strictObject({ ...applicationRequestShape, source: ApplicationSource.optional() });
+export type ApplicationSubmission = z.infer<typeof ApplicationSubmission>;
 
 export const ApplicationAccepted = z.object({ applicationId: ApplicationId, status: ApplicationStatus });
 export type ApplicationAccepted = z.infer<typeof ApplicationAccepted>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApplicationId, IsoDateTime, Uscc } from './common';
-import { ApplicationRequest, ApplicationStatus, ScreeningResult } from './application';
+import { ApplicationRequest, ApplicationSource, ApplicationStatus, ScreeningResult } from './application';
 import { DealView } from './deal';
 import { DealflowEvent } from './events';
 
@@ -10,6 +10,8 @@ export const ApplicationView = z.object({
   enterpriseUscc: Uscc,
   status: ApplicationStatus,
   request: ApplicationRequest,
+  /** The forum meeting this application follows up, when it does. */
+  source: ApplicationSource.optional(),
   screening: ScreeningResult.nullable(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,

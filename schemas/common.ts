@@ -107,7 +107,7 @@ export type Gb4754 = z.infer<typeof Gb4754>;
 
 // Ids travel in URL paths, Temporal workflow ids and `<applicationId>:<seq>` event ids, so no ':' or '/'.
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const idSchema = (what: string) =>
+export const idSchema = (what: string) =>
   z.string().regex(ID_PATTERN, `${what} must be 1-64 characters of letters, digits, '_', '.', '-', starting with a letter or digit`);
 
 export const ApplicationId = idSchema('applicationId');

@@ -77,7 +77,10 @@ export const DealView = z.object({
   dealId: DealId,
   applicationId: ApplicationId,
   institutionId: InstitutionId,
+  /** Optional: views stored before names were recorded have none (the API fills them when read). */
+  institutionName: z.string().optional(),
   productId: ProductId,
+  productName: z.string().optional(),
   status: DealStatus,
   score: z.int().min(0).max(100),
   reasons: z.array(MatchReason),

@@ -22,6 +22,7 @@ export const DEAL_DECISION_ACTIONS = ['express_interest', 'decline', 'request_do
 export const PIPELINE_DEFAULTS = {
   topK: 3,
   candidateLimit: 30,
+  maxOpenDealsPerInstitution: 1,
   documentsDeadlineDays: 14,
   offerWindowDays: 14,
   slaScale: 1,

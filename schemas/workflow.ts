@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApplicationId, DealId, Gb4754, InstitutionId, IsoDate, IsoDateTime, ProductId, Region, Uscc } from './common';
-import { ApplicationRequest, ApplicationStatus, ScreeningResult } from './application';
+import { ApplicationRequest, ApplicationSource, ApplicationStatus, ScreeningResult } from './application';
 import { DealView, MatchReason, SubmittedDocument } from './deal';
 import { DealflowEvent } from './events';
 import { PIPELINE_DEFAULTS } from './vocabulary';
@@ -12,6 +12,8 @@ import { PIPELINE_DEFAULTS } from './vocabulary';
 export const PipelineSettings = z.strictObject({
   /** Deals proposed at once. */
   topK: z.int().min(1).max(20).default(PIPELINE_DEFAULTS.topK),
+  /** Open deals one institution may hold on one application (`DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION`). */
+  maxOpenDealsPerInstitution: z.int().min(1).max(20).default(PIPELINE_DEFAULTS.maxOpenDealsPerInstitution),
   /** Ranked candidates kept for backfilling. */
   candidateLimit: z.int().min(1).max(200).default(PIPELINE_DEFAULTS.candidateLimit),
   /** Enterprise's time to answer a document request. */
@@ -29,6 +31,8 @@ export const ApplicationWorkflowInput = z.strictObject({
   request: ApplicationRequest,
   submittedAt: IsoDateTime,
   settings: PipelineSettings.default(PipelineSettings.parse({})),
+  /** The forum meeting the application follows up, with the meeting's institution (checked when submitted): its best product goes first. */
+  source: ApplicationSource.extend({ institutionId: InstitutionId }).optional(),
 });
 export type ApplicationWorkflowInput = z.input<typeof ApplicationWorkflowInput>;
 
@@ -51,6 +55,9 @@ export type ScreeningOutcome = z.infer<typeof ScreeningOutcome>;
 export const Candidate = z.object({
   productId: ProductId,
   institutionId: InstitutionId,
+  /** Optional: candidates ranked before names were carried have none. */
+  productName: z.string().optional(),
+  institutionName: z.string().optional(),
   score: z.int().min(0).max(100),
   reasons: z.array(MatchReason),
   responseSlaHours: z.number().positive(),
@@ -64,6 +71,7 @@ export const ApplicationRecord = z.object({
   enterpriseUscc: Uscc,
   status: ApplicationStatus,
   request: ApplicationRequest,
+  source: ApplicationSource.optional(),
   screening: ScreeningResult.nullable(),
   region: Region.nullable(),
   offerDeadline: IsoDateTime.nullable(),
@@ -88,5 +96,6 @@ export const RecordEventsInput = z.object({
 });
 export type RecordEventsInput = z.infer<typeof RecordEventsInput>;
 
-export const CapacityRequest = z.object({ productId: ProductId, dealId: DealId });
+/** `applicationId` (absent in older workflows) lets a refused reservation be noted in the application's explanation. */
+export const CapacityRequest = z.object({ productId: ProductId, dealId: DealId, applicationId: ApplicationId.optional() });
 export type CapacityRequest = z.infer<typeof CapacityRequest>;

@@ -32,6 +32,7 @@ const EnvSchema = z.object({
   DEALFLOW_SLA_SCALE: z.coerce.number().positive().max(1).optional(),
   DEALFLOW_DOCUMENTS_DEADLINE_DAYS: z.coerce.number().positive().optional(),
   DEALFLOW_OFFER_WINDOW_DAYS: z.coerce.number().positive().optional(),
+  DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION: z.coerce.number().int().min(1).max(20).optional(),
   // Ports of the local stack that `npm run services:up` starts; used when an address is unset.
   DEALFLOW_TEMPORAL_PORT: localPort('DEALFLOW_TEMPORAL_PORT', 7233),
   DEALFLOW_MONGO_PORT: localPort('DEALFLOW_MONGO_PORT', 27017),
@@ -50,7 +51,7 @@ export interface Config {
   kafka: { brokers: string[]; topic: string; clientId: string };
   jwtSecret: string;
   /** Only what is set; the workflow's defaults fill the rest. */
-  pipeline: { topK?: number; slaScale?: number; documentsDeadlineDays?: number; offerWindowDays?: number };
+  pipeline: { topK?: number; slaScale?: number; documentsDeadlineDays?: number; offerWindowDays?: number; maxOpenDealsPerInstitution?: number };
 }
 
 export class ConfigError extends Error {
@@ -91,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.DEALFLOW_SLA_SCALE !== undefined ? { slaScale: e.DEALFLOW_SLA_SCALE } : {}),
       ...(e.DEALFLOW_DOCUMENTS_DEADLINE_DAYS !== undefined ? { documentsDeadlineDays: e.DEALFLOW_DOCUMENTS_DEADLINE_DAYS } : {}),
       ...(e.DEALFLOW_OFFER_WINDOW_DAYS !== undefined ? { offerWindowDays: e.DEALFLOW_OFFER_WINDOW_DAYS } : {}),
+      ...(e.DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION !== undefined ? { maxOpenDealsPerInstitution: e.DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION } : {}),
     },
   };
 }

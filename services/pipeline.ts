@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import { ApplicationWorkflowInput, type ApplicationRequest, type ApplicationStatus, type PipelineSettings } from '../schemas';
+import { ApplicationWorkflowInput, type ApplicationRequest, type ApplicationSource, type ApplicationStatus, type PipelineSettings } from '../schemas';
 import type { applicationWorkflow } from '../workflows/application';
 import { applicationWorkflowId, applicationWorkflowType } from '../workflows/messages';
 import { withTimeout } from './dependencies';
@@ -17,7 +17,11 @@ export interface SubmitApplication {
   request: ApplicationRequest;
   submittedAt: string;
   settings?: Partial<PipelineSettings>;
+  /** The forum meeting followed up, with its institution (checked by the caller). */
+  source?: SourceMeeting;
 }
+
+export type SourceMeeting = ApplicationSource & { institutionId: string };
 
 export async function startApplication(client: Client, taskQueue: string, submission: SubmitApplication) {
   // By type name: the API loads the workflow's messages, never its body.
@@ -56,11 +60,14 @@ export interface Submitted {
  */
 export async function submitApplication(
   deps: SubmissionDeps,
-  submission: { enterpriseUscc: string; idempotencyKey: string | undefined; request: ApplicationRequest; now: Date },
+  submission: { enterpriseUscc: string; idempotencyKey: string | undefined; request: ApplicationRequest; source?: SourceMeeting; now: Date },
 ): Promise<Submitted> {
-  const { enterpriseUscc, request } = submission;
+  const { enterpriseUscc, request, source } = submission;
+  const recordedSource = source && { forumId: source.forumId, meetingId: source.meetingId };
   // The key is claimed first: of two concurrent submissions with one key, one mints the application id.
-  const { applicationId, submittedAt, repeat } = await claimSubmission(deps.models, enterpriseUscc, submission.idempotencyKey, request, submission.now);
+  const { applicationId, submittedAt, repeat } = await claimSubmission(
+    deps.models, enterpriseUscc, submission.idempotencyKey, recordedSource ? { ...request, source: recordedSource } : request, submission.now,
+  );
   try {
     // Started on every repeat too: the first attempt may have claimed the key and then failed to start.
     await withTimeout(startApplication(deps.temporal, deps.taskQueue, {
@@ -69,6 +76,7 @@ export async function submitApplication(
       request,
       submittedAt,
       ...(deps.settings ? { settings: deps.settings } : {}),
+      ...(source ? { source } : {}),
     }), deps.startTimeoutMs, 'temporal', 'starting the application workflow');
   } catch (error) {
     // The workflow of this key ran and ended already: nothing to start.
@@ -80,6 +88,7 @@ export async function submitApplication(
     enterpriseUscc,
     status: 'submitted',
     request,
+    ...(recordedSource ? { source: recordedSource } : {}),
     screening: null,
     region: null,
     offerDeadline: null,

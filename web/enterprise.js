@@ -8,6 +8,15 @@ import {
 } from './app.js';
 
 const ROLE = 'enterprise';
+/** What an explanation's outcome means to the enterprise. */
+const OUTCOME = {
+  proposed: 'Proposed 已推荐',
+  waiting: 'Next in line 候补',
+  same_institution: 'Same institution 同一机构已有对接',
+  no_capacity: 'Institution at capacity 机构额度已满',
+  excluded: 'Not eligible 不符合条件',
+};
+const OUTCOME_TONE = { proposed: 'good', waiting: 'info', same_institution: 'warn', no_capacity: 'warn', excluded: 'bad' };
 const POLL_MS = 2500;
 const list = document.getElementById('applications');
 const cards = new Map();
@@ -62,6 +71,7 @@ function renderApplyForm() {
         termMonths: int(f.termMonths),
         purpose: f.purpose,
         ...(f.collateral ? { collateral: f.collateral } : {}),
+        ...(f.forumId || f.meetingId ? { source: { forumId: f.forumId, meetingId: f.meetingId } } : {}),
       };
       // One key per submit: a retried request of this submit would be answered with the same application.
       const { body: accepted } = await call(ROLE, 'POST', '/v1/applications', { body, headers: { 'idempotency-key': crypto.randomUUID() } });
@@ -76,11 +86,17 @@ function renderApplyForm() {
   h('label', {}, 'Term 期限 (months)', h('input', { name: 'termMonths', type: 'number', min: 1, max: 600, step: 1, required: true, placeholder: '24' })),
   h('label', { class: 'wide' }, 'Purpose 资金用途', h('textarea', { name: 'purpose', rows: 2, required: true, placeholder: 'e.g. a new precision machining line' })),
   h('label', { class: 'wide' }, 'Collateral 担保/抵押 (optional)', h('input', { name: 'collateral', placeholder: 'e.g. two invention patents' })),
+  h('label', {}, 'Forum 对接会 (optional: after a meeting)', h('input', { name: 'forumId', placeholder: 'forum id' })),
+  h('label', {}, 'Meeting 会谈 (its follow-up was "apply")', h('input', { name: 'meetingId', placeholder: 'meeting id' })),
   h('div', { class: 'wide actions' }, submit), h('div', { class: 'wide' }, problem));
   document.getElementById('apply-panel').append(form);
 }
 
 // ---------- one application ----------
+
+/** Names, not ids: deals carry them; a deal recorded before names were kept shows its ids. */
+const institutionOf = (deal) => deal.institutionName ?? deal.institutionId;
+const productOf = (deal) => deal.productName ?? deal.productId;
 
 function renderApplication(app, previous) {
   // Keep what the user had open across redraws.
@@ -97,6 +113,7 @@ function renderApplication(app, previous) {
       h('div', {}, h('h3', {}, label(INSTRUMENT, app.request.instrument), ' · ', formatCny(app.request.amountCny), ' · ', `${app.request.termMonths} months`),
         h('p', { class: 'muted' }, app.applicationId, ' · submitted ', formatTime(app.createdAt), ' · updated ', formatRelative(app.updatedAt))),
       badge(APPLICATION_STATUS, app.status)),
+    app.source ? h('p', { class: 'muted source' }, `Follows up meeting ${app.source.meetingId} at forum ${app.source.forumId}: that institution is proposed first when eligible.`) : null,
     h('p', {}, app.request.purpose, app.request.collateral ? h('span', { class: 'muted' }, ` — collateral: ${app.request.collateral}`) : null),
     screening && !screening.eligible
       ? h('div', { class: 'message error inline' }, h('strong', {}, 'Not eligible: '), screening.reasons.map((r) => r.message).join('; '))
@@ -108,8 +125,9 @@ function renderApplication(app, previous) {
     keep(h('details', { 'data-key': 'timeline' }, h('summary', {}, `Timeline 进度 (${app.timeline.length} events)`),
       h('ol', { class: 'timeline' }, app.timeline.map((event) => h('li', {},
         h('time', {}, formatTime(event.occurredAt)), ' ', h('strong', {}, label(EVENT, event.type)),
-        event.dealId ? h('span', { class: 'muted' }, ` · ${event.institutionId ?? ''} ${event.dealId}`) : null,
+        event.dealId ? h('span', { class: 'muted' }, ` · ${eventParty(app, event)}`) : null,
         eventDetail(event)))))),
+    app.timeline.some((event) => event.type === 'application.matched') ? keep(explanationPanel(app)) : null,
     open ? keep(withdrawForm(app)) : null);
 }
 
@@ -127,6 +145,43 @@ function statusTimeline(app) {
     offPath ? h('li', { class: 'current off' }, label(APPLICATION_STATUS, app.status)) : null);
 }
 
+function eventParty(app, event) {
+  const deal = app.deals.find((d) => d.dealId === event.dealId);
+  return deal ? `${institutionOf(deal)} · ${productOf(deal)}` : `${event.institutionId ?? ''} ${event.dealId}`;
+}
+
+/**
+ * "Why these institutions, why not others": loaded when opened (and again on each redraw while
+ * open), from what was pinned when the application was ranked.
+ */
+function explanationPanel(app) {
+  const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
+  const panel = h('details', { class: 'explanation', 'data-key': 'explanation' },
+    h('summary', {}, 'Why these institutions, why not others 匹配说明'), body);
+  panel.addEventListener('toggle', () => {
+    if (!panel.open) return;
+    void call(ROLE, 'GET', `/v1/applications/${app.applicationId}/explanation`)
+      .then(({ body: explanation }) => body.replaceChildren(explanationTable(explanation)))
+      .catch((error) => body.replaceChildren(h('p', { class: 'message error inline' }, error.message)));
+  });
+  return panel;
+}
+
+function explanationTable(explanation) {
+  return h('div', {},
+    h('p', { class: 'muted' }, `Ranked ${formatTime(explanation.rankedAt)} with matching rules ${explanation.rulesVersion}. `,
+      'At most one open deal per institution: a second product of the same institution waits until the first deal ends.'),
+    h('table', { class: 'deals explanation-table' },
+      h('thead', {}, h('tr', {}, ['Institution 机构', 'Outcome 结果', 'Score 匹配分', 'Why 原因'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, explanation.candidates.map((c) => h('tr', { 'data-product-id': c.productId, 'data-outcome': c.outcome },
+        h('td', {}, h('strong', {}, c.institutionName), h('div', { class: 'muted' }, c.productName)),
+        h('td', {}, h('span', { class: `badge ${OUTCOME_TONE[c.outcome] ?? 'info'}` }, OUTCOME[c.outcome] ?? c.outcome)),
+        h('td', { class: 'num' }, h('span', { class: 'score' }, String(c.score))),
+        h('td', {}, c.exclusions.length > 0
+          ? h('ul', { class: 'reasons exclusions' }, c.exclusions.map((x) => h('li', {}, x.message)))
+          : h('ul', { class: 'reasons' }, c.reasons.map((r) => h('li', {}, r.message, typeof r.weight === 'number' ? h('span', { class: 'muted' }, ` +${r.weight}`) : null)))))))));
+}
+
 function eventDetail(event) {
   const d = event.data ?? {};
   if (event.type === 'application.screened') return h('span', { class: 'muted' }, ` — ${d.eligible ? 'eligible' : 'not eligible'}`);
@@ -140,7 +195,7 @@ function dealsTable(app) {
   return h('table', { class: 'deals' },
     h('thead', {}, h('tr', {}, ['Institution 机构', 'Status 状态', 'Score 匹配分', 'Why matched 匹配理由', 'Deadline 截止', 'Documents requested'].map((t) => h('th', {}, t)))),
     h('tbody', {}, app.deals.map((deal) => h('tr', { 'data-deal-id': deal.dealId, 'data-status': deal.status },
-      h('td', {}, h('strong', {}, deal.institutionId), h('div', { class: 'muted' }, deal.productId)),
+      h('td', {}, h('strong', {}, institutionOf(deal)), h('div', { class: 'muted' }, productOf(deal))),
       h('td', {}, badge(DEAL_STATUS, deal.status)),
       h('td', { class: 'num' }, h('span', { class: 'score' }, String(deal.score))),
       h('td', {}, h('ul', { class: 'reasons' }, deal.reasons.map((r) => h('li', {}, r.message, typeof r.weight === 'number' ? h('span', { class: 'muted' }, ` +${r.weight}`) : null)))),
@@ -154,11 +209,11 @@ function offerCard(app, deal) {
   const accept = h('button', { type: 'button', class: 'accept' }, 'Accept this offer 接受');
   accept.addEventListener('click', () => act(accept, async () => {
     await call(ROLE, 'POST', `/v1/applications/${app.applicationId}/offers/${deal.dealId}/accept`);
-    notify(`Offer of ${deal.institutionId} accepted; the other offers are released.`, 'good');
+    notify(`Offer of ${institutionOf(deal)} accepted; the other offers are released.`, 'good');
     await refresh();
   }, problem));
   return h('div', { class: 'offer', 'data-deal-id': deal.dealId },
-    h('div', { class: 'offer-head' }, h('strong', {}, deal.institutionId), ' ', badge(DEAL_STATUS, deal.status)),
+    h('div', { class: 'offer-head' }, h('strong', {}, institutionOf(deal)), h('span', { class: 'muted' }, ` ${productOf(deal)}`), ' ', badge(DEAL_STATUS, deal.status)),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Amount'), h('dd', {}, formatCny(t.amountCny)),
       t.rateBps !== undefined ? [h('dt', {}, 'Rate 利率'), h('dd', {}, formatBps(t.rateBps))] : null,
@@ -192,12 +247,12 @@ function documentsForm(app, deal) {
       const f = fields(form);
       const documents = deal.documentsRequested.map((kind) => ({ kind, name: f[`name-${kind}`], sha256: f[`sha-${kind}`].toLowerCase() }));
       await call(ROLE, 'POST', `/v1/applications/${app.applicationId}/documents`, { body: { dealId: deal.dealId, documents } });
-      notify(`Documents sent to ${deal.institutionId}; the deal is under review.`, 'good');
+      notify(`Documents sent to ${institutionOf(deal)}; the deal is under review.`, 'good');
       await refresh();
     }, problem);
   } }, rows, submit, problem);
   return h('details', { class: 'request', open: true, 'data-key': `docs-${deal.dealId}` },
-    h('summary', {}, `${deal.institutionId} requests documents 补充材料`, deal.deadline ? ` — due ${formatRelative(deal.deadline)}` : ''), form);
+    h('summary', {}, `${institutionOf(deal)} requests documents 补充材料`, deal.deadline ? ` — due ${formatRelative(deal.deadline)}` : ''), form);
 }
 
 function withdrawForm(app) {

@@ -65,7 +65,7 @@ function renderDeal(deal) {
   const r = deal.request;
   return h('article', { class: 'card deal', 'data-deal-id': deal.dealId, 'data-status': deal.status },
     h('header', { class: 'card-head' },
-      h('div', {}, h('h2', {}, e?.name ?? 'Enterprise'), h('p', { class: 'muted' }, deal.dealId, ' · product ', deal.productId, ' · proposed ', formatTime(deal.createdAt))),
+      h('div', {}, h('h2', {}, e?.name ?? 'Enterprise'), h('p', { class: 'muted' }, deal.dealId, ' · product ', deal.productName ?? deal.productId, ' · proposed ', formatTime(deal.createdAt))),
       badge(DEAL_STATUS, deal.status)),
     deal.deadline ? h('p', { class: 'deadline' }, 'Answer due 截止 ', formatRelative(deal.deadline), h('span', { class: 'muted' }, ` (${formatTime(deal.deadline)})`)) : null,
     h('div', { class: 'columns' },

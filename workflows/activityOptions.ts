@@ -28,4 +28,11 @@ export const publishActivity: ActivityOptions = {
  */
 export const LOCAL_STEPS_PATCH = 'local-steps';
 
+/**
+ * Proposing skips a candidate whose institution already holds the allowed open deals on the
+ * application (`settings.maxOpenDealsPerInstitution`) and puts a forum meeting's institution first.
+ * Workflows started before this change replay proposing in plain rank order.
+ */
+export const ONE_DEAL_PER_INSTITUTION_PATCH = 'one-deal-per-institution';
+
 export const localActivity: LocalActivityOptions = { startToCloseTimeout: defaultActivity.startToCloseTimeout, retry: defaultActivity.retry };

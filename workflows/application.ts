@@ -3,8 +3,9 @@ import type { Activities } from '../activities';
 // Only zod-free modules, imported file by file: Temporal evaluates every module the workflow
 // imports again for each workflow (see schemas/vocabulary.ts).
 import { isDealOpen } from '../domain/dealLifecycle';
+import { nextProposable, preferInstitution } from '../domain/proposing';
 import type { ApplicationWorkflowInput, Candidate } from '../schemas';
-import { defaultActivity, LOCAL_STEPS_PATCH, localActivity } from './activityOptions';
+import { defaultActivity, LOCAL_STEPS_PATCH, localActivity, ONE_DEAL_PER_INSTITUTION_PATCH } from './activityOptions';
 import {
   emit,
   HOUR_MS,
@@ -40,6 +41,8 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
   const input = acceptOrReject(parseWorkflowInput(rawInput), 'workflow input');
   const state = newApplicationState(input);
   state.localSteps = patched(LOCAL_STEPS_PATCH);
+  state.onePerInstitution = patched(ONE_DEAL_PER_INSTITUTION_PATCH);
+  if (input.source) state.record.source = { forumId: input.source.forumId, meetingId: input.source.meetingId };
   state.recording = !state.localSteps;
   registerHandlers(state);
   void recordLoop(state);
@@ -51,7 +54,7 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
   emit(state, 'application.submitted', { request: input.request });
   changeStatus(state, 'screening');
   const eligible = await screen(state);
-  if (eligible && isOpen(state)) await match(state);
+  if (eligible && isOpen(state)) await match(state, input.source?.institutionId);
   state.recording = true;
   while (isOpen(state)) {
     await waitForChangeOrDeadline(state);
@@ -86,10 +89,12 @@ async function screen(state: ApplicationState): Promise<boolean> {
   return true;
 }
 
-async function match(state: ApplicationState): Promise<void> {
+async function match(state: ApplicationState, sourceInstitutionId: string | undefined): Promise<void> {
   const { profile } = state;
   const screening = state.record.screening;
   if (!profile || !screening) throw ApplicationFailure.nonRetryable('matching needs a screened profile');
+  // The institution met at a forum (followUp "apply") gets its best eligible product proposed first.
+  const preferred = state.onePerInstitution ? sourceInstitutionId : undefined;
   const candidates = await steps(state).rankCandidates({
     applicationId: state.applicationId,
     request: state.record.request,
@@ -97,12 +102,14 @@ async function match(state: ApplicationState): Promise<void> {
     verifiedQualifications: screening.verifiedQualifications,
     today: nowIso().slice(0, 10),
     limit: state.settings.candidateLimit,
+    maxOpenDealsPerInstitution: state.onePerInstitution ? state.settings.maxOpenDealsPerInstitution : Number.MAX_SAFE_INTEGER,
+    ...(preferred !== undefined ? { preferredInstitutionId: preferred } : {}),
   });
   if (!isOpen(state)) return;
   emit(state, 'application.matched', {
     candidates: candidates.map(({ productId, institutionId, score, reasons }) => ({ productId, institutionId, score, reasons })),
   });
-  state.remaining = [...candidates];
+  state.remaining = preferred === undefined ? [...candidates] : preferInstitution(candidates, preferred);
   if (candidates.length === 0) {
     endNoMatch(state, 'no_eligible_product', 'No active product fits this application');
     return;
@@ -114,12 +121,19 @@ async function match(state: ApplicationState): Promise<void> {
   else changeStatus(state, 'in_due_diligence');
 }
 
-/** Proposes the next ranked products until topK deals are open or no candidate remains. */
+/**
+ * Proposes the next ranked products until topK deals are open or no candidate may be proposed. A
+ * candidate whose institution holds the allowed open deals waits in `remaining` for a later backfill.
+ */
 async function backfill(state: ApplicationState): Promise<void> {
   while (acceptsNewDeals(state) && openDeals(state).length < state.settings.topK && state.remaining.length > 0) {
-    const candidate = state.remaining.shift() as Candidate;
+    const position = state.onePerInstitution
+      ? nextProposable(state.remaining, openDealsByInstitution(state), state.settings.maxOpenDealsPerInstitution)
+      : 0;
+    if (position < 0) break;
+    const [candidate] = state.remaining.splice(position, 1) as [Candidate];
     const dealId = `${state.applicationId}-d${state.deals.size + 1}`;
-    const reserved = await steps(state).reserveCapacity({ productId: candidate.productId, dealId });
+    const reserved = await steps(state).reserveCapacity({ productId: candidate.productId, dealId, applicationId: state.applicationId });
     if (!reserved) {
       log.info('product at capacity, trying the next', { applicationId: state.applicationId, productId: candidate.productId });
       continue;
@@ -130,6 +144,12 @@ async function backfill(state: ApplicationState): Promise<void> {
   }
 }
 
+function openDealsByInstitution(state: ApplicationState): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const deal of openDeals(state)) counts.set(deal.record.institutionId, (counts.get(deal.record.institutionId) ?? 0) + 1);
+  return counts;
+}
+
 function propose(state: ApplicationState, candidate: Candidate, dealId: string): void {
   const now = nowIso();
   const deal: DealState = {
@@ -138,7 +158,9 @@ function propose(state: ApplicationState, candidate: Candidate, dealId: string):
       applicationId: state.applicationId,
       enterpriseUscc: state.enterpriseUscc,
       institutionId: candidate.institutionId,
+      ...(candidate.institutionName !== undefined ? { institutionName: candidate.institutionName } : {}),
       productId: candidate.productId,
+      ...(candidate.productName !== undefined ? { productName: candidate.productName } : {}),
       status: 'proposed',
       score: candidate.score,
       reasons: candidate.reasons,

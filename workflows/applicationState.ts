@@ -44,6 +44,8 @@ export interface ApplicationState {
   persistedSeq: number;
   /** Set by every transition that may need capacity released, a backfill or an end. */
   needsReconcile: boolean;
+  /** At most `settings.maxOpenDealsPerInstitution` open deals per institution (false in workflows started before that rule). */
+  onePerInstitution: boolean;
   /** Screening, ranking and capacity run as local activities (false in workflows started before they did). */
   localSteps: boolean;
   /** The outbox is being recorded: from the first proposals on, or as soon as a command or the end waits for it. */
@@ -90,6 +92,7 @@ export function newApplicationState(input: {
     seq: 0,
     persistedSeq: 0,
     needsReconcile: false,
+    onePerInstitution: false,
     localSteps: false,
     recording: false,
     pendingSearchAttributes: new Map(),

@@ -14,6 +14,8 @@ export interface WorkflowInput {
   request: ApplicationRequest;
   submittedAt: string;
   settings: PipelineSettings;
+  /** The forum meeting followed up, with its institution (checked when submitted). */
+  source?: { forumId: string; meetingId: string; institutionId: string };
 }
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };

@@ -41,6 +41,8 @@ export async function isDishonestDebtor(models: Models, uscc: string): Promise<b
 export interface CatalogueEntry {
   product: Product;
   institutionRegions: Institution['regions'] | undefined;
+  /** The institution's name, or its id when the institution is not on record. */
+  institutionName: string;
 }
 
 /**
@@ -54,10 +56,10 @@ export function createCatalogue(models: Models, logger: Logger, ttlMs = 5_000) {
       models.products.find({ active: true }).lean(),
       models.institutions.find({}).lean(),
     ]);
-    const regionsByInstitution = new Map<string, Institution['regions']>();
+    const institutions = new Map<string, Institution>();
     for (const doc of institutionDocs) {
       const parsed = Institution.safeParse(withoutId(doc));
-      if (parsed.success) regionsByInstitution.set(parsed.data.institutionId, parsed.data.regions);
+      if (parsed.success) institutions.set(parsed.data.institutionId, parsed.data);
     }
     const entries: CatalogueEntry[] = [];
     for (const doc of productDocs) {
@@ -66,7 +68,8 @@ export function createCatalogue(models: Models, logger: Logger, ttlMs = 5_000) {
         logger.warn({ productId: doc._id }, 'stored product does not fit the schema; left out of matching');
         continue;
       }
-      entries.push({ product: parsed.data, institutionRegions: regionsByInstitution.get(parsed.data.institutionId) });
+      const institution = institutions.get(parsed.data.institutionId);
+      entries.push({ product: parsed.data, institutionRegions: institution?.regions, institutionName: institution?.name ?? parsed.data.institutionId });
     }
     return entries;
   }
@@ -77,7 +80,7 @@ export function createCatalogue(models: Models, logger: Logger, ttlMs = 5_000) {
     return {
       entries,
       index: indexProducts(entries.map(({ product }) => product)),
-      byId: new Map(entries.map(({ product }) => [product.productId, product])),
+      byId: new Map(entries.map((entry) => [entry.product.productId, entry])),
     };
   });
 
@@ -86,7 +89,7 @@ export function createCatalogue(models: Models, logger: Logger, ttlMs = 5_000) {
       return (await cache.get(now)).entries;
     },
     /** The active products, the ranking index built from them (same order), and each by its id. */
-    async indexedProducts(now = Date.now()): Promise<{ entries: CatalogueEntry[]; index: ProductIndex; byId: ReadonlyMap<string, Product> }> {
+    async indexedProducts(now = Date.now()): Promise<{ entries: CatalogueEntry[]; index: ProductIndex; byId: ReadonlyMap<string, CatalogueEntry> }> {
       return cache.get(now);
     },
     invalidate(): void {

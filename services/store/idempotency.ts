@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApplicationRequest } from '../../schemas';
+import type { ApplicationSubmission } from '../../schemas';
 import { isDuplicateKey } from './collection';
 import type { Models } from './models';
 
@@ -23,12 +23,12 @@ export interface Submission {
 export const newApplicationId = (): string => `app-${randomBytes(10).toString('hex')}`;
 
 /** Same request, same hash: keys sorted, so the order of fields in the JSON does not matter. */
-export function requestHash(request: ApplicationRequest): string {
+export function requestHash(request: ApplicationSubmission): string {
   const canonical = JSON.stringify(request, Object.keys(request).sort());
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export async function claimSubmission(models: Models, uscc: string, key: string | undefined, request: ApplicationRequest, now: Date): Promise<Submission> {
+export async function claimSubmission(models: Models, uscc: string, key: string | undefined, request: ApplicationSubmission, now: Date): Promise<Submission> {
   const fresh = { applicationId: newApplicationId(), submittedAt: now.toISOString(), repeat: false };
   if (key === undefined) return fresh;
   const _id = `${uscc}:${key}`;

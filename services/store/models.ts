@@ -43,6 +43,8 @@ export function defineModels(connection: Connection) {
     applications: define(connection, 'Application', 'applications', [[{ enterpriseUscc: 1 }], [{ status: 1 }]]),
     /** _id = dealId: the deal read model, an institution's inbox (see readModels.ts) */
     deals: define(connection, 'Deal', 'deals', [[{ applicationId: 1 }], [{ institutionId: 1 }], [{ institutionId: 1, status: 1 }]]),
+    /** _id = applicationId: what the ranking pinned to explain the application's matches (see explanations.ts) */
+    explanations: define(connection, 'Explanation', 'explanations', []),
     /** _id = institutionId: response counts and rate, kept by the ops projection */
     institutionStats: define(connection, 'InstitutionStats', 'institution_stats', []),
     /** _id = `${uscc}:${Idempotency-Key}` */

@@ -120,6 +120,15 @@ beforeAll(async () => {
     name: '知识产权质押贷 IP pledge loan', instruments: ['ip_pledge_loan'], minAmountCny: 1_000_000, maxAmountCny: 50_000_000,
     regions: [REGION], industries: { include: [INDUSTRY], exclude: [] }, requiredQualifications: [], responseSlaHours: 72, ddSlaDays: 30, capacity: 20, active: true,
   });
+  // Two more products of the bank for the explanation: one waits behind the bank's open deal, one fails a hard rule.
+  await api('PUT', `/v1/institutions/${bank}/products/${bank}-growth`, bankToken, {
+    name: '成长贷 Growth loan', instruments: ['ip_pledge_loan'], minAmountCny: 1_000_000, maxAmountCny: 500_000_000,
+    regions: [REGION], industries: { include: [], exclude: [] }, requiredQualifications: [], responseSlaHours: 72, ddSlaDays: 30, capacity: 20, active: true,
+  });
+  await api('PUT', `/v1/institutions/${bank}/products/${bank}-large`, bankToken, {
+    name: '大额科技贷 Large tech loan', instruments: ['ip_pledge_loan'], minAmountCny: 1_000_000, maxAmountCny: 50_000_000, minRevenueCny: 1_000_000_000,
+    regions: [REGION], industries: { include: [INDUSTRY], exclude: [] }, requiredQualifications: [], responseSlaHours: 72, ddSlaDays: 30, capacity: 20, active: true,
+  });
   const littleGiant = { type: 'little_giant', certificateNo: `LG-${suffix}`, validFrom: '2024-07-01', validTo: '2027-06-30' };
   await api('PUT', `/v1/registries/recognitions/${uscc}`, ops, [littleGiant]);
   await api('PUT', `/v1/enterprises/${uscc}`, enterpriseToken, {
@@ -170,9 +179,25 @@ test('an enterprise submits an application on its page and sees it move to due d
   const deal = card.locator(`table.deals tr[data-status="proposed"]`);
   await deal.waitFor();
   dealId = (await deal.getAttribute('data-deal-id')) as string;
-  expect(await deal.textContent()).toContain(bank);
+  expect(await deal.textContent()).toContain('龙江测试银行 Longjiang Test Bank');
+  expect(await deal.textContent()).toContain('知识产权质押贷 IP pledge loan');
+  expect(await deal.textContent()).not.toContain(bank);
   expect(await card.locator('.badge').first().textContent()).toBe('Due diligence 尽职调查');
   await shot(enterprisePage, 'enterprise-due-diligence.png');
+});
+
+test('the enterprise reads why these institutions and why not others', async () => {
+  const card = enterprisePage.locator(`article.application[data-application-id="${applicationId}"]`);
+  await card.locator('details.explanation summary').click();
+  const rows = card.locator('table.explanation-table tbody tr');
+  await rows.nth(2).waitFor();
+  const outcomes = await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-product-id'), tr.getAttribute('data-outcome')]));
+  expect(outcomes).toEqual([[`${bank}-ip`, 'proposed'], [`${bank}-growth`, 'same_institution'], [`${bank}-large`, 'excluded']]);
+  const text = await card.locator('details.explanation').textContent();
+  expect(text).toContain('Same institution 同一机构已有对接');
+  expect(text).toMatch(/Revenue CNY 120,000,000 is below the product's minimum CNY 1,000,000,000/);
+  await card.locator('details.explanation').scrollIntoViewIfNeeded();
+  await shot(enterprisePage, 'enterprise-explanation.png');
 });
 
 test('an institution opens its inbox and the deal, is told why an early close is refused, expresses interest and issues a term sheet', async () => {

@@ -42,6 +42,8 @@ describe('configuration', () => {
   test('pipeline tuning is read only where set', () => {
     expect(loadConfig({}).pipeline).toEqual({});
     expect(loadConfig({ DEALFLOW_SLA_SCALE: '0.001', DEALFLOW_TOP_K: '2' }).pipeline).toEqual({ slaScale: 0.001, topK: 2 });
+    expect(loadConfig({ DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION: '2' }).pipeline).toEqual({ maxOpenDealsPerInstitution: 2 });
+    expect(() => loadConfig({ DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION: '0' })).toThrow(/DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION="0"/);
     expect(() => loadConfig({ DEALFLOW_SLA_SCALE: '2' })).toThrow(/DEALFLOW_SLA_SCALE=/);
   });
 

@@ -1,5 +1,6 @@
 import {
   acceptOffer,
+  candidate,
   candidates,
   dealIdOf,
   dealsProposed,
@@ -20,6 +21,25 @@ export interface Scenario {
 }
 
 export const scenarios: Scenario[] = [
+  {
+    name: 'one-deal-per-institution',
+    async run(h) {
+      // Recorded with the one-deal-per-institution patch: the forum meeting's bank goes first, bank A's
+      // second product waits behind its first deal and is proposed when that deal is declined.
+      const app = await h.start({
+        candidates: [
+          candidate(1, { institutionId: 'bank-a' }), candidate(2, { institutionId: 'bank-a' }),
+          candidate(3, { institutionId: 'bank-b' }), candidate(4, { institutionId: 'bank-met' }),
+        ],
+        source: { forumId: 'forum-1', meetingId: 'meeting-1', institutionId: 'bank-met' },
+      });
+      await dealsProposed(app, 3);
+      await decide(app, dealIdOf(app, 2), { action: 'decline', reason: 'Outside our risk appetite' });
+      await dealsProposed(app, 4);
+      await withdraw(app, 'Financed by a shareholder loan');
+      return app;
+    },
+  },
   {
     name: 'happy-path',
     async run(h) {

@@ -166,6 +166,8 @@ export interface Harness {
 
 export interface StartOptions extends MarketOptions {
   settings?: Partial<PipelineSettings>;
+  /** The forum meeting the application follows up, with the meeting's institution. */
+  source?: { forumId: string; meetingId: string; institutionId: string };
 }
 
 export interface Application {
@@ -204,7 +206,7 @@ export async function createHarness(): Promise<Harness> {
     env,
     taskQueue,
     workflowBundle,
-    async start({ settings, ...marketOptions } = {}) {
+    async start({ settings, source, ...marketOptions } = {}) {
       const applicationId = `app-${randomUUID().slice(0, 8)}`;
       const market = newMarket(marketOptions);
       markets.set(applicationWorkflowId(applicationId), market);
@@ -218,6 +220,7 @@ export async function createHarness(): Promise<Harness> {
           request: { instrument: 'credit_loan', amountCny: 5_000_000, termMonths: 12, purpose: 'Expand sensor production line' },
           submittedAt: new Date(await env.currentTimeMs()).toISOString(),
           settings: { ...settings },
+          ...(source ? { source } : {}),
         }],
       });
       const application = { applicationId, handle, market };

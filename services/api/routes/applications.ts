@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   ApplicationAccepted,
-  ApplicationRequest,
+  ApplicationExplanation,
+  ApplicationSubmission,
   ApplicationView,
   DealView,
   DocumentSubmission,
@@ -18,16 +19,32 @@ import {
   type Principal,
 } from '../../../schemas/http';
 import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../../workflows/messages';
-import { submitApplication } from '../../pipeline';
+import { submitApplication, type SourceMeeting } from '../../pipeline';
+import { loadExplanation } from '../../store/explanations';
+import { meetingFollowUpFor } from '../../store/forumMeetings';
+import type { Models } from '../../store/models';
 import type { ApplicationDoc } from '../../store/readModels';
 import { allow, orgAs, principalOf } from '../auth';
 import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
-import { errorResponses, notFound } from '../errors';
+import { errorResponses, InvalidInput, notFound } from '../errors';
 import { noReadCache, tag, tagsOfChange } from '../readCache';
 import { findApplication, listJson, page, sendJson } from '../views';
 
 const STILL_APPLYING = 'The command was taken and is still being applied; read the application again shortly.';
+
+/** The meeting an application says it follows up, checked: the enterprise's own, with the outcome `followUp: "apply"`. */
+async function checkedSource(models: Models, uscc: string, source: ApplicationSubmission['source']): Promise<SourceMeeting | undefined> {
+  if (source === undefined) return undefined;
+  const meeting = await meetingFollowUpFor(models, uscc, source);
+  if (meeting === null) {
+    throw new InvalidInput([{ path: 'source.meetingId', message: `meeting ${source.meetingId} of forum ${source.forumId} is not one of your meetings` }]);
+  }
+  if (meeting.followUp !== 'apply') {
+    throw new InvalidInput([{ path: 'source.meetingId', message: `meeting ${source.meetingId} has no outcome with followUp "apply"` }]);
+  }
+  return { ...source, institutionId: meeting.institutionId };
+}
 
 export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
   const { models, temporal, config } = deps;
@@ -49,9 +66,11 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       tags: ['applications'],
       summary: 'Apply for financing',
       description: 'With an `Idempotency-Key` header, repeating the request with the same body answers 200 with the same '
-        + 'application (also after an API restart); the same key with another body answers 409. Keys are per enterprise.',
+        + 'application (also after an API restart); the same key with another body answers 409. Keys are per enterprise. '
+        + '`source` names the forum meeting (the enterprise\'s own, with the outcome `followUp: "apply"`) the application '
+        + 'follows up: the best eligible product of that meeting\'s institution is proposed first.',
       headers: IdempotencyHeaders,
-      body: ApplicationRequest,
+      body: ApplicationSubmission,
       response: {
         200: ApplicationAccepted.describe('The application this Idempotency-Key already created, with its current status'),
         202: ApplicationAccepted.describe('Taken; screening and matching run in the background'),
@@ -60,9 +79,11 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
     },
   }, async (request, reply) => {
     const enterpriseUscc = orgAs(principalOf(request), 'enterprise') as string;
+    const { source: named, ...financing } = request.body;
+    const source = await checkedSource(models, enterpriseUscc, named);
     const submitted = await submitApplication(
       { temporal, models, taskQueue: config.temporal.taskQueue, startTimeoutMs: limits.commandTimeoutMs, ...(deps.settings ? { settings: deps.settings } : {}) },
-      { enterpriseUscc, idempotencyKey: request.headers['idempotency-key'], request: request.body, now: new Date() },
+      { enterpriseUscc, idempotencyKey: request.headers['idempotency-key'], request: financing, ...(source ? { source } : {}), now: new Date() },
     );
     const { applicationId, status, repeat } = submitted;
     cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc }));
@@ -102,6 +123,23 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       response: { 200: ApplicationView, ...errorResponses(404) },
     },
   }, async (request, reply) => sendJson(reply, (await visibleApplication(principalOf(request), request.params.id)).view));
+
+  app.get('/applications/:id/explanation', {
+    onRequest: allow('enterprise', 'ops'),
+    schema: {
+      tags: ['applications'],
+      summary: 'Why these institutions, why not others: each ranked and each closely excluded product with its score, reasons and outcome',
+      description: 'Answered from what was pinned when the application was ranked (`rulesVersion`, `rankedAt`); the outcomes '
+        + 'follow the application\'s deals. 404 before the application is ranked (screening rejected it, or it is still screened).',
+      params: ApplicationParams,
+      response: { 200: ApplicationExplanation, ...errorResponses(404) },
+    },
+  }, async (request) => {
+    const stored = await visibleApplication(principalOf(request), request.params.id);
+    const explanation = await loadExplanation(models, JSON.parse(stored.view) as ApplicationView);
+    if (!explanation) throw notFound(`application ${request.params.id} has not been ranked`);
+    return explanation;
+  });
 
   app.post('/applications/:id/documents', {
     onRequest: allow('enterprise'),

@@ -2,6 +2,7 @@ import type { Logger as SdkLogger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type Activities } from '../../../activities';
 import type { Candidate, DealflowEvent, ScreeningOutcome } from '../../../schemas';
+import { RULES_VERSION } from '../../../domain/matching';
 import { PIPELINE_DEFAULTS } from '../../../schemas/vocabulary';
 import type { EventPublisher } from '../../../services/events/publisher';
 import { createLogger } from '../../../services/logger';
@@ -100,6 +101,39 @@ describe('matching and capacity', () => {
     expect(ranked.map((c) => c.productId)).toEqual(['p-fast']);
     expect(ranked[0]).toMatchObject({ institutionId: 'bank-1', responseSlaHours: 24, ddSlaDays: 10 });
     expect(ranked[0]?.reasons.length).toBeGreaterThan(0);
+  });
+
+  test('rankCandidates names each candidate, adds a forum meeting\'s institution below the limit, and pins the explanation', async () => {
+    const { activities, models, env } = setup();
+    await models.institutions.collection.insertOne({ _id: 'bank-1', institutionId: 'bank-1', name: 'Pudong Tech Bank', kind: 'bank', regions: ['CN-SH'] });
+    await catalogueWith(models,
+      product({ productId: 'p-best', institutionId: 'bank-1', name: 'Little Giant Loan', minAmountCny: 2_000_000, maxAmountCny: 12_000_000 }),
+      product({ productId: 'p-met', institutionId: 'bank-9', name: 'Met at the forum', minAmountCny: 100_000, maxAmountCny: 500_000_000 }),
+      product({ productId: 'p-big-only', institutionId: 'bank-2', minRevenueCny: 5_000_000_000 }),
+      product({ productId: 'p-other-region', institutionId: 'bank-2', regions: ['CN-GD'] }),
+      product({ productId: 'p-equity', institutionId: 'fund-1', instruments: ['equity'] }));
+    const { region, industry, revenueCny, founded } = profile();
+    const input = { applicationId: 'app-1', request: request(), profile: { region, industry, revenueCny, founded }, verifiedQualifications: [], today: TODAY, limit: 1 };
+
+    const ranked: Candidate[] = await env.run(activities.rankCandidates, { ...input, preferredInstitutionId: 'bank-9', maxOpenDealsPerInstitution: 1 });
+    expect(ranked.map((c) => [c.productId, c.productName, c.institutionName])).toEqual([
+      ['p-best', 'Little Giant Loan', 'Pudong Tech Bank'],
+      ['p-met', 'Met at the forum', 'bank-9'], // an institution not on record is named by its id
+    ]);
+
+    const stored = models.explanations.collection.docs.get('app-1');
+    const pinned = JSON.parse(String(stored?.explanation)) as { rulesVersion: string; maxOpenDealsPerInstitution: number; candidates: { productId: string; outcome: string; exclusions: { code: string }[] }[] };
+    expect(pinned.rulesVersion).toBe(RULES_VERSION);
+    expect(pinned.maxOpenDealsPerInstitution).toBe(1);
+    expect(pinned.candidates.map((c) => [c.productId, c.outcome, c.exclusions.map((e) => e.code)])).toEqual([
+      ['p-best', 'waiting', []],
+      ['p-met', 'waiting', []],
+      ['p-big-only', 'excluded', ['revenue_below_minimum']],
+    ]); // neither p-other-region nor p-equity offers the instrument in the region: not near misses
+
+    expect(await env.run(activities.reserveCapacity, { productId: 'p-gone', dealId: 'app-1-d1', applicationId: 'app-1' })).toBe(false);
+    expect(await env.run(activities.reserveCapacity, { productId: 'p-gone', dealId: 'app-1-d1', applicationId: 'app-1' })).toBe(false);
+    expect(models.explanations.collection.docs.get('app-1')?.refusedProductIds).toEqual(['p-gone']);
   });
 
   test('reserveCapacity holds one slot per deal up to the capacity, a retry keeps the same slot, and releaseCapacity frees it', async () => {

@@ -34,6 +34,16 @@ export class MemoryCollection {
     if (this.docs.has(_id) || options.upsert) this.docs.set(_id, { ...structuredClone(fields), _id });
   }
 
+  /** Only `$addToSet`, what the explanation's refused reservations use. */
+  async updateOne(filter: Record<string, unknown>, update: { $addToSet: Record<string, unknown> }): Promise<void> {
+    const doc = this.docs.get(idOf(filter));
+    if (!doc) return;
+    for (const [field, value] of Object.entries(update.$addToSet)) {
+      const list = Array.isArray(doc[field]) ? (doc[field] as unknown[]) : [];
+      if (!list.includes(value)) doc[field] = [...list, value];
+    }
+  }
+
   async deleteOne(filter: Record<string, unknown>): Promise<void> {
     this.docs.delete(idOf(filter));
   }
@@ -56,7 +66,7 @@ export type MemoryModels = { [K in keyof Models]: ReturnType<typeof memoryModel>
 export function memoryModels(): MemoryModels {
   const names = [
     'enterprises', 'institutions', 'products', 'recognitions', 'dishonestDebtors', 'capacitySlots', 'capacityHolds',
-    'applications', 'deals', 'institutionStats', 'idempotencyKeys', 'opsApplications', 'opsDeals', 'opsCounters', 'migrations',
+    'applications', 'deals', 'institutionStats', 'idempotencyKeys', 'opsApplications', 'opsDeals', 'opsCounters', 'migrations', 'explanations',
   ] as const satisfies readonly (keyof Models)[];
   return Object.fromEntries(names.map((name) => [name, memoryModel()])) as MemoryModels;
 }
