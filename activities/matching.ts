@@ -40,7 +40,13 @@ export function createMatchingActivities({ models, catalogue, logger }: Activity
       return ranked.map((candidate) => {
         const product = byId.get(candidate.productId);
         if (!product) throw ApplicationFailure.nonRetryable(`ranked product ${candidate.productId} is not in the catalogue`);
-        return { ...candidate, responseSlaHours: product.responseSlaHours, ddSlaDays: product.ddSlaDays };
+        return {
+          ...candidate,
+          responseSlaHours: product.responseSlaHours,
+          ddSlaDays: product.ddSlaDays,
+          ...(product.responseSlaWorkingDays !== undefined ? { responseSlaWorkingDays: product.responseSlaWorkingDays } : {}),
+          ...(product.ddSlaWorkingDays !== undefined ? { ddSlaWorkingDays: product.ddSlaWorkingDays } : {}),
+        };
       });
     },
 

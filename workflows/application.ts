@@ -4,10 +4,10 @@ import type { Activities } from '../activities';
 // imports again for each workflow (see schemas/vocabulary.ts).
 import { isDealOpen } from '../domain/dealLifecycle';
 import type { ApplicationWorkflowInput, Candidate } from '../schemas';
-import { defaultActivity, LOCAL_STEPS_PATCH, localActivity } from './activityOptions';
+import { beijingDateOf } from '../schemas/beijingDate';
+import { defaultActivity, LOCAL_STEPS_PATCH, localActivity, WORKING_DAY_SLAS_PATCH } from './activityOptions';
 import {
   emit,
-  HOUR_MS,
   newApplicationState,
   nextDeadline,
   nowIso,
@@ -22,6 +22,8 @@ import { registerHandlers } from './commands';
 import type { ApplicationOutcome } from './messages';
 import { flushSearchAttributes, recordLoop, searchAttributes, setSearchAttributes } from './outbox';
 import { acceptOrReject } from './rejection';
+import { offerWindowInWorkingDays, refreshCalendar, responseClock } from './deadlines';
+import { endListedDishonest } from './dishonestDebtor';
 import { acceptsNewDeals, changeStatus, isOpen, openDeals, releaseOpenDeals, transitionDeal } from './transitions';
 
 // One workflow per financing application, from submission to its end. Deals are state machines
@@ -41,6 +43,7 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
   const state = newApplicationState(input);
   state.localSteps = patched(LOCAL_STEPS_PATCH);
   state.recording = !state.localSteps;
+  state.workingDaySlas = patched(WORKING_DAY_SLAS_PATCH);
   registerHandlers(state);
   void recordLoop(state);
   setSearchAttributes(state, [
@@ -51,11 +54,14 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
   emit(state, 'application.submitted', { request: input.request });
   changeStatus(state, 'screening');
   const eligible = await screen(state);
-  if (eligible && isOpen(state)) await match(state);
+  if (eligible && isOpen(state) && !state.listedDishonest) await match(state);
   state.recording = true;
   while (isOpen(state)) {
-    await waitForChangeOrDeadline(state);
-    expireLapsedDeadlines(state);
+    if (state.listedDishonest) endListedDishonest(state);
+    else {
+      await waitForChangeOrDeadline(state);
+      expireLapsedDeadlines(state);
+    }
     await reconcile(state);
   }
   await finish(state);
@@ -64,13 +70,16 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
 
 // ---------- steps ----------
 
+/** The date rules compare with: the Beijing date (the UTC date in workflows started before working-day SLAs). */
+const today = (state: ApplicationState, now: string): string => (state.workingDaySlas ? beijingDateOf(now) : now.slice(0, 10));
+
 async function screen(state: ApplicationState): Promise<boolean> {
   const now = nowIso();
   const outcome = await steps(state).screenApplication({
     applicationId: state.applicationId,
     enterpriseUscc: state.enterpriseUscc,
     request: state.record.request,
-    today: now.slice(0, 10),
+    today: today(state, now),
     now,
   });
   if (!isOpen(state)) return false; // withdrawn while screening
@@ -95,7 +104,7 @@ async function match(state: ApplicationState): Promise<void> {
     request: state.record.request,
     profile,
     verifiedQualifications: screening.verifiedQualifications,
-    today: nowIso().slice(0, 10),
+    today: today(state, nowIso()),
     limit: state.settings.candidateLimit,
   });
   if (!isOpen(state)) return;
@@ -117,6 +126,8 @@ async function match(state: ApplicationState): Promise<void> {
 /** Proposes the next ranked products until topK deals are open or no candidate remains. */
 async function backfill(state: ApplicationState): Promise<void> {
   while (acceptsNewDeals(state) && openDeals(state).length < state.settings.topK && state.remaining.length > 0) {
+    await refreshCalendar(state);
+    if (!acceptsNewDeals(state)) break;
     const candidate = state.remaining.shift() as Candidate;
     const dealId = `${state.applicationId}-d${state.deals.size + 1}`;
     const reserved = await steps(state).reserveCapacity({ productId: candidate.productId, dealId });
@@ -159,7 +170,8 @@ function propose(state: ApplicationState, candidate: Candidate, dealId: string):
   state.deals.set(dealId, deal);
   state.institutionIds.add(candidate.institutionId);
   setSearchAttributes(state, [{ key: searchAttributes.institutionIds, value: [...state.institutionIds] }]);
-  setDeadline(state, deal, 'response', Date.now() + candidate.responseSlaHours * HOUR_MS * state.settings.slaScale);
+  const response = responseClock(state, candidate, Date.now());
+  setDeadline(state, deal, 'response', response.atMs, response.provisional);
   emit(state, 'deal.proposed', {
     productId: candidate.productId,
     score: candidate.score,
@@ -220,7 +232,7 @@ async function finish(state: ApplicationState): Promise<void> {
 
 async function waitForChangeOrDeadline(state: ApplicationState): Promise<void> {
   const deadline = nextDeadline(state);
-  const wake = () => state.needsReconcile || !isOpen(state);
+  const wake = () => state.needsReconcile || !isOpen(state) || state.listedDishonest;
   if (deadline === null) await condition(wake);
   else await condition(wake, Math.max(1, deadline - Date.now()));
 }
@@ -242,7 +254,8 @@ function expireLapsedDeadlines(state: ApplicationState): void {
   if (state.offerDeadlineMs !== null && state.offerDeadlineMs <= now && state.record.status === 'offers_ready') {
     setOfferDeadline(state, null);
     changeStatus(state, 'expired');
-    emit(state, 'application.expired', { reason: `No offer was accepted within ${state.settings.offerWindowDays} days of the first term sheet` });
+    const window = `${state.settings.offerWindowDays}${offerWindowInWorkingDays(state) ? ' working' : ''} days`;
+    emit(state, 'application.expired', { reason: `No offer was accepted within ${window} of the first term sheet` });
     releaseOpenDeals(state, 'application_expired');
   }
 }

@@ -14,6 +14,7 @@ const SAMPLE_DATA: { [T in EventType]: EventData<T> } = {
   'application.withdrawn': { reason: 'Funded elsewhere' },
   'application.expired': {},
   'application.closed': { dealId: 'd-1', amountCny: 4_000_000 },
+  'application.rejected': { reason: 'dishonest_debtor' },
   'deal.proposed': { productId: 'p-1', score: 80, reasons: [reason], rank: 1 },
   'deal.interest_expressed': {},
   'deal.declined': { reason: 'Outside appetite' },
