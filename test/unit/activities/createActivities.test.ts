@@ -138,10 +138,14 @@ describe('recordEvents', () => {
     emit(state, 'application.withdrawn', { reason: 'Financed elsewhere' });
     state.record.status = 'withdrawn';
     const second = takeUnrecorded(state);
+    await models.openApplications.collection.insertOne({ _id: state.enterpriseUscc, applicationIds: ['app-0', 'app-1'] });
 
     await env.run(activities.recordEvents, first);
+    expect(models.openApplications.collection.docs.get(state.enterpriseUscc)?.applicationIds).toEqual(['app-0', 'app-1']);
     await env.run(activities.recordEvents, second);
     await env.run(activities.recordEvents, first);
+    // Ended: no longer among the enterprise's open applications a dishonest-debtor listing signals.
+    expect(models.openApplications.collection.docs.get(state.enterpriseUscc)?.applicationIds).toEqual(['app-0']);
 
     const stored = storedApplication(models);
     expect(stored).toMatchObject({ status: 'withdrawn', lastSeq: 2 });

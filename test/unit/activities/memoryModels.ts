@@ -34,6 +34,22 @@ export class MemoryCollection {
     if (this.docs.has(_id) || options.upsert) this.docs.set(_id, { ...structuredClone(fields), _id });
   }
 
+  /** `$addToSet` and `$pull` of one value on an array field: what the open-applications list does. */
+  async updateOne(filter: Record<string, unknown>, update: Record<string, Record<string, unknown>>, options: { upsert?: boolean } = {}): Promise<void> {
+    const _id = idOf(filter);
+    const doc = this.docs.get(_id) ?? (options.upsert ? { _id } : undefined);
+    if (!doc) return;
+    for (const [operator, fields] of Object.entries(update)) {
+      for (const [field, value] of Object.entries(fields)) {
+        const list = Array.isArray(doc[field]) ? (doc[field] as unknown[]) : [];
+        if (operator === '$addToSet') doc[field] = list.includes(value) ? list : [...list, value];
+        else if (operator === '$pull') doc[field] = list.filter((item) => item !== value);
+        else throw new Error(`update operator ${operator} is not supported here`);
+      }
+    }
+    this.docs.set(_id, doc);
+  }
+
   async deleteOne(filter: Record<string, unknown>): Promise<void> {
     this.docs.delete(idOf(filter));
   }
@@ -56,7 +72,7 @@ export type MemoryModels = { [K in keyof Models]: ReturnType<typeof memoryModel>
 export function memoryModels(): MemoryModels {
   const names = [
     'enterprises', 'institutions', 'products', 'recognitions', 'dishonestDebtors', 'capacitySlots', 'capacityHolds',
-    'applications', 'deals', 'institutionStats', 'idempotencyKeys', 'opsApplications', 'opsDeals', 'opsCounters', 'migrations',
+    'applications', 'deals', 'openApplications', 'institutionStats', 'idempotencyKeys', 'opsApplications', 'opsDeals', 'opsCounters', 'migrations',
   ] as const satisfies readonly (keyof Models)[];
   return Object.fromEntries(names.map((name) => [name, memoryModel()])) as MemoryModels;
 }

@@ -44,8 +44,8 @@ function envelope(type: EventType, seq = 3, extra: Record<string, unknown> = {})
 }
 
 describe('event schemas', () => {
-  it('cover exactly the 17 contract event types, each with a data schema', () => {
-    expect(EVENT_TYPES).toHaveLength(17);
+  it('cover exactly the 18 contract event types, each with a data schema', () => {
+    expect(EVENT_TYPES).toHaveLength(18);
     expect(Object.keys(EVENT_DATA).sort()).toEqual([...EVENT_TYPES].sort());
   });
 
