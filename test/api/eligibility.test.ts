@@ -111,6 +111,12 @@ test('a listing as a dishonest debtor during due diligence ends the application,
   expect(await stack.models.openApplications.countDocuments({ _id: uscc, applicationIds: applicationId })).toBe(0);
 
   // Listed: a new application is rejected at screening. Off the list: it gets to due diligence again.
+  const whileListed = await api.call('POST', '/v1/applications', { token, body: request });
+  const screenedOut = await eventually(async () => {
+    const read = await application(whileListed.body.applicationId as string, token);
+    return read?.status === 'rejected' ? read : undefined;
+  }, 30_000, 'the listed enterprise\'s application to be rejected at screening');
+  expect(screenedOut.screening.reasons.map((r: { code: string }) => r.code)).toContain('dishonest_debtor');
   expect((await api.call('DELETE', `/v1/registries/dishonest-debtors/${uscc}`, { token: ops })).status).toBe(204);
   const again = await applyInDueDiligence(uscc, token);
   expect(again.applicationId).not.toBe(applicationId);

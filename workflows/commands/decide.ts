@@ -28,24 +28,26 @@ export function decide(state: ApplicationState, command: InstitutionDecision): D
   transitionDeal(state, deal, decision.action);
   deal.record.note = decision.reason ?? deal.record.note;
   switch (decision.action) {
-    case 'express_interest':
+    case 'express_interest': {
       const dueDiligence = dueDiligenceClock(state, deal.candidate, now);
       deal.ddDeadlineMs = dueDiligence.atMs;
       deal.ddDeadlineProvisional = dueDiligence.provisional;
       setDeadline(state, deal, 'due_diligence', dueDiligence.atMs, dueDiligence.provisional);
       emit(state, 'deal.interest_expressed', decision.reason ? { reason: decision.reason } : {}, deal);
       break;
+    }
     case 'decline':
       setDeadline(state, deal, null, null);
       emit(state, 'deal.declined', { reason: decision.reason }, deal);
       break;
-    case 'request_documents':
+    case 'request_documents': {
       deal.record.documentsRequested = [...new Set([...deal.record.documentsRequested, ...decision.documents])];
       deal.documentsRequestedAtMs ??= now;
       const documents = documentsClock(state, now);
       setDeadline(state, deal, 'documents', documents.atMs, documents.provisional);
       emit(state, 'deal.documents_requested', { documents: decision.documents, ...(decision.reason ? { reason: decision.reason } : {}) }, deal);
       break;
+    }
     case 'issue_term_sheet':
       deal.record.termSheet = decision.termSheet;
       setDeadline(state, deal, 'term_sheet', Date.parse(decision.termSheet.expiresAt));
