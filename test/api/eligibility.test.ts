@@ -91,6 +91,7 @@ test('a listing as a dishonest debtor during due diligence ends the application,
   expect(interested.status).toBe(200);
   // Working-day SLAs reach the deal: 20 working days end at 24:00 Beijing time (16:00 UTC).
   expect(interested.body.deadline).toMatch(/T16:00:00\.000Z$/);
+  expect(typeof interested.body.deadlineProvisional).toBe('boolean'); // true only when the 20 days reach a year without a notice
   expect(await stack.models.capacityHolds.countDocuments({ _id: dealId })).toBe(1);
 
   expect((await api.call('PUT', `/v1/registries/dishonest-debtors/${uscc}`, { token: ops, body: { caseNo: '(2026)藏01执123号' } })).status).toBe(200);
