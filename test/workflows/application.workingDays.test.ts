@@ -8,6 +8,7 @@ import {
   HOUR_MS,
   read,
   settled,
+  submitDocuments,
   termSheet,
   DAY_MS,
   TEST_TIMEOUT_MS,
@@ -121,6 +122,27 @@ test('National Day 2026: from Wednesday 30 September, due diligence (1), the off
   await acrossDeadline('2026-10-10T16:00:00.000Z',
     async () => expect(await statusOf(response, responseDeal)).toBe('proposed'),
     () => expectExpired(response, responseDeal, 'response_sla_elapsed'));
+}, TEST_TIMEOUT_MS);
+
+test('the due-diligence clock stands still for the working days the enterprise took to send documents', async () => {
+  // Monday 12 October 10:00 Beijing: 3 working days of due diligence end on Thursday 15.
+  await sleepUntil('2026-10-12T02:00:00Z');
+  const app = await h().start({ candidates: [candidate(1, { ddSlaWorkingDays: 3 })], settings: { topK: 1 } });
+  await dealsProposed(app, 1);
+  const dealId = dealIdOf(app, 1);
+  expect((await decide(app, dealId, { action: 'express_interest' })).deal?.deadline).toBe('2026-10-15T16:00:00.000Z');
+
+  // Documents asked on Tuesday 13, sent on Friday 16: the 14th, 15th and 16th were waited.
+  await sleepUntil('2026-10-13T02:00:00Z');
+  await decide(app, dealId, { action: 'request_documents', documents: ['financial_statements'] });
+  await sleepUntil('2026-10-16T02:00:00Z');
+  const submitted = await submitDocuments(app, dealId);
+  // Thursday 15 plus 3 working days: Friday 16, Monday 19, Tuesday 20.
+  expect(submitted.deal?.deadline).toBe('2026-10-20T16:00:00.000Z');
+
+  await acrossDeadline('2026-10-20T16:00:00.000Z',
+    async () => expect(await statusOf(app, dealId)).toBe('under_review'),
+    () => expectExpired(app, dealId, 'due_diligence_sla_elapsed'));
 }, TEST_TIMEOUT_MS);
 
 test('a deadline that counts a day of a year without a loaded notice (2027) says so: deadlineProvisional', async () => {

@@ -71,7 +71,7 @@ export type MemoryModels = { [K in keyof Models]: ReturnType<typeof memoryModel>
 
 export function memoryModels(): MemoryModels {
   const names = [
-    'enterprises', 'institutions', 'products', 'recognitions', 'dishonestDebtors', 'capacitySlots', 'capacityHolds',
+    'enterprises', 'institutions', 'products', 'recognitions', 'calendars', 'dishonestDebtors', 'capacitySlots', 'capacityHolds',
     'applications', 'deals', 'openApplications', 'institutionStats', 'idempotencyKeys', 'opsApplications', 'opsDeals', 'opsCounters', 'migrations',
   ] as const satisfies readonly (keyof Models)[];
   return Object.fromEntries(names.map((name) => [name, memoryModel()])) as MemoryModels;
