@@ -106,6 +106,7 @@ export const EVENT = {
   'application.withdrawn': 'Withdrawn 已撤回',
   'application.expired': 'Expired 已过期',
   'application.closed': 'Closed 已完成',
+  'application.rejected': 'Rejected 已拒绝',
   'deal.proposed': 'Deal proposed 推荐给机构',
   'deal.interest_expressed': 'Interest expressed 机构有意向',
   'deal.declined': 'Declined 机构婉拒',
