@@ -1,4 +1,6 @@
 import { RecordEventsInput } from '../schemas';
+import { isApplicationTerminal } from '../domain/applicationLifecycle';
+import { removeOpenApplication } from '../services/store/openApplications';
 import { storeBatch } from '../services/store/readModels';
 import type { ActivityDeps } from './deps';
 
@@ -12,6 +14,8 @@ export function createEventActivities({ models, publisher, logger }: ActivityDep
     async recordEvents(raw: RecordEventsInput): Promise<void> {
       const input = RecordEventsInput.parse(raw);
       const stored = await storeBatch(models, input);
+      const { application } = input;
+      if (isApplicationTerminal(application.status)) await removeOpenApplication(models, application.enterpriseUscc, application.applicationId);
       await publisher.publish(input.events);
       logger.debug({ applicationId: input.application.applicationId, lastSeq: input.events[input.events.length - 1]?.seq, count: input.events.length, stored }, 'events recorded');
     },

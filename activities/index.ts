@@ -1,4 +1,6 @@
 import type { ActivityDeps } from './deps';
+import { createCalendarActivities } from './calendar';
+import { createEligibilityActivities } from './eligibility';
 import { createEventActivities } from './events';
 import { createMatchingActivities } from './matching';
 import { createScreeningActivities } from './screening';
@@ -10,6 +12,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createScreeningActivities(deps),
     ...createMatchingActivities(deps),
     ...createEventActivities(deps),
+    ...createCalendarActivities(deps),
+    ...createEligibilityActivities(deps),
   };
 }
 

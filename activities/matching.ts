@@ -57,7 +57,15 @@ export function createMatchingActivities({ models, catalogue, logger }: Activity
       };
       const candidates = ranked.map((candidate) => {
         const { product, institutionName } = named(candidate);
-        return { ...candidate, productName: product.name, institutionName, responseSlaHours: product.responseSlaHours, ddSlaDays: product.ddSlaDays };
+        return {
+          ...candidate,
+          productName: product.name,
+          institutionName,
+          responseSlaHours: product.responseSlaHours,
+          ddSlaDays: product.ddSlaDays,
+          ...(product.responseSlaWorkingDays !== undefined ? { responseSlaWorkingDays: product.responseSlaWorkingDays } : {}),
+          ...(product.ddSlaWorkingDays !== undefined ? { ddSlaWorkingDays: product.ddSlaWorkingDays } : {}),
+        };
       });
       const missed = nearMisses({ application, products, index, today: input.today, limit: NEAR_MISSES_EXPLAINED });
       const explained: ExplainedCandidate[] = [

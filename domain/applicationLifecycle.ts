@@ -11,15 +11,16 @@ export const APPLICATION_OPEN_STATUSES: ReadonlySet<ApplicationStatus> = new Set
 
 /**
  * Where each status may go next. `withdrawn` is reachable from every open state (CONTRACT);
+ * `rejected` too: a listing as a dishonest debtor ends any open application (CONTRACT, eligibility);
  * offers_ready may fall back to in_due_diligence or no_match when its only term sheet lapses.
  */
 export const APPLICATION_TRANSITIONS: Readonly<Record<ApplicationStatus, readonly ApplicationStatus[]>> = {
-  submitted: ['screening', 'withdrawn'],
+  submitted: ['screening', 'withdrawn', 'rejected'],
   screening: ['rejected', 'matching', 'withdrawn'],
-  matching: ['in_due_diligence', 'no_match', 'withdrawn'],
-  in_due_diligence: ['offers_ready', 'no_match', 'withdrawn'],
-  offers_ready: ['accepted', 'expired', 'in_due_diligence', 'no_match', 'withdrawn'],
-  accepted: ['closed', 'withdrawn'],
+  matching: ['in_due_diligence', 'no_match', 'withdrawn', 'rejected'],
+  in_due_diligence: ['offers_ready', 'no_match', 'withdrawn', 'rejected'],
+  offers_ready: ['accepted', 'expired', 'in_due_diligence', 'no_match', 'withdrawn', 'rejected'],
+  accepted: ['closed', 'withdrawn', 'rejected'],
   rejected: [],
   closed: [],
   no_match: [],

@@ -89,6 +89,8 @@ export const DealView = z.object({
   /** When the deal's current clock lapses: the response SLA, the documents deadline, due diligence or the term sheet's expiry. */
   deadline: IsoDateTime.nullable().optional()
     .describe('When the deal lapses unless someone acts: the response SLA, the documents deadline, the due-diligence SLA or the term sheet\'s expiresAt; null when no clock runs'),
+  deadlineProvisional: z.boolean().optional()
+    .describe('True when the deadline counts a working day of a year whose State Council notice is not loaded yet (GET /v1/calendars/cn/:year says provisional)'),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   enterprise: EnterpriseProfile.optional(),

@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'application.withdrawn',
   'application.expired',
   'application.closed',
+  'application.rejected',
   'deal.proposed',
   'deal.interest_expressed',
   'deal.declined',
@@ -48,7 +49,9 @@ export type MatchCandidate = z.infer<typeof MatchCandidate>;
 
 export const NO_MATCH_REASONS = ['no_eligible_product', 'all_deals_declined_or_expired'] as const;
 export const DEAL_EXPIRY_REASONS = ['response_sla_elapsed', 'due_diligence_sla_elapsed', 'documents_not_submitted', 'term_sheet_expired'] as const;
-export const DEAL_RELEASE_REASONS = ['other_offer_accepted', 'application_withdrawn', 'application_expired'] as const;
+export const DEAL_RELEASE_REASONS = ['other_offer_accepted', 'application_withdrawn', 'application_expired', 'enterprise_listed_dishonest'] as const;
+/** Why an application that passed screening ended `rejected` later. */
+export const LATE_REJECTION_REASONS = ['dishonest_debtor'] as const;
 
 const reasonText = z.string().trim().min(1).max(1000);
 
@@ -66,6 +69,7 @@ export const EVENT_DATA = {
   'application.withdrawn': z.object({ reason: reasonText }),
   'application.expired': z.object({ reason: z.string().optional() }),
   'application.closed': z.object({ dealId: DealId, amountCny: AmountCny.optional() }),
+  'application.rejected': z.object({ reason: z.enum(LATE_REJECTION_REASONS), message: z.string().optional() }),
   'deal.proposed': z.object({
     productId: ProductId,
     score: z.int().min(0).max(100),
@@ -108,6 +112,7 @@ const EventUnion = z.discriminatedUnion('type', [
   eventOf('application.withdrawn'),
   eventOf('application.expired'),
   eventOf('application.closed'),
+  eventOf('application.rejected'),
   eventOf('deal.proposed'),
   eventOf('deal.interest_expressed'),
   eventOf('deal.declined'),

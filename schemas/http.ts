@@ -49,7 +49,12 @@ export const IdempotencyHeaders = z.object({
 // ---------- answers ----------
 
 /** Any error but a validation failure; `error` is a stable snake_case code. */
-export const ErrorBody = z.object({ error: z.string(), message: z.string().optional() });
+export const ErrorBody = z.object({
+  error: z.string(),
+  /** Why a command was refused, where the contract names it (e.g. `enterprise_not_eligible`). */
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** A command the workflow took but has not finished applying (e.g. its events wait for Kafka). */

@@ -36,6 +36,10 @@ const productShape = {
   minYearsSinceFounding: z.int().min(0).max(200).optional(),
   responseSlaHours: z.int().positive().max(24 * 90).default(72),
   ddSlaDays: z.int().positive().max(365).default(30),
+  /** When set, replaces responseSlaHours: the answer is due by 24:00 Beijing time of the N-th working day. */
+  responseSlaWorkingDays: z.int().min(1).max(60).optional(),
+  /** When set, replaces ddSlaDays, counted the same way. */
+  ddSlaWorkingDays: z.int().min(1).max(250).optional(),
   capacity: z.int().min(1, 'capacity is the number of deals reviewed at once: at least 1'),
   active: z.boolean().default(true),
 };

@@ -62,6 +62,9 @@ export const Candidate = z.object({
   reasons: z.array(MatchReason),
   responseSlaHours: z.number().positive(),
   ddSlaDays: z.number().positive(),
+  /** The product's SLAs in working days; each, when set, replaces the calendar one. */
+  responseSlaWorkingDays: z.int().min(1).max(60).optional(),
+  ddSlaWorkingDays: z.int().min(1).max(250).optional(),
 });
 export type Candidate = z.infer<typeof Candidate>;
 

@@ -5,6 +5,7 @@ import { applicationWorkflowId, applicationWorkflowType } from '../workflows/mes
 import { withTimeout } from './dependencies';
 import { claimSubmission } from './store/idempotency';
 import type { Models } from './store/models';
+import { addOpenApplication } from './store/openApplications';
 import { storeSubmittedApplication } from './store/readModels';
 
 // Starting the pipeline for one application: the one place the API (and tests) start workflows,
@@ -68,6 +69,8 @@ export async function submitApplication(
   const { applicationId, submittedAt, repeat } = await claimSubmission(
     deps.models, enterpriseUscc, submission.idempotencyKey, recordedSource ? { ...request, source: recordedSource } : request, submission.now,
   );
+  // Before the start: a listing as a dishonest debtor either finds this application or is seen by its screening.
+  await addOpenApplication(deps.models, enterpriseUscc, applicationId);
   try {
     // Started on every repeat too: the first attempt may have claimed the key and then failed to start.
     await withTimeout(startApplication(deps.temporal, deps.taskQueue, {

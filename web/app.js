@@ -106,6 +106,7 @@ export const EVENT = {
   'application.withdrawn': 'Withdrawn 已撤回',
   'application.expired': 'Expired 已过期',
   'application.closed': 'Closed 已完成',
+  'application.rejected': 'Rejected 已拒绝',
   'deal.proposed': 'Deal proposed 推荐给机构',
   'deal.interest_expressed': 'Interest expressed 机构有意向',
   'deal.declined': 'Declined 机构婉拒',
@@ -245,9 +246,9 @@ async function chooser(role, chosen) {
   return box;
 }
 
-/** The page header: the site name and the three pages. */
+/** The page header: the site name and the pages. */
 export function header(current) {
-  const nav = [['enterprise', 'Enterprise 企业'], ['institution', 'Institution 机构'], ['ops', 'Ops 运营']];
+  const nav = [['enterprise', 'Enterprise 企业'], ['institution', 'Institution 机构'], ['ops', 'Ops 运营'], ['registries', 'Registries 名录']];
   document.getElementById('top')?.replaceChildren(
     h('a', { href: '/', class: 'brand' }, 'dealflow', h('span', {}, ' 产融对接')),
     h('nav', {}, nav.map(([page, text]) => h('a', { href: `/${page}.html`, class: page === current ? 'current' : '' }, text))),

@@ -199,7 +199,7 @@ function dealsTable(app) {
       h('td', {}, badge(DEAL_STATUS, deal.status)),
       h('td', { class: 'num' }, h('span', { class: 'score' }, String(deal.score))),
       h('td', {}, h('ul', { class: 'reasons' }, deal.reasons.map((r) => h('li', {}, r.message, typeof r.weight === 'number' ? h('span', { class: 'muted' }, ` +${r.weight}`) : null)))),
-      h('td', {}, deal.deadline ? h('span', { title: formatTime(deal.deadline) }, formatRelative(deal.deadline)) : '—'),
+      h('td', {}, deal.deadline ? h('span', { title: formatTime(deal.deadline) }, formatRelative(deal.deadline), provisionalMark(deal)) : '—'),
       h('td', {}, deal.documentsRequested.length ? deal.documentsRequested.map((k) => label(DOCUMENT_KIND, k)).join(', ') : '—')))));
 }
 
@@ -267,4 +267,9 @@ function withdrawForm(app) {
     }, problem);
   } }, h('input', { name: 'reason', required: true, placeholder: 'Reason 原因, e.g. financed by a shareholder loan' }), submit, problem);
   return h('details', { 'data-key': 'withdraw' }, h('summary', {}, 'Withdraw this application…'), form);
+}
+
+/** Marks a deadline that counts a day of a provisional calendar year (deadlineProvisional). */
+function provisionalMark(deal) {
+  return deal.deadlineProvisional ? h('span', { class: 'muted', title: 'A working day in a year whose holiday notice is not loaded yet: the deadline may move' }, ' (provisional 暂定)') : null;
 }

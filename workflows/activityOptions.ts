@@ -36,3 +36,11 @@ export const LOCAL_STEPS_PATCH = 'local-steps';
 export const ONE_DEAL_PER_INSTITUTION_PATCH = 'one-deal-per-institution';
 
 export const localActivity: LocalActivityOptions = { startToCloseTimeout: defaultActivity.startToCloseTimeout, retry: defaultActivity.retry };
+
+/**
+ * Products' SLAs in working days, the documents deadline and the offer window counted in working
+ * days over the China business calendar (loaded through the `loadCalendar` local activity), Beijing
+ * dates for "today", and eligibility re-checked before a term sheet and a close. Workflows started
+ * before this change keep calendar time and replay with what they recorded.
+ */
+export const WORKING_DAY_SLAS_PATCH = 'working-day-slas';

@@ -5,10 +5,10 @@ import type { Activities } from '../activities';
 import { isDealOpen } from '../domain/dealLifecycle';
 import { nextProposable, preferInstitution } from '../domain/proposing';
 import type { ApplicationWorkflowInput, Candidate } from '../schemas';
-import { defaultActivity, LOCAL_STEPS_PATCH, localActivity, ONE_DEAL_PER_INSTITUTION_PATCH } from './activityOptions';
+import { beijingDateOf } from '../schemas/beijingDate';
+import { defaultActivity, LOCAL_STEPS_PATCH, localActivity, ONE_DEAL_PER_INSTITUTION_PATCH, WORKING_DAY_SLAS_PATCH } from './activityOptions';
 import {
   emit,
-  HOUR_MS,
   newApplicationState,
   nextDeadline,
   nowIso,
@@ -23,6 +23,8 @@ import { registerHandlers } from './commands';
 import type { ApplicationOutcome } from './messages';
 import { flushSearchAttributes, recordLoop, searchAttributes, setSearchAttributes } from './outbox';
 import { acceptOrReject } from './rejection';
+import { offerWindowInWorkingDays, refreshCalendar, responseClock } from './deadlines';
+import { endListedDishonest } from './dishonestDebtor';
 import { acceptsNewDeals, changeStatus, isOpen, openDeals, releaseOpenDeals, transitionDeal } from './transitions';
 
 // One workflow per financing application, from submission to its end. Deals are state machines
@@ -44,6 +46,7 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
   state.onePerInstitution = patched(ONE_DEAL_PER_INSTITUTION_PATCH);
   if (input.source) state.record.source = { forumId: input.source.forumId, meetingId: input.source.meetingId };
   state.recording = !state.localSteps;
+  state.workingDaySlas = patched(WORKING_DAY_SLAS_PATCH);
   registerHandlers(state);
   void recordLoop(state);
   setSearchAttributes(state, [
@@ -54,11 +57,14 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
   emit(state, 'application.submitted', { request: input.request });
   changeStatus(state, 'screening');
   const eligible = await screen(state);
-  if (eligible && isOpen(state)) await match(state, input.source?.institutionId);
+  if (eligible && isOpen(state) && !state.listedDishonest) await match(state, input.source?.institutionId);
   state.recording = true;
   while (isOpen(state)) {
-    await waitForChangeOrDeadline(state);
-    expireLapsedDeadlines(state);
+    if (state.listedDishonest) endListedDishonest(state);
+    else {
+      await waitForChangeOrDeadline(state);
+      expireLapsedDeadlines(state);
+    }
     await reconcile(state);
   }
   await finish(state);
@@ -67,13 +73,16 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
 
 // ---------- steps ----------
 
+/** The date rules compare with: the Beijing date (the UTC date in workflows started before working-day SLAs). */
+const today = (state: ApplicationState, now: string): string => (state.workingDaySlas ? beijingDateOf(now) : now.slice(0, 10));
+
 async function screen(state: ApplicationState): Promise<boolean> {
   const now = nowIso();
   const outcome = await steps(state).screenApplication({
     applicationId: state.applicationId,
     enterpriseUscc: state.enterpriseUscc,
     request: state.record.request,
-    today: now.slice(0, 10),
+    today: today(state, now),
     now,
   });
   if (!isOpen(state)) return false; // withdrawn while screening
@@ -100,7 +109,7 @@ async function match(state: ApplicationState, sourceInstitutionId: string | unde
     request: state.record.request,
     profile,
     verifiedQualifications: screening.verifiedQualifications,
-    today: nowIso().slice(0, 10),
+    today: today(state, nowIso()),
     limit: state.settings.candidateLimit,
     maxOpenDealsPerInstitution: state.onePerInstitution ? state.settings.maxOpenDealsPerInstitution : Number.MAX_SAFE_INTEGER,
     ...(preferred !== undefined ? { preferredInstitutionId: preferred } : {}),
@@ -127,6 +136,8 @@ async function match(state: ApplicationState, sourceInstitutionId: string | unde
  */
 async function backfill(state: ApplicationState): Promise<void> {
   while (acceptsNewDeals(state) && openDeals(state).length < state.settings.topK && state.remaining.length > 0) {
+    await refreshCalendar(state);
+    if (!acceptsNewDeals(state)) break;
     const position = state.onePerInstitution
       ? nextProposable(state.remaining, openDealsByInstitution(state), state.settings.maxOpenDealsPerInstitution)
       : 0;
@@ -181,7 +192,8 @@ function propose(state: ApplicationState, candidate: Candidate, dealId: string):
   state.deals.set(dealId, deal);
   state.institutionIds.add(candidate.institutionId);
   setSearchAttributes(state, [{ key: searchAttributes.institutionIds, value: [...state.institutionIds] }]);
-  setDeadline(state, deal, 'response', Date.now() + candidate.responseSlaHours * HOUR_MS * state.settings.slaScale);
+  const response = responseClock(state, candidate, Date.now());
+  setDeadline(state, deal, 'response', response.atMs, response.provisional);
   emit(state, 'deal.proposed', {
     productId: candidate.productId,
     score: candidate.score,
@@ -242,7 +254,7 @@ async function finish(state: ApplicationState): Promise<void> {
 
 async function waitForChangeOrDeadline(state: ApplicationState): Promise<void> {
   const deadline = nextDeadline(state);
-  const wake = () => state.needsReconcile || !isOpen(state);
+  const wake = () => state.needsReconcile || !isOpen(state) || state.listedDishonest;
   if (deadline === null) await condition(wake);
   else await condition(wake, Math.max(1, deadline - Date.now()));
 }
@@ -264,7 +276,8 @@ function expireLapsedDeadlines(state: ApplicationState): void {
   if (state.offerDeadlineMs !== null && state.offerDeadlineMs <= now && state.record.status === 'offers_ready') {
     setOfferDeadline(state, null);
     changeStatus(state, 'expired');
-    emit(state, 'application.expired', { reason: `No offer was accepted within ${state.settings.offerWindowDays} days of the first term sheet` });
+    const window = `${state.settings.offerWindowDays}${offerWindowInWorkingDays(state) ? ' working' : ''} days`;
+    emit(state, 'application.expired', { reason: `No offer was accepted within ${window} of the first term sheet` });
     releaseOpenDeals(state, 'application_expired');
   }
 }

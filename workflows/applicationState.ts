@@ -1,4 +1,5 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { CnCalendarYear } from '../domain/calendar/types';
 import { buildEventId, EVENT_VERSION } from '../schemas/vocabulary';
 import type {
   ApplicationRecord, ApplicationStatus, Candidate, DealflowEvent, DealRecord, DealStatus, EventData, EventType,
@@ -21,6 +22,16 @@ export interface DealState {
   ddDeadlineMs: number | null;
   documentsRequestedAtMs: number | null;
   holdsCapacity: boolean;
+  /** The due-diligence deadline counts a provisional day (working-day SLAs only). */
+  ddDeadlineProvisional?: boolean;
+}
+
+/** The business calendar years the workflow was given by the `loadCalendar` activity. */
+export interface LoadedCalendar {
+  years: CnCalendarYear[];
+  fromYear: number;
+  toYear: number;
+  loadedAtMs: number;
 }
 
 export interface ApplicationState {
@@ -52,6 +63,11 @@ export interface ApplicationState {
   recording: boolean;
   /** Search attributes changed since the last recorded batch, by attribute name (sent with the batch). */
   pendingSearchAttributes: Map<string, SearchAttributeUpdatePair>;
+  /** Working-day SLAs, Beijing dates and the eligibility re-check (false in workflows started before them). */
+  workingDaySlas: boolean;
+  calendar: LoadedCalendar | null;
+  /** Set by the dishonest-debtor signal; the orchestration ends the application. */
+  listedDishonest: boolean;
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -96,6 +112,9 @@ export function newApplicationState(input: {
     localSteps: false,
     recording: false,
     pendingSearchAttributes: new Map(),
+    workingDaySlas: false,
+    calendar: null,
+    listedDishonest: false,
   };
 }
 
@@ -130,10 +149,11 @@ export function setDealStatus(state: ApplicationState, deal: DealState, status: 
   touchDeal(state, deal);
 }
 
-export function setDeadline(state: ApplicationState, deal: DealState, kind: DeadlineKind | null, atMs: number | null): void {
+export function setDeadline(state: ApplicationState, deal: DealState, kind: DeadlineKind | null, atMs: number | null, provisional = false): void {
   deal.deadlineKind = kind;
   deal.deadlineMs = atMs;
   deal.record.deadline = atMs === null ? null : new Date(atMs).toISOString();
+  if (state.workingDaySlas) deal.record.deadlineProvisional = atMs !== null && provisional;
   touchDeal(state, deal);
 }
 

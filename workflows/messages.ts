@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApplicationStatus, DealDecision, DealRecord, DocumentSubmission, WithdrawRequest } from '../schemas';
 import type { ApplicationSnapshot } from './applicationState';
 
@@ -30,12 +30,19 @@ export const decideUpdate = defineUpdate<CommandResult, [InstitutionDecision]>('
 export const submitDocumentsUpdate = defineUpdate<CommandResult, [DocumentSubmission]>('submitDocuments');
 export const acceptOfferUpdate = defineUpdate<CommandResult, [OfferAcceptance]>('acceptOffer');
 export const withdrawUpdate = defineUpdate<CommandResult, [WithdrawRequest]>('withdraw');
+/**
+ * The enterprise was put on the dishonest-debtor list: the application ends `rejected`. A signal,
+ * so a listing made while the workflow is busy waits in its history instead of being lost.
+ */
+export const dishonestDebtorListedSignal = defineSignal<[{ listedAt: string }]>('dishonestDebtorListed');
 
 /** `ApplicationFailure.type` of a rejected command; the API maps them to 400, 404 and 409. */
 export const CommandRejection = {
   invalid: 'ValidationFailed',
   notFound: 'NotFound',
   notAllowed: 'NotAllowed',
+  /** A term sheet or close refused because the enterprise is no longer eligible: 409, reason `enterprise_not_eligible`. */
+  notEligible: 'EnterpriseNotEligible',
 } as const;
 
 /** What the workflow returns when the application ends. */

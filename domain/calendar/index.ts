@@ -3,3 +3,4 @@ export * from './notices';
 export * from './statutory';
 export * from './types';
 export * from './workingDays';
+export * from './workingDayRule';

@@ -54,6 +54,8 @@ function commandError(error: unknown, applicationId: string): unknown {
           return notFound(cause.message);
         case CommandRejection.notAllowed:
           return conflict(cause.message);
+        case CommandRejection.notEligible:
+          return conflict(cause.message, 'enterprise_not_eligible');
         case CommandRejection.invalid: {
           const issues = cause.details?.[0] as ValidationIssue[] | undefined;
           return new InvalidInput(Array.isArray(issues) && issues.length > 0 ? issues : [{ path: '', message: cause.message }]);

@@ -17,13 +17,15 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** A stable reason beside the code (`enterprise_not_eligible` on a 409). */
+    readonly reason?: string,
   ) {
     super(message);
   }
 }
 
 export const notFound = (what = 'not found'): ApiError => new ApiError(404, 'not_found', what);
-export const conflict = (message: string): ApiError => new ApiError(409, 'conflict', message);
+export const conflict = (message: string, reason?: string): ApiError => new ApiError(409, 'conflict', message, {}, reason);
 
 /** A 400 whose issues did not come from a route schema (a cursor, a workflow's own validation). */
 export class InvalidInput extends Error {
@@ -56,7 +58,7 @@ type ErrorAnswer = { status: number; body: ErrorBody | ValidationFailed; headers
 
 function answerFor(error: FastifyError | Error, request: FastifyRequest): ErrorAnswer | null {
   if (error instanceof ApiError) {
-    return { status: error.statusCode, body: { error: error.code, message: error.message }, headers: error.headers };
+    return { status: error.statusCode, body: { error: error.code, ...(error.reason ? { reason: error.reason } : {}), message: error.message }, headers: error.headers };
   }
   if (error instanceof InvalidInput) return { status: 400, body: { error: 'validation_failed', issues: error.issues } };
   if (error instanceof IdempotencyKeyReused) return { status: 409, body: { error: 'conflict', message: error.message } };

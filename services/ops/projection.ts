@@ -90,6 +90,9 @@ export function applyEvent(state: OpsApplicationState, event: DealflowEvent): Op
     case 'application.closed':
       moveTo(next, 'closed', at);
       break;
+    case 'application.rejected':
+      moveTo(next, 'rejected', at);
+      break;
     case 'deal.term_sheet_issued':
       if (!next.openTermSheets.includes(event.dealId ?? '')) next.openTermSheets.push(event.dealId ?? '');
       if (next.status === 'in_due_diligence') moveTo(next, 'offers_ready', at);

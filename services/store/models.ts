@@ -39,6 +39,8 @@ export function defineModels(connection: Connection) {
     capacitySlots: define(connection, 'CapacitySlot', 'capacity_slots', [[{ productId: 1 }]]),
     /** _id = dealId: the slot a deal holds */
     capacityHolds: define(connection, 'CapacityHold', 'capacity_holds', []),
+    /** _id = uscc: `applicationIds`, the enterprise's applications not known to have ended (see openApplications.ts) */
+    openApplications: define(connection, 'OpenApplications', 'open_applications', []),
     /** _id = applicationId: the application read model with its timeline and deals (see readModels.ts) */
     applications: define(connection, 'Application', 'applications', [[{ enterpriseUscc: 1 }], [{ status: 1 }]]),
     /** _id = dealId: the deal read model, an institution's inbox (see readModels.ts) */

@@ -254,3 +254,31 @@ test('the ops funnel moves and the live feed shows the events as they happen', a
   await opsPage.locator('svg.stages-chart rect').first().waitFor();
   await shot(opsPage, 'ops.png');
 });
+
+test('ops imports a recognition list on the registries page and reads the refused rows one by one', async () => {
+  const page = await opsPage.context().newPage();
+  await page.goto(`${base}/registries.html`);
+  await page.locator('#signin .who').filter({ hasText: 'ops' }).waitFor();
+  const [first, second] = [newUscc(REGION), newUscc(REGION)];
+  const csv = [
+    'uscc,type,certificateNo,validFrom,validTo,name',
+    `${first},single_champion_municipal,HLDXGJ-2026-001,2026-01-01,2028-12-31,哈尔滨澄舟精密机械有限公司`,
+    `${second},high_tech,GR202623000123,2026-03-01,2029-02-28,哈尔滨翊岳光电有限公司`,
+    // A wrong check character and a validity past the three-year term: one row, two issues.
+    `${second.slice(0, 17)}${second.endsWith('0') ? '1' : '0'},high_tech,GR202623000124,2026-03-01,2031-02-28,哈尔滨垣麓新材料有限公司`,
+  ].join('\n');
+  await page.locator('textarea[name=text]').fill(csv);
+  await page.locator('#import button[type=submit]').click();
+  await page.locator('#summary').filter({ hasText: '2 accepted' }).waitFor();
+  expect(await page.locator('#summary').textContent()).toContain('1 rejected');
+  const refused = page.locator('table.rejected-rows tbody tr');
+  expect(await refused.first().locator('td').first().textContent()).toBe('3');
+  expect(await refused.allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/uscc/), expect.stringMatching(/validTo/)]));
+  await shot(page, 'registries-import.png');
+
+  // The same list again changes nothing.
+  await page.locator('#import button[type=submit]').click();
+  await page.locator('#summary').filter({ hasText: '0 accepted' }).waitFor();
+  expect(await page.locator('#summary').textContent()).toContain('2 unchanged');
+  await page.close();
+});

@@ -1,3 +1,4 @@
+import { createBusinessCalendar } from '../../domain/calendar';
 import {
   candidates,
   DAY_MS,
@@ -24,6 +25,9 @@ import {
 const h = useHarness();
 
 const ms = (iso: string | null | undefined): number => Date.parse(iso ?? '');
+
+/** The documents deadline and the offer window count working days (their own test: application.workingDays.test.ts). */
+const afterWorkingDays = (fromMs: number, days: number): number => ms(createBusinessCalendar().addWorkingDays(fromMs, days).deadline);
 
 /** The deal's only event of this type happened within an hour after `atMs`: the timer fired on time. */
 function expectFiredAt(app: Application, type: string, dealId: string | undefined, atMs: number): void {
@@ -93,8 +97,8 @@ test('the due-diligence clock stops while documents are requested: the pause ext
   await h().env.sleep('10 days');
   const requested = await decide(app, dealId, { action: 'request_documents', documents: ['financial_statements'] });
   const requestedAt = ms(requested.deal?.updatedAt);
-  // While the enterprise owes documents, the documents deadline is the one that counts.
-  expect(ms(requested.deal?.deadline) - requestedAt).toBe(14 * DAY_MS);
+  // While the enterprise owes documents, the documents deadline (14 working days) is the one that counts.
+  expect(ms(requested.deal?.deadline)).toBe(afterWorkingDays(requestedAt, 14));
 
   await h().env.sleep('5 days');
   const submitted = await submitDocuments(app, dealId);
@@ -113,12 +117,13 @@ test('the due-diligence clock stops while documents are requested: the pause ext
   expectFiredAt(app, 'deal.expired', dealId, ddDeadlineMs + pausedMs);
 }, TEST_TIMEOUT_MS);
 
-test('documents not submitted within 14 days expire the deal (documents_not_submitted)', async () => {
+test('documents not submitted within 14 working days expire the deal (documents_not_submitted)', async () => {
   const { app, dealId } = await oneInterestedDeal();
   const requested = await decide(app, dealId, { action: 'request_documents', documents: ['tax_records'] });
   const deadline = ms(requested.deal?.deadline);
+  expect(deadline).toBe(afterWorkingDays(ms(requested.deal?.updatedAt), 14));
 
-  await h().env.sleep(14 * DAY_MS - HOUR_MS);
+  await h().env.sleep(deadline - HOUR_MS - (await h().env.currentTimeMs()));
   expect(dealOf(await read(app), dealId).status).toBe('documents_requested');
 
   await h().env.sleep('2 hours');
@@ -167,7 +172,7 @@ test('when the only term sheet expires and no deal remains the application ends 
   expect(final.timeline.at(-1)).toMatchObject({ type: 'application.no_match', data: { reason: 'all_deals_declined_or_expired' } });
 }, TEST_TIMEOUT_MS);
 
-test('no offer accepted within 14 days of the first term sheet expires the application and releases its deals', async () => {
+test('no offer accepted within 14 working days of the first term sheet expires the application and releases its deals', async () => {
   const app = await h().start({ candidates: candidates(2), settings: { topK: 2 } });
   await dealsProposed(app, 2);
   const [d1, d2] = [dealIdOf(app, 1), dealIdOf(app, 2)];
@@ -175,16 +180,16 @@ test('no offer accepted within 14 days of the first term sheet expires the appli
   await decide(app, d2, { action: 'express_interest' });
   const issued = await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env, 30 * DAY_MS) });
   const offerDeadline = ms(issued.application.offerDeadline);
-  expect(offerDeadline - ms(issued.deal?.updatedAt)).toBe(14 * DAY_MS);
+  expect(offerDeadline).toBe(afterWorkingDays(ms(issued.deal?.updatedAt), 14));
 
-  await h().env.sleep(14 * DAY_MS - HOUR_MS);
+  await h().env.sleep(offerDeadline - HOUR_MS - (await h().env.currentTimeMs()));
   expect((await read(app)).application.status).toBe('offers_ready');
 
   await h().env.sleep('2 hours');
   expect(await app.handle.result()).toEqual({ applicationId: app.applicationId, status: 'expired' });
   const final = await waitFor(app, () => true, 'the final state');
   expect(final.timeline.slice(-3).map((e) => [e.type, e.dealId, e.data])).toEqual([
-    ['application.expired', undefined, { reason: 'No offer was accepted within 14 days of the first term sheet' }],
+    ['application.expired', undefined, { reason: 'No offer was accepted within 14 working days of the first term sheet' }],
     ['deal.not_selected', d1, { reason: 'application_expired' }],
     ['deal.not_selected', d2, { reason: 'application_expired' }],
   ]);

@@ -99,7 +99,7 @@ describe('application lifecycle', () => {
     expect(eventTypes(final.timeline)).toEqual(['application.submitted', 'application.screened']);
     expect(final.timeline[1]?.data).toMatchObject({ eligible: false, reasons: [{ code: 'dishonest_debtor' }] });
     expect(final.application.screening?.eligible).toBe(false);
-    expect(app.market.calls).toEqual({ screenApplication: 1, rankCandidates: 0 });
+    expect(app.market.calls).toEqual({ screenApplication: 1, rankCandidates: 0, loadCalendar: 0 });
     expect(app.market.reserved).toEqual([]);
     expect(app.market.events).toEqual(final.timeline);
   }, TEST_TIMEOUT_MS);

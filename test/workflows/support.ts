@@ -18,6 +18,7 @@ import {
   type ScreeningOutcome,
   type TermSheet,
 } from '../../schemas';
+import { createBusinessCalendar, type CnCalendarYear } from '../../domain/calendar';
 import { applicationWorkflow } from '../../workflows/application';
 import {
   acceptOfferUpdate,
@@ -58,7 +59,11 @@ export interface Market {
   /** The read models: the latest application and deal records recorded. */
   application: ApplicationRecord | null;
   deals: Map<string, DealRecord>;
-  calls: { screenApplication: number; rankCandidates: number };
+  calls: { screenApplication: number; rankCandidates: number; loadCalendar: number };
+  /** Why the registries would refuse a term sheet or a close now; empty: eligible. */
+  ineligibleBecause: string[];
+  /** Calendar years the calendar activity answers instead of the shipped or provisional ones. */
+  calendarYears: Map<number, CnCalendarYear>;
 }
 
 export interface MarketOptions {
@@ -92,7 +97,9 @@ function newMarket(options: MarketOptions): Market {
     events: [],
     application: null,
     deals: new Map(),
-    calls: { screenApplication: 0, rankCandidates: 0 },
+    calls: { screenApplication: 0, rankCandidates: 0, loadCalendar: 0 },
+    ineligibleBecause: [],
+    calendarYears: new Map(),
   };
 }
 
@@ -145,6 +152,18 @@ export const fakeActivities: Activities = {
     market.capacity.set(productId, (market.capacity.get(productId) ?? Number.POSITIVE_INFINITY) + 1);
     market.released.push({ productId, dealId });
   },
+  async loadCalendar({ fromYear, toYear }) {
+    const market = currentMarket();
+    market.calls.loadCalendar += 1;
+    const shipped = createBusinessCalendar();
+    const years: CnCalendarYear[] = [];
+    for (let year = fromYear; year <= toYear; year += 1) years.push(market.calendarYears.get(year) ?? shipped.year(year));
+    return years;
+  },
+  async checkEligibility() {
+    const reasons = currentMarket().ineligibleBecause;
+    return { eligible: reasons.length === 0, reasons };
+  },
   async recordEvents(input) {
     const market = currentMarket();
     market.events.push(...input.events);
@@ -187,8 +206,8 @@ export function bundleApplicationWorkflow(): Promise<WorkflowBundleWithSourceMap
  * only. Each application has its own market, so a timer of another test's run that fires meanwhile
  * touches nothing a test asserts on.
  */
-export async function createHarness(): Promise<Harness> {
-  const [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleApplicationWorkflow()]);
+export async function createHarness(options: { startAt?: string } = {}): Promise<Harness> {
+  const [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(undefined, options.startAt), bundleApplicationWorkflow()]);
   const taskQueue = `application-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -238,10 +257,10 @@ export async function createHarness(): Promise<Harness> {
 }
 
 /** For a test file: one harness, created before its tests and torn down after them; call the getter inside a test. */
-export function useHarness(): () => Harness {
+export function useHarness(options: { startAt?: string } = {}): () => Harness {
   let harness: Harness | undefined;
   beforeAll(async () => {
-    harness = await createHarness();
+    harness = await createHarness(options);
   }, ENV_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await harness?.teardown();

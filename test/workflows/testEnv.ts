@@ -38,13 +38,18 @@ export const DEALFLOW_SEARCH_ATTRIBUTES: readonly SearchAttributeKey<SearchAttri
  */
 export async function createTimeSkippingEnv(
   searchAttributes: readonly SearchAttributeKey<SearchAttributeType>[] = DEALFLOW_SEARCH_ATTRIBUTES,
+  /** Where the server's clock starts (ISO-8601); now when unset. Read by our launcher, LoopbackTestServer.java. */
+  startAt?: string,
 ): Promise<TestWorkflowEnvironment> {
   // Workers log every state change at INFO; a test run shows warnings and up. A file that
   // installed its own runtime first keeps it.
   if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
   await fetchTestServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: TEST_SERVER_PATH } },
+    server: {
+      executable: { type: 'existing-path', path: TEST_SERVER_PATH },
+      ...(startAt !== undefined ? { extraArgs: ['--initial-time', new Date(startAt).toISOString()] } : {}),
+    },
   });
   // The test server fails the workflow task that upserts an unregistered attribute ("search attribute
   // DealflowStatus is not defined"), and createTimeSkipping has no option to register them.

@@ -1,5 +1,6 @@
 import type { ApplicationView, DealStatus, DealView } from '../../schemas';
 import type { Principal } from '../../schemas/http';
+import { beijingDateOf } from '../../schemas/beijingDate';
 import type { SeedData } from '../seed/generate';
 import { createApiClient, sleep, type ApiAnswer, type ApiClient } from './http';
 import {
@@ -104,7 +105,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const startedAt = Date.now();
   const deadline = startedAt + options.maxMinutes * 60_000;
   const runId = startedAt.toString(36);
-  const plans = planApplications({ data: options.data, count: options.applications, seed: options.seed, runId, today: new Date(startedAt).toISOString().slice(0, 10) });
+  const plans = planApplications({ data: options.data, count: options.applications, seed: options.seed, runId, today: beijingDateOf(startedAt) });
   const tracked: Tracked[] = plans.map((plan) => ({ plan, applicationId: null, submittedAt: 0, view: null, firstOfferSeenAt: null, done: new Set(), due: new Map() }));
   const personas = new Map<string, InstitutionPersona>(options.data.institutions.map((i) => [i.institutionId, institutionPersona(options.seed, i.institutionId)]));
   const personaOf = (institutionId: string) => personas.get(institutionId) ?? institutionPersona(options.seed, institutionId);

@@ -2,16 +2,16 @@ import {
   DishonestDebtor, EnterpriseProfile, Institution, Product, RecognitionList, composeUscc, USCC_CHARSET,
   type Gb4754, type InstitutionKind, type Instrument, type Qualification, type QualificationType, type Recognition, type YrdRegion,
 } from '../../schemas';
-import { addCalendarDays, addCalendarYears } from '../../domain/calendar';
+import { addCalendarDays, addCalendarYears, beijingDateOf, yearOf } from '../../domain/calendar';
 
 // A deterministic demo catalogue of the Yangtze River Delta: institutions with their products,
 // enterprises with qualifications, the recognition registry and a dishonest-debtor list. Pure:
 // the same seed gives the same data, byte for byte. Names are invented; shapes, codes and
 // issuers follow the real ones (GB 32100 USCCs, GB/T 4754 industries, MIIT and provincial lists).
+// Recognition dates are relative to `today` (the Beijing date of the run by default), so a seed
+// written on any day holds recognitions valid on that day.
 
 export const DEFAULT_SEED = 20250630;
-/** Validity dates are chosen around this day, so the data is current for demos in 2025-2026. */
-export const SEED_TODAY = '2025-06-30';
 
 export interface SeedData {
   institutions: Institution[];
@@ -94,16 +94,52 @@ const PLACES: readonly Place[] = [
   { region: 'CN-AH', city: "Ma'anshan", cityZh: '马鞍山', division: '340500' },
 ];
 
-interface Province { zh: string; en: string; branchZh: string; code: string; econDept: string; highTechIssuer: string; court: string; short: string }
+interface Province { zh: string; en: string; branchZh: string; code: string; econDept: string; highTechIssuer: string; short: string }
 
 const PROVINCE: Record<YrdRegion, Province> = {
-  'CN-SH': { zh: '上海', en: 'Shanghai', branchZh: '上海市分行', code: '31', econDept: '上海市经济和信息化委员会', highTechIssuer: '上海市科学技术委员会 / 上海市财政局 / 国家税务总局上海市税务局', court: '上海市第一中级人民法院', short: '沪' },
-  'CN-JS': { zh: '江苏', en: 'Jiangsu', branchZh: '江苏省分行', code: '32', econDept: '江苏省工业和信息化厅', highTechIssuer: '江苏省科学技术厅 / 江苏省财政厅 / 国家税务总局江苏省税务局', court: '苏州市中级人民法院', short: '苏' },
-  'CN-ZJ': { zh: '浙江', en: 'Zhejiang', branchZh: '浙江省分行', code: '33', econDept: '浙江省经济和信息化厅', highTechIssuer: '浙江省科学技术厅 / 浙江省财政厅 / 国家税务总局浙江省税务局', court: '杭州市中级人民法院', short: '浙' },
-  'CN-AH': { zh: '安徽', en: 'Anhui', branchZh: '安徽省分行', code: '34', econDept: '安徽省经济和信息化厅', highTechIssuer: '安徽省科学技术厅 / 安徽省财政厅 / 国家税务总局安徽省税务局', court: '合肥市中级人民法院', short: '皖' },
+  'CN-SH': { zh: '上海', en: 'Shanghai', branchZh: '上海市分行', code: '31', econDept: '上海市经济和信息化委员会', highTechIssuer: '上海市科学技术委员会 / 上海市财政局 / 国家税务总局上海市税务局', short: '沪' },
+  'CN-JS': { zh: '江苏', en: 'Jiangsu', branchZh: '江苏省分行', code: '32', econDept: '江苏省工业和信息化厅', highTechIssuer: '江苏省科学技术厅 / 江苏省财政厅 / 国家税务总局江苏省税务局', short: '苏' },
+  'CN-ZJ': { zh: '浙江', en: 'Zhejiang', branchZh: '浙江省分行', code: '33', econDept: '浙江省经济和信息化厅', highTechIssuer: '浙江省科学技术厅 / 浙江省财政厅 / 国家税务总局浙江省税务局', short: '浙' },
+  'CN-AH': { zh: '安徽', en: 'Anhui', branchZh: '安徽省分行', code: '34', econDept: '安徽省经济和信息化厅', highTechIssuer: '安徽省科学技术厅 / 安徽省财政厅 / 国家税务总局安徽省税务局', short: '皖' },
 };
 
 const YRD: YrdRegion[] = ['CN-SH', 'CN-JS', 'CN-ZJ', 'CN-AH'];
+
+interface Court { name: string; prefix: string }
+
+/**
+ * The intermediate people's court of each seeded city, by the city's GB/T 2260 code, with its
+ * case-number prefix (the province's short name and the court's number, e.g. 苏05 for Suzhou).
+ * Shanghai's two intermediate courts split the districts.
+ */
+const COURTS: Readonly<Record<string, Court>> = {
+  '3201': { name: '南京市中级人民法院', prefix: '苏01' },
+  '3202': { name: '无锡市中级人民法院', prefix: '苏02' },
+  '3204': { name: '常州市中级人民法院', prefix: '苏04' },
+  '3205': { name: '苏州市中级人民法院', prefix: '苏05' },
+  '3206': { name: '南通市中级人民法院', prefix: '苏06' },
+  '3301': { name: '杭州市中级人民法院', prefix: '浙01' },
+  '3302': { name: '宁波市中级人民法院', prefix: '浙02' },
+  '3304': { name: '嘉兴市中级人民法院', prefix: '浙04' },
+  '3306': { name: '绍兴市中级人民法院', prefix: '浙06' },
+  '3401': { name: '合肥市中级人民法院', prefix: '皖01' },
+  '3402': { name: '芜湖市中级人民法院', prefix: '皖02' },
+  '3403': { name: '蚌埠市中级人民法院', prefix: '皖03' },
+  '3405': { name: '马鞍山市中级人民法院', prefix: '皖05' },
+};
+const SHANGHAI_FIRST: Court = { name: '上海市第一中级人民法院', prefix: '沪01' };
+const SHANGHAI_SECOND: Court = { name: '上海市第二中级人民法院', prefix: '沪02' };
+/** Yangpu, Baoshan and Jiading are the Second Intermediate Court's; the other seeded districts the First's. */
+const SHANGHAI_SECOND_DISTRICTS: ReadonlySet<string> = new Set(['310110', '310113', '310114']);
+
+/** The court of the place a USCC's division code names. */
+export function courtOf(uscc: string): Court {
+  const division = uscc.slice(2, 8);
+  if (division.startsWith('31')) return SHANGHAI_SECOND_DISTRICTS.has(division) ? SHANGHAI_SECOND : SHANGHAI_FIRST;
+  const court = COURTS[division.slice(0, 4)];
+  if (court === undefined) throw new RangeError(`no seeded court for division ${division}`);
+  return court;
+}
 
 // ---------------------------------------------------------------------------
 // Industries (GB/T 4754-2017 classes)
@@ -130,11 +166,12 @@ const INDUSTRIES: readonly Industry[] = [
   { code: 'M7320', fieldZh: '工程技术研究院', fieldEn: 'engineering R&D' },
 ];
 
-const BRANDS = [
-  '芯瑞', '华锐', '精测', '恒拓', '博腾', '联熠', '睿芯', '中科', '天擎', '安捷', '迈锐', '凯丰', '星衡', '启元', '汇智',
-  '拓璞', '宏微', '晶合', '德润', '锐思', '鼎诚', '新源', '思瑞', '卓驰', '昊天', '海纳', '优立', '易控', '泰瑞', '云澜',
-  '明途', '诺成', '科沃', '嘉禾', '智谱', '瀚宇', '峰岹', '至纯', '芯联', '极限',
-];
+/**
+ * Brand stems of the generated names: two characters from lists of uncommon pairings, so no name
+ * borrows a listed company's or a well-known brand's stem (芯联, 中科, 安捷, 峰岹, 至纯 … were here once).
+ */
+const STEM_FIRST = ['澄', '岚', '翊', '珩', '湛', '桉', '垣', '棠', '霁', '璟', '砚', '溯', '曜', '澹', '琰', '筠'] as const;
+const STEM_SECOND = ['衡', '舟', '岳', '汀', '屿', '弈', '渚', '麓', '琛', '苇', '朔', '砺'] as const;
 
 // ---------------------------------------------------------------------------
 // Institutions and products
@@ -191,8 +228,8 @@ function institutionSeeds(): InstitutionSeed[] {
   const seeds: InstitutionSeed[] = [];
   // Big state-owned banks (invented names) with a provincial branch in each province.
   const bigBanks = [
-    { code: 'hxgs', zh: '华夏工商银行', en: 'Huaxia Industrial and Commercial Bank' },
-    { code: 'zhjs', zh: '中华建设银行', en: 'Zhonghua Construction Bank' },
+    { code: 'hxgs', zh: '瀚溪工商银行', en: 'Hanxi Industrial and Commercial Bank' },
+    { code: 'zhjs', zh: '澄岳建设银行', en: 'Chengyue Construction Bank' },
   ];
   for (const bank of bigBanks) {
     for (const region of YRD) {
@@ -211,7 +248,7 @@ function institutionSeeds(): InstitutionSeed[] {
     { id: 'bank-yongjiang', zh: '甬江银行', en: 'Yongjiang Bank', kind: 'bank', regions: ['CN-ZJ'] },
     { id: 'bank-jianghuai', zh: '江淮银行', en: 'Jianghuai Bank', kind: 'bank', regions: ['CN-AH', 'CN-JS'] },
     // Rural commercial banks.
-    { id: 'bank-lucheng-rcb', zh: '昆山鹿城农村商业银行', en: 'Kunshan Lucheng Rural Commercial Bank', kind: 'bank', regions: ['CN-JS'] },
+    { id: 'bank-lucheng-rcb', zh: '昆山淀浦农村商业银行', en: 'Kunshan Dianpu Rural Commercial Bank', kind: 'bank', regions: ['CN-JS'] },
     { id: 'bank-xianghu-rcb', zh: '萧山湘湖农村商业银行', en: 'Xiaoshan Xianghu Rural Commercial Bank', kind: 'bank', regions: ['CN-ZJ'] },
     { id: 'bank-zipeng-rcb', zh: '肥西紫蓬农村商业银行', en: 'Feixi Zipeng Rural Commercial Bank', kind: 'bank', regions: ['CN-AH'] },
     // Venture capital.
@@ -235,12 +272,24 @@ function institutionSeeds(): InstitutionSeed[] {
     { id: 'gu-ah-wanxin', zh: '安徽省皖信融资担保集团', en: 'Anhui Wanxin Financing Guarantee Group', kind: 'guarantor', regions: ['CN-AH'] },
     // Financial leasing.
     { id: 'ls-changjiang', zh: '长江融资租赁有限公司', en: 'Changjiang Financial Leasing Co.', kind: 'leasing', regions: [...YRD] },
-    { id: 'ls-dongfang-mingzhu', zh: '东方明珠科技融资租赁', en: 'Oriental Pearl Tech Leasing', kind: 'leasing', regions: ['CN-SH', 'CN-ZJ'] },
+    { id: 'ls-dongfang-mingzhu', zh: '浦岸科技融资租赁', en: 'Pu\'an Tech Leasing', kind: 'leasing', regions: ['CN-SH', 'CN-ZJ'] },
     { id: 'ls-taihu', zh: '太湖金融租赁股份有限公司', en: 'Taihu Financial Leasing Co.', kind: 'leasing', regions: ['CN-JS', 'CN-SH'] },
     { id: 'ls-qianjiang', zh: '钱江装备租赁有限公司', en: 'Qianjiang Equipment Leasing Co.', kind: 'leasing', regions: ['CN-ZJ', 'CN-AH'] },
   );
   return seeds;
 }
+
+/**
+ * A product's SLAs in working days, as Chinese institutions state them; the calendar fields stay
+ * for older clients. Response hours are whole days of the template, so a scaled demo
+ * (`DEALFLOW_SLA_SCALE`, a working day = 24 h × the scale) lapses them as before.
+ */
+const slas = (responseHours: number, ddDays: number) => ({
+  responseSlaHours: responseHours,
+  ddSlaDays: ddDays,
+  responseSlaWorkingDays: Math.max(1, Math.round(responseHours / 24)),
+  ddSlaWorkingDays: Math.max(1, Math.round((ddDays * 5) / 7)),
+});
 
 const roundTo = (n: number, step: number): number => Math.max(step, Math.round(n / step) * step);
 
@@ -262,8 +311,7 @@ function productsFor(rng: Rng, seed: InstitutionSeed): Product[] {
       requiredQualifications: t.requires ?? [],
       ...(t.minRevenue !== undefined ? { minRevenueCny: t.minRevenue } : {}),
       ...(t.minYears !== undefined ? { minYearsSinceFounding: t.minYears } : {}),
-      responseSlaHours: rng.pick([t.sla[0], t.sla[1]]),
-      ddSlaDays: rng.int(t.dd[0], t.dd[1]),
+      ...slas(rng.pick([t.sla[0], t.sla[1]]), rng.int(t.dd[0], t.dd[1])),
       capacity: rng.int(t.capacity[0], t.capacity[1]),
       active: true,
     });
@@ -276,12 +324,17 @@ function productsFor(rng: Rng, seed: InstitutionSeed): Product[] {
 
 const ORG_CHARS = USCC_CHARSET;
 
-function usccFor(rng: Rng, division: string, taken: Set<string>): string {
+/** The year the USCC replaced the organisation code: firms registered before it kept their numeric one. */
+const USCC_INTRODUCED = 2015;
+
+function usccFor(rng: Rng, division: string, foundedYear: number, taken: Set<string>): string {
   for (;;) {
-    // 9 = registered with market regulation, 1 = enterprise; then the division and "MA" + 6 and the
-    // GB 11714 check digit (a new-style organisation code), composed with both check characters.
-    let org = 'MA';
-    for (let i = 0; i < 6; i += 1) org += rng.pick([...ORG_CHARS]);
+    // 9 = registered with market regulation, 1 = enterprise; then the division of the place (its
+    // province the profile's region), the organisation code and its GB 11714 check digit, composed
+    // with the check character. A firm registered from 2015 on has a new-style code ("MA" + 6
+    // characters); an older one kept its 8-digit organisation code.
+    let org = foundedYear >= USCC_INTRODUCED ? 'MA' : '';
+    while (org.length < 8) org += foundedYear >= USCC_INTRODUCED ? rng.pick([...ORG_CHARS]) : String(rng.int(0, 9));
     const uscc = composeUscc('91', division, org);
     if (!taken.has(uscc)) {
       taken.add(uscc);
@@ -296,44 +349,54 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 const threeYearsFrom = (validFrom: string): { validFrom: string; validTo: string } =>
   ({ validFrom, validTo: addCalendarDays(addCalendarYears(validFrom, 3), -1) });
 
-function qualificationsFor(rng: Rng, place: Place, founded: number): Qualification[] {
+/**
+ * A recognition issued some days before `today` and valid for its published three-year term
+ * (domain/qualificationTerms.ts): at least a month left, so a seed stays valid for demos.
+ */
+function issuedBefore(rng: Rng, today: string): { year: number; validFrom: string; validTo: string } {
+  const validFrom = addCalendarDays(today, -rng.int(30, 3 * 365 - 60));
+  return { year: yearOf(validFrom), ...threeYearsFrom(validFrom) };
+}
+
+function qualificationsFor(rng: Rng, place: Place, founded: number, today: string): Qualification[] {
   const p = PROVINCE[place.region];
   const list: Qualification[] = [];
   const hasHighTech = rng.chance(0.6);
   if (hasHighTech) {
-    const year = rng.pick([2022, 2023, 2024]);
-    list.push({ type: 'high_tech', issuer: p.highTechIssuer, certificateNo: `GR${year}${p.code}${pad(rng.int(0, 9999), 4)}${pad(rng.int(0, 99), 2)}`, ...threeYearsFrom(`${year}-${pad(rng.int(10, 12), 2)}-${pad(rng.int(1, 28), 2)}`) });
+    const { year, ...validity } = issuedBefore(rng, today);
+    list.push({ type: 'high_tech', issuer: p.highTechIssuer, certificateNo: `GR${year}${p.code}${pad(rng.int(0, 9999), 4)}${pad(rng.int(0, 99), 2)}`, ...validity });
   }
   if (rng.chance(0.4)) {
-    const year = rng.pick([2023, 2024, 2025]);
-    list.push({ type: 'innovative_sme', issuer: p.econDept, certificateNo: `CXXZX-${p.short}-${year}-${pad(rng.int(1, 9999), 5)}`, ...threeYearsFrom(`${year}-0${rng.int(3, 6)}-01`) });
+    const { year, ...validity } = issuedBefore(rng, today);
+    list.push({ type: 'innovative_sme', issuer: p.econDept, certificateNo: `CXXZX-${p.short}-${year}-${pad(rng.int(1, 9999), 5)}`, ...validity });
   }
   const srdi = founded <= 2021 && rng.chance(0.4);
   if (srdi) {
-    const year = rng.pick([2022, 2023, 2024]);
-    list.push({ type: 'srdi_sme', issuer: p.econDept, certificateNo: `ZJTX-${p.short}-${year}-${pad(rng.int(1, 3999), 4)}`, validFrom: `${year}-01-01`, validTo: `${year + 2}-12-31` });
+    const { year, ...validity } = issuedBefore(rng, today);
+    list.push({ type: 'srdi_sme', issuer: p.econDept, certificateNo: `ZJTX-${p.short}-${year}-${pad(rng.int(1, 3999), 4)}`, ...validity });
   }
-  // National Little Giants come from the provincial SRDI pool (MIIT's batches 4-6, 2022-2024).
+  // National Little Giants come from the provincial SRDI pool (MIIT's yearly batches).
   if (srdi && rng.chance(0.45)) {
-    const year = rng.pick([2022, 2023, 2024]);
-    list.push({ type: 'little_giant', issuer: '工业和信息化部', certificateNo: `XJR-${year}-${p.code}-${pad(rng.int(1, 999), 4)}`, validFrom: `${year}-07-01`, validTo: `${year + 3}-06-30` });
+    const { year, ...validity } = issuedBefore(rng, today);
+    list.push({ type: 'little_giant', issuer: '工业和信息化部', certificateNo: `XJR-${year}-${p.code}-${pad(rng.int(1, 999), 4)}`, ...validity });
   }
   if (place.region === 'CN-SH' && rng.chance(0.12)) {
-    const year = rng.pick([2023, 2024]);
-    list.push({ type: 'single_champion_municipal', issuer: '上海市经济和信息化委员会', certificateNo: `SHDXGJ-${year}-${pad(rng.int(1, 150), 3)}`, ...threeYearsFrom(`${year}-01-01`) });
+    const { year, ...validity } = issuedBefore(rng, today);
+    list.push({ type: 'single_champion_municipal', issuer: '上海市经济和信息化委员会', certificateNo: `SHDXGJ-${year}-${pad(rng.int(1, 150), 3)}`, ...validity });
   } else if (place.region !== 'CN-SH' && rng.chance(0.05)) {
-    const year = rng.pick([2023, 2024]);
-    list.push({ type: 'single_champion_municipal', issuer: `${place.cityZh}市工业和信息化局`, certificateNo: `DXGJ-${place.cityZh}-${year}-${pad(rng.int(1, 80), 3)}`, ...threeYearsFrom(`${year}-01-01`) });
+    const { year, ...validity } = issuedBefore(rng, today);
+    list.push({ type: 'single_champion_municipal', issuer: `${place.cityZh}市工业和信息化局`, certificateNo: `DXGJ-${place.cityZh}-${year}-${pad(rng.int(1, 80), 3)}`, ...validity });
   }
   if (hasHighTech && rng.chance(0.03)) {
-    list.push({ type: 'single_champion_national', issuer: '工业和信息化部 / 中国工业经济联合会', certificateNo: `GJDXGJ-2023-${pad(rng.int(1, 300), 3)}`, validFrom: '2023-12-01', validTo: '2026-11-30' });
+    const { year, ...validity } = issuedBefore(rng, today);
+    list.push({ type: 'single_champion_national', issuer: '工业和信息化部 / 中国工业经济联合会', certificateNo: `GJDXGJ-${year}-${pad(rng.int(1, 300), 3)}`, ...validity });
   }
   return list;
 }
 
 const FLAGSHIP_TYPES: ReadonlySet<QualificationType> = new Set(['little_giant', 'single_champion_municipal', 'single_champion_national']);
 
-export function generateSeed(seed: number = DEFAULT_SEED): SeedData {
+export function generateSeed(seed: number = DEFAULT_SEED, today: string = beijingDateOf(new Date())): SeedData {
   const rng = randomTools(seed);
 
   const instSeeds = institutionSeeds();
@@ -352,14 +415,15 @@ export function generateSeed(seed: number = DEFAULT_SEED): SeedData {
       const industry = rng.pick(INDUSTRIES);
       let name: string;
       do {
-        name = `${place.cityZh}${rng.pick(BRANDS)}${industry.fieldZh}${rng.chance(0.3) ? '股份' : ''}有限公司`;
+        name = `${place.cityZh}${rng.pick(STEM_FIRST)}${rng.pick(STEM_SECOND)}${industry.fieldZh}${rng.chance(0.3) ? '股份' : ''}有限公司`;
       } while (usedNames.has(name));
       usedNames.add(name);
       const foundedYear = rng.int(2003, 2022);
+      const uscc = usccFor(rng, place.division, foundedYear, taken);
       const employees = rng.logInt(15, 1_800);
       const revenuePerHead = rng.int(250_000, 1_200_000);
       enterprises.push(EnterpriseProfile.parse({
-        uscc: usccFor(rng, place.division, taken),
+        uscc,
         name,
         region,
         city: place.city,
@@ -368,23 +432,26 @@ export function generateSeed(seed: number = DEFAULT_SEED): SeedData {
         employees,
         revenueCny: foundedYear >= 2022 && rng.chance(0.3) ? 0 : roundTo(employees * revenuePerHead, 10_000),
         rdRatioBps: industry.code.startsWith('I') || industry.code.startsWith('M') ? rng.int(1_000, 3_500) : rng.int(300, 1_500),
-        qualifications: qualificationsFor(rng, place, foundedYear),
+        qualifications: qualificationsFor(rng, place, foundedYear, today),
       }));
     }
   }
 
-  // The registry: claims are on record, except a few flagship claims (and some lesser ones),
-  // which screening then reports as unverified.
-  const flagshipClaims = enterprises.flatMap((e) => e.qualifications.filter((q) => FLAGSHIP_TYPES.has(q.type)).map((q) => ({ uscc: e.uscc, q })));
+  // The registry holds the claims of every type, except every seventh claim of each type, which
+  // screening then reports as unverified.
   const unrecorded = new Set<string>();
-  flagshipClaims.forEach(({ uscc, q }, i) => {
-    if (i % 7 === 3) unrecorded.add(`${uscc}|${q.certificateNo}`);
-  });
+  const claimsOfType = new Map<QualificationType, number>();
+  for (const e of enterprises) {
+    for (const q of e.qualifications) {
+      const n = claimsOfType.get(q.type) ?? 0;
+      claimsOfType.set(q.type, n + 1);
+      if (n % 7 === 3) unrecorded.add(`${e.uscc}|${q.certificateNo}`);
+    }
+  }
   const recognitions = enterprises
     .map((e) => ({
       uscc: e.uscc,
       recognitions: RecognitionList.parse(e.qualifications
-        .filter((q) => q.type !== 'innovative_sme' || rng.chance(0.8))
         .filter((q) => !unrecorded.has(`${e.uscc}|${q.certificateNo}`))
         .map((q): Recognition => ({ type: q.type, certificateNo: q.certificateNo, validFrom: q.validFrom, validTo: q.validTo }))),
     }))
@@ -392,13 +459,14 @@ export function generateSeed(seed: number = DEFAULT_SEED): SeedData {
 
   // A few enterprises on the dishonest-debtor list: never one of the flagship enterprises.
   const plain = enterprises.filter((e) => !e.qualifications.some((q) => FLAGSHIP_TYPES.has(q.type)));
-  const dishonestDebtors = rng.shuffle(plain).slice(0, 5).map((e, i) => {
-    const province = PROVINCE[e.region as YrdRegion];
+  const dishonestDebtors = rng.shuffle(plain).slice(0, 5).map((e) => {
+    const court = courtOf(e.uscc);
+    const listedOn = addCalendarDays(today, -rng.int(60, 700));
     return DishonestDebtor.parse({
       uscc: e.uscc,
-      listedAt: `2024-${pad(3 + i * 2, 2)}-${pad(rng.int(1, 28), 2)}T02:00:00Z`,
-      caseNo: `(2024)${province.short}01执${pad(rng.int(100, 9999), 4)}号`,
-      court: province.court,
+      listedAt: `${listedOn}T02:00:00Z`,
+      caseNo: `(${yearOf(listedOn)})${court.prefix}执${pad(rng.int(100, 9999), 4)}号`,
+      court: court.name,
       reason: rng.pick(['有履行能力而拒不履行生效法律文书确定义务', '违反财产报告制度', '以虚假诉讼、虚假仲裁或者以隐匿、转移财产等方法规避执行']),
     });
   });

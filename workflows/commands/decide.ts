@@ -1,5 +1,6 @@
 import type { DealDecision } from '../../schemas';
-import { DAY_MS, emit, setDeadline, setOfferDeadline, type ApplicationState, type DealState } from '../applicationState';
+import { emit, setDeadline, setOfferDeadline, type ApplicationState, type DealState } from '../applicationState';
+import { documentsClock, dueDiligenceClock, offerWindowClock } from '../deadlines';
 import { parseDecision } from '../commandChecks';
 import { CommandRejection, type InstitutionDecision } from '../messages';
 import { acceptOrReject, reject } from '../rejection';
@@ -27,28 +28,33 @@ export function decide(state: ApplicationState, command: InstitutionDecision): D
   transitionDeal(state, deal, decision.action);
   deal.record.note = decision.reason ?? deal.record.note;
   switch (decision.action) {
-    case 'express_interest':
-      deal.ddDeadlineMs = now + deal.candidate.ddSlaDays * DAY_MS * state.settings.slaScale;
-      setDeadline(state, deal, 'due_diligence', deal.ddDeadlineMs);
+    case 'express_interest': {
+      const dueDiligence = dueDiligenceClock(state, deal.candidate, now);
+      deal.ddDeadlineMs = dueDiligence.atMs;
+      deal.ddDeadlineProvisional = dueDiligence.provisional;
+      setDeadline(state, deal, 'due_diligence', dueDiligence.atMs, dueDiligence.provisional);
       emit(state, 'deal.interest_expressed', decision.reason ? { reason: decision.reason } : {}, deal);
       break;
+    }
     case 'decline':
       setDeadline(state, deal, null, null);
       emit(state, 'deal.declined', { reason: decision.reason }, deal);
       break;
-    case 'request_documents':
+    case 'request_documents': {
       deal.record.documentsRequested = [...new Set([...deal.record.documentsRequested, ...decision.documents])];
       deal.documentsRequestedAtMs ??= now;
-      setDeadline(state, deal, 'documents', now + state.settings.documentsDeadlineDays * DAY_MS);
+      const documents = documentsClock(state, now);
+      setDeadline(state, deal, 'documents', documents.atMs, documents.provisional);
       emit(state, 'deal.documents_requested', { documents: decision.documents, ...(decision.reason ? { reason: decision.reason } : {}) }, deal);
       break;
+    }
     case 'issue_term_sheet':
       deal.record.termSheet = decision.termSheet;
       setDeadline(state, deal, 'term_sheet', Date.parse(decision.termSheet.expiresAt));
       emit(state, 'deal.term_sheet_issued', { termSheet: decision.termSheet }, deal);
       if (state.record.status === 'in_due_diligence') {
         changeStatus(state, 'offers_ready');
-        setOfferDeadline(state, now + state.settings.offerWindowDays * DAY_MS);
+        setOfferDeadline(state, offerWindowClock(state, now).atMs);
       }
       break;
     case 'confirm_close':

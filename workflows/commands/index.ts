@@ -2,7 +2,10 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { snapshot, type ApplicationState, type DealState } from '../applicationState';
 import { acceptOfferUpdate, decideUpdate, getApplicationQuery, submitDocumentsUpdate, withdrawUpdate, type CommandResult } from '../messages';
 import { acceptOffer, checkAcceptance } from './acceptOffer';
+import { refreshCalendar } from '../deadlines';
+import { registerDishonestDebtorSignal } from '../dishonestDebtor';
 import { checkDecision, decide } from './decide';
+import { checkStillEligible } from './eligibility';
 import { checkSubmission, submitDocuments } from './submitDocuments';
 import { checkWithdrawal, withdraw } from './withdraw';
 
@@ -12,10 +15,19 @@ import { checkWithdrawal, withdraw } from './withdraw';
 export function registerHandlers(state: ApplicationState): void {
   setHandler(getApplicationQuery, () => snapshot(state));
 
-  setHandler(decideUpdate, (command) => applied(state, decide(state, command)), {
+  registerDishonestDebtorSignal(state);
+
+  setHandler(decideUpdate, async (command) => {
+    await refreshCalendar(state);
+    await checkStillEligible(state, command);
+    return applied(state, decide(state, command));
+  }, {
     validator: (command) => void checkDecision(state, command),
   });
-  setHandler(submitDocumentsUpdate, (submission) => applied(state, submitDocuments(state, submission)), {
+  setHandler(submitDocumentsUpdate, async (submission) => {
+    await refreshCalendar(state);
+    return applied(state, submitDocuments(state, submission));
+  }, {
     validator: (submission) => void checkSubmission(state, submission),
   });
   setHandler(acceptOfferUpdate, (acceptance) => applied(state, acceptOffer(state, acceptance)), {

@@ -1,6 +1,7 @@
 import type { DocumentSubmission } from '../../schemas';
 import { emit, setDeadline, type ApplicationState, type DealState } from '../applicationState';
 import { parseSubmission } from '../commandChecks';
+import { resumedDueDiligence } from '../deadlines';
 import { acceptOrReject } from '../rejection';
 import { transitionDeal } from '../transitions';
 import { checkApplicationOpen, checkTransition, findDeal } from './guards';
@@ -21,9 +22,11 @@ export function submitDocuments(state: ApplicationState, raw: DocumentSubmission
   transitionDeal(state, deal, 'submit_documents');
   deal.record.documentsSubmitted = [...deal.record.documentsSubmitted, ...submission.documents];
   // The due-diligence clock stood still while the institution waited on the enterprise.
-  if (deal.ddDeadlineMs !== null && deal.documentsRequestedAtMs !== null) deal.ddDeadlineMs += now - deal.documentsRequestedAtMs;
+  const resumed = resumedDueDiligence(state, deal, now);
+  deal.ddDeadlineMs = resumed?.atMs ?? null;
+  deal.ddDeadlineProvisional = resumed?.provisional ?? false;
   deal.documentsRequestedAtMs = null;
-  setDeadline(state, deal, 'due_diligence', deal.ddDeadlineMs);
+  setDeadline(state, deal, 'due_diligence', deal.ddDeadlineMs, deal.ddDeadlineProvisional);
   emit(state, 'deal.documents_submitted', { documents: submission.documents }, deal);
   return deal;
 }

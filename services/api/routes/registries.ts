@@ -8,12 +8,13 @@ import { allow } from '../auth';
 import type { RouteContext } from '../context';
 import { importRecognitions } from '../../store/recognitionImport';
 import { errorResponses } from '../errors';
+import { signalListing } from '../dishonestDebtors';
 import { readRecognitionList } from '../recognitionList';
 
 /** Room for a list of some thousands of rows; every other route keeps the API's smaller limit. */
 const IMPORT_BODY_LIMIT = 4 * 1024 * 1024;
 
-export const registryRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps }) => {
+export const registryRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
   const { models } = deps;
 
   app.put('/registries/recognitions/:uscc', {
@@ -60,7 +61,9 @@ export const registryRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, {
     schema: {
       tags: ['registries'],
       summary: 'Put an enterprise on the dishonest-debtor list (失信被执行人)',
-      description: 'The body is optional. Putting a listed enterprise again updates the case details and keeps `listedAt`.',
+      description: 'The body is optional. Putting a listed enterprise again updates the case details and keeps `listedAt`. '
+        + 'Each open application of the enterprise ends `rejected` (reason `dishonest_debtor`), its open deals `not_selected` '
+        + '(reason `enterprise_listed_dishonest`). Taking the enterprise off the list lets it apply again.',
       params: UsccParams,
       body: DishonestDebtorInput.nullish(),
       response: { 200: DishonestDebtor, ...errorResponses() },
@@ -74,6 +77,8 @@ export const registryRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, {
       ...request.body,
     };
     await models.dishonestDebtors.replaceOne({ _id: uscc }, { _id: uscc, ...listing }, { upsert: true });
+    const signalled = await signalListing(deps, uscc, listing.listedAt, limits.commandTimeoutMs);
+    if (signalled.length > 0) request.log.info({ uscc, applications: signalled }, 'open applications of a listed enterprise told to end');
     return listing;
   });
 

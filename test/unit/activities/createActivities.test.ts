@@ -1,6 +1,8 @@
 import type { Logger as SdkLogger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type Activities } from '../../../activities';
+import type { EligibilityCheck } from '../../../activities/eligibility';
+import type { CnCalendarYear } from '../../../domain/calendar';
 import type { Candidate, DealflowEvent, ScreeningOutcome } from '../../../schemas';
 import { RULES_VERSION } from '../../../domain/matching';
 import { PIPELINE_DEFAULTS } from '../../../schemas/vocabulary';
@@ -155,6 +157,57 @@ describe('matching and capacity', () => {
   });
 });
 
+describe('checkEligibility (before a term sheet and before the close)', () => {
+  const input = (enterpriseUscc: string, now = NOW) => ({ applicationId: 'app-1', enterpriseUscc, productId: 'p-lg', request: request(), now });
+
+  async function enterpriseWithLittleGiant(models: MemoryModels, onRecord: Partial<ReturnType<typeof recognitionFor>> = {}): Promise<string> {
+    const littleGiant = qualification();
+    const enterprise = profile({ qualifications: [littleGiant] });
+    await models.enterprises.collection.insertOne({ _id: enterprise.uscc, ...enterprise });
+    await models.recognitions.collection.insertOne({ _id: enterprise.uscc, recognitions: [recognitionFor(littleGiant, onRecord)] });
+    const required = product({ productId: 'p-lg', requiredQualifications: ['little_giant'] });
+    await models.products.collection.insertOne({ _id: required.productId, ...required });
+    return enterprise.uscc;
+  }
+
+  test('eligible while the registry holds the required qualification valid on the Beijing date', async () => {
+    const { activities, models, env } = setup();
+    const enterpriseUscc = await enterpriseWithLittleGiant(models);
+    expect(await env.run(activities.checkEligibility, input(enterpriseUscc))).toEqual({ eligible: true, reasons: [] });
+  });
+
+  test('not eligible once the required qualification lapsed: 16:00 UTC on its last day is already the next Beijing date', async () => {
+    const { activities, models, env } = setup();
+    const enterpriseUscc = await enterpriseWithLittleGiant(models, { validTo: TODAY });
+    const lastDay: EligibilityCheck = await env.run(activities.checkEligibility, input(enterpriseUscc, `${TODAY}T15:59:00.000Z`));
+    expect(lastDay.eligible).toBe(true);
+    const lapsed: EligibilityCheck = await env.run(activities.checkEligibility, input(enterpriseUscc, `${TODAY}T16:00:00.000Z`));
+    expect(lapsed.eligible).toBe(false);
+    expect(lapsed.reasons.join()).toMatch(/little_giant/);
+  });
+
+  test('not eligible while on the dishonest-debtor list', async () => {
+    const { activities, models, env } = setup();
+    const enterpriseUscc = await enterpriseWithLittleGiant(models);
+    await models.dishonestDebtors.collection.insertOne({ _id: enterpriseUscc });
+    const listed = await env.run(activities.checkEligibility, input(enterpriseUscc));
+    expect(listed).toEqual({ eligible: false, reasons: ['the enterprise is on the dishonest-debtor list'] });
+  });
+});
+
+describe('loadCalendar', () => {
+  test('each year as the API answers it: loaded by ops, else shipped, else provisional', async () => {
+    const { activities, models, env } = setup();
+    const loaded = { year: 2027, holidays: ['2027-01-01'], workdays: [], source: 'notice for 2027', provisional: false };
+    await models.calendars.collection.insertOne({ _id: 'cn-2027', ...loaded, updatedAt: NOW });
+    const years: CnCalendarYear[] = await env.run(activities.loadCalendar, { fromYear: 2026, toYear: 2028 });
+    expect(years.map((y) => [y.year, y.provisional, y.source.slice(0, 8)])).toEqual([
+      [2026, false, '国务院办公厅关于'], [2027, false, 'notice f'], [2028, true, expect.any(String)],
+    ]);
+    expect(years[1]).toEqual(loaded);
+  });
+});
+
 describe('recordEvents', () => {
   /** A workflow's state, so each batch is what the workflow would send. */
   function application(): ApplicationState {
@@ -172,10 +225,14 @@ describe('recordEvents', () => {
     emit(state, 'application.withdrawn', { reason: 'Financed elsewhere' });
     state.record.status = 'withdrawn';
     const second = takeUnrecorded(state);
+    await models.openApplications.collection.insertOne({ _id: state.enterpriseUscc, applicationIds: ['app-0', 'app-1'] });
 
     await env.run(activities.recordEvents, first);
+    expect(models.openApplications.collection.docs.get(state.enterpriseUscc)?.applicationIds).toEqual(['app-0', 'app-1']);
     await env.run(activities.recordEvents, second);
     await env.run(activities.recordEvents, first);
+    // Ended: no longer among the enterprise's open applications a dishonest-debtor listing signals.
+    expect(models.openApplications.collection.docs.get(state.enterpriseUscc)?.applicationIds).toEqual(['app-0']);
 
     const stored = storedApplication(models);
     expect(stored).toMatchObject({ status: 'withdrawn', lastSeq: 2 });

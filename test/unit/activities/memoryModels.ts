@@ -34,14 +34,20 @@ export class MemoryCollection {
     if (this.docs.has(_id) || options.upsert) this.docs.set(_id, { ...structuredClone(fields), _id });
   }
 
-  /** Only `$addToSet`, what the explanation's refused reservations use. */
-  async updateOne(filter: Record<string, unknown>, update: { $addToSet: Record<string, unknown> }): Promise<void> {
-    const doc = this.docs.get(idOf(filter));
+  /** `$addToSet` and `$pull` of one value on an array field: what the open-applications list and the explanation's refused reservations do. */
+  async updateOne(filter: Record<string, unknown>, update: Record<string, Record<string, unknown>>, options: { upsert?: boolean } = {}): Promise<void> {
+    const _id = idOf(filter);
+    const doc = this.docs.get(_id) ?? (options.upsert ? { _id } : undefined);
     if (!doc) return;
-    for (const [field, value] of Object.entries(update.$addToSet)) {
-      const list = Array.isArray(doc[field]) ? (doc[field] as unknown[]) : [];
-      if (!list.includes(value)) doc[field] = [...list, value];
+    for (const [operator, fields] of Object.entries(update)) {
+      for (const [field, value] of Object.entries(fields)) {
+        const list = Array.isArray(doc[field]) ? (doc[field] as unknown[]) : [];
+        if (operator === '$addToSet') doc[field] = list.includes(value) ? list : [...list, value];
+        else if (operator === '$pull') doc[field] = list.filter((item) => item !== value);
+        else throw new Error(`update operator ${operator} is not supported here`);
+      }
     }
+    this.docs.set(_id, doc);
   }
 
   async deleteOne(filter: Record<string, unknown>): Promise<void> {
@@ -65,8 +71,8 @@ export type MemoryModels = { [K in keyof Models]: ReturnType<typeof memoryModel>
 
 export function memoryModels(): MemoryModels {
   const names = [
-    'enterprises', 'institutions', 'products', 'recognitions', 'dishonestDebtors', 'capacitySlots', 'capacityHolds',
-    'applications', 'deals', 'institutionStats', 'idempotencyKeys', 'opsApplications', 'opsDeals', 'opsCounters', 'migrations', 'explanations',
+    'enterprises', 'institutions', 'products', 'recognitions', 'calendars', 'dishonestDebtors', 'capacitySlots', 'capacityHolds',
+    'applications', 'deals', 'openApplications', 'institutionStats', 'idempotencyKeys', 'opsApplications', 'opsDeals', 'opsCounters', 'migrations', 'explanations',
   ] as const satisfies readonly (keyof Models)[];
   return Object.fromEntries(names.map((name) => [name, memoryModel()])) as MemoryModels;
 }

@@ -107,3 +107,24 @@ describe('provisional years', () => {
     for (const day of statutoryHolidays(2026)) expect(shipped.has(day)).toBe(true);
   });
 });
+
+describe('workingDaysBetween (how long the due-diligence clock stood still)', () => {
+  test('counts the working days after the first moment\'s Beijing date up to the second\'s', () => {
+    // Tuesday 13 to Friday 16 October 2026: 14, 15, 16.
+    expect(calendar.workingDaysBetween('2026-10-13T02:00:00Z', '2026-10-16T02:00:00Z')).toBe(3);
+    // Across National Day: 30 September to 10 October counts 8, 9 and the make-up Saturday 10.
+    expect(calendar.workingDaysBetween('2026-09-30T02:00:00Z', '2026-10-10T02:00:00Z')).toBe(3);
+    // The same Beijing date, or a later first moment: nothing waited.
+    expect(calendar.workingDaysBetween('2026-10-13T01:00:00Z', '2026-10-13T15:00:00Z')).toBe(0);
+    expect(calendar.workingDaysBetween('2026-10-16T02:00:00Z', '2026-10-13T02:00:00Z')).toBe(0);
+    // 16:00 UTC is already the next Beijing date.
+    expect(calendar.workingDaysBetween('2026-10-13T02:00:00Z', '2026-10-13T16:00:00Z')).toBe(1);
+  });
+
+  test('agrees with addWorkingDays: N working days on, N working days between', () => {
+    for (const n of [1, 5, 20, 60]) {
+      const { deadline } = calendar.addWorkingDays('2026-02-10T04:00:00Z', n);
+      expect(calendar.workingDaysBetween('2026-02-10T04:00:00Z', Date.parse(deadline) - 1)).toBe(n);
+    }
+  });
+});

@@ -113,7 +113,7 @@ describe('application lifecycle', () => {
   it('explains a skipped step', () => {
     expect(nextApplicationStatus('submitted', 'matching')).toEqual({
       ok: false,
-      reason: 'cannot move application from submitted to matching; from submitted it may go to screening, withdrawn',
+      reason: 'cannot move application from submitted to matching; from submitted it may go to screening, withdrawn, rejected',
     });
     expect(nextApplicationStatus('screening', 'matching')).toEqual({ ok: true, status: 'matching' });
   });

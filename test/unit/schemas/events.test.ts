@@ -14,6 +14,7 @@ const SAMPLE_DATA: { [T in EventType]: EventData<T> } = {
   'application.withdrawn': { reason: 'Funded elsewhere' },
   'application.expired': {},
   'application.closed': { dealId: 'd-1', amountCny: 4_000_000 },
+  'application.rejected': { reason: 'dishonest_debtor' },
   'deal.proposed': { productId: 'p-1', score: 80, reasons: [reason], rank: 1 },
   'deal.interest_expressed': {},
   'deal.declined': { reason: 'Outside appetite' },
@@ -43,8 +44,8 @@ function envelope(type: EventType, seq = 3, extra: Record<string, unknown> = {})
 }
 
 describe('event schemas', () => {
-  it('cover exactly the 17 contract event types, each with a data schema', () => {
-    expect(EVENT_TYPES).toHaveLength(17);
+  it('cover exactly the 18 contract event types, each with a data schema', () => {
+    expect(EVENT_TYPES).toHaveLength(18);
     expect(Object.keys(EVENT_DATA).sort()).toEqual([...EVENT_TYPES].sort());
   });
 

@@ -56,6 +56,15 @@ describe('institution schemas', () => {
     expect(Product.safeParse(product()).success).toBe(true);
   });
 
+  it('take SLAs in working days within the contract\'s ranges (1-60 to answer, 1-250 for due diligence), and no working days by default', () => {
+    expect(ProductInput.parse({ ...productBody, responseSlaWorkingDays: 60, ddSlaWorkingDays: 250 })).toMatchObject({ responseSlaWorkingDays: 60, ddSlaWorkingDays: 250 });
+    expect(ProductInput.parse(productBody)).not.toHaveProperty('responseSlaWorkingDays');
+    expectIssueAt(ProductInput, { ...productBody, responseSlaWorkingDays: 61 }, ['responseSlaWorkingDays']);
+    expectIssueAt(ProductInput, { ...productBody, responseSlaWorkingDays: 0 }, ['responseSlaWorkingDays']);
+    expectIssueAt(ProductInput, { ...productBody, ddSlaWorkingDays: 251 }, ['ddSlaWorkingDays']);
+    expectIssueAt(ProductInput, { ...productBody, ddSlaWorkingDays: 2.5 }, ['ddSlaWorkingDays']);
+  });
+
   it('reject a ticket range with min above max at maxAmountCny', () => {
     expectIssueAt(ProductInput, { ...productBody, minAmountCny: 10, maxAmountCny: 5 }, ['maxAmountCny'], /at least minAmountCny/);
     expectIssueAt(Product, product({ minAmountCny: 10, maxAmountCny: 5 }), ['maxAmountCny']);
