@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config';
-import { createKafka } from '../kafka';
+import { createKafka, fetchHighWatermarks } from '../kafka';
 import { createLiveFeed } from '../ops/liveFeed';
 import { opsRoutes } from '../ops/routes';
 import { createLogger } from '../logger';
@@ -55,7 +55,10 @@ async function main(): Promise<void> {
     kafkaHealth,
     settings: config.pipeline,
     readCache,
-    opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops') }),
+    opsRoutes: opsRoutes({
+      models, feed, preHandler: allow('ops'),
+      watermarks: async () => ({ topic: config.kafka.topic, highWatermarks: await fetchHighWatermarks(admin, config.kafka.topic) }),
+    }),
   });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url, docs: `${url}/docs`, taskQueue: config.temporal.taskQueue }, 'dealflow API listening');

@@ -4,8 +4,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { OpsMetrics, OpsUnavailable } from '../../schemas';
 import { ErrorBody } from '../../schemas/http';
 import type { Models } from '../store/models';
+import { readOpsMetrics, type PartitionOffset } from '../store/opsProjection';
 import type { FeedEntry, LiveFeed } from './liveFeed';
-import { readOpsMetrics } from './metrics';
 
 // `GET /v1/ops/metrics` and `GET /v1/ops/events` (Server-Sent Events). The caller mounts the
 // plugin under the prefix `/v1/ops` and passes its ops-only authorisation as `preHandler`
@@ -16,6 +16,8 @@ type OpsPreHandler = preHandlerHookHandler | preHandlerAsyncHookHandler;
 export interface OpsRoutesOptions {
   models: Models;
   feed: LiveFeed;
+  /** The events topic and its partitions' high watermarks (services/kafka.ts `fetchHighWatermarks`): the projection's lag. */
+  watermarks: () => Promise<{ topic: string; highWatermarks: PartitionOffset[] }>;
   /** Runs before both routes: the API's check for role `ops`. */
   preHandler?: OpsPreHandler | OpsPreHandler[];
   /** Metrics are recomputed at most this often (default 2 s); they scan the ops projection. */
@@ -47,7 +49,7 @@ export function opsRoutes(deps: OpsRoutesOptions): FastifyPluginAsync {
       const ttl = deps.metricsCacheMs ?? 2_000;
       if (cached && Date.now() - cached.at < ttl) return cached.metrics;
       // Concurrent dashboard polls share one read.
-      pending ??= readOpsMetrics(deps.models).then((m) => {
+      pending ??= deps.watermarks().then((position) => readOpsMetrics(deps.models, position)).then((m) => {
         cached = { at: Date.now(), metrics: m };
         return m;
       }).finally(() => {
