@@ -62,9 +62,8 @@ export interface Projector {
   forgetPartitions(): void;
 }
 
-export function createProjector(deps: { models: Models; logger: Logger; topic: string; store?: OpsProjectionStore }): Projector {
-  const { topic } = deps;
-  const store = deps.store ?? opsProjectionStore(deps.models);
+export function createProjector(deps: { store: OpsProjectionStore; logger: Logger; topic: string }): Projector {
+  const { topic, store } = deps;
   const log = deps.logger.child({ component: 'ops-projector', topic });
   const held = new Map<number, PartitionCheckpoint>();
 
@@ -183,7 +182,7 @@ export function decode(value: Buffer | string | null): { ok: true; event: Dealfl
 
 /** Runs the projector as a consumer of `topic` in its group, from the topic's beginning for a new group. */
 export async function startProjector(deps: { kafka: Kafka; models: Models; logger: Logger; topic: string; groupId?: string }): Promise<ConsumerHandle> {
-  const projector = createProjector(deps);
+  const projector = createProjector({ store: opsProjectionStore(deps.models), logger: deps.logger, topic: deps.topic });
   const consumer = deps.kafka.consumer({ groupId: deps.groupId ?? opsGroupId(deps.topic), allowAutoTopicCreation: false });
   await consumer.connect();
   // A partition may come back after another consumer advanced it: reload it from the store.

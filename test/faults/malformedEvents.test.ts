@@ -88,7 +88,7 @@ const countersOf = async (topic: string) => (await readOpsMetrics(models, {
 test('the projector skips and counts any generated foreign value, without throwing', async () => {
   // A topic name of its own: these checkpoints must not be the next test's.
   const topic = `faults.property.${suffix}`;
-  const projector = createProjector({ models, logger: testLogger(), topic });
+  const projector = createProjector({ store: opsProjectionStore(models), logger: testLogger(), topic });
   let offset = 0;
   await fc.assert(fc.asyncProperty(fc.oneof(foreign, fc.constant(null)), async (value) => {
     await projector.projectBatch(0, [{ offset: String(offset++), value }]);
