@@ -1,6 +1,6 @@
 import {
   APPLICATION_STATUSES, emptyStatusCounts, NO_QUALIFICATION, UNKNOWN_DIMENSION,
-  type ApplicationStatus, type FunnelSlice, type InstitutionResponse, type OpsCounters, type OpsMetrics, type StageTime,
+  type FunnelSlice, type InstitutionResponse, type OpsCounters, type OpsMetrics, type StageTime,
 } from '../schemas';
 import { responseRate, type OpsApplicationState } from './opsProjection';
 
@@ -103,13 +103,15 @@ export function mergeAggregates(into: OpsAggregates, from: OpsAggregates): OpsAg
   return into;
 }
 
-// Stored form: tallies as [key, count] lists, because keys (institution ids) may hold '.', which
-// MongoDB field names may not.
+// Stored form: tallies as lists of { key, n } (nested: { key, tally }), because keys (institution
+// ids) may hold '.', which MongoDB field names may not, and FerretDB stores no nested arrays.
 export type StoredAggregates = { applications: number } & Record<Exclude<keyof OpsAggregates, 'applications'>, unknown[]>;
+type StoredTally = { key: string; n: number }[];
+type StoredTallies = { key: string; tally: StoredTally }[];
 
 export function aggregatesToStored(aggregates: OpsAggregates): StoredAggregates {
-  const flat = (tally: Tally) => [...tally];
-  const nested = (tallies: Tallies) => [...tallies].map(([key, tally]) => [key, flat(tally)]);
+  const flat = (tally: Tally): StoredTally => [...tally].map(([key, n]) => ({ key, n }));
+  const nested = (tallies: Tallies): StoredTallies => [...tallies].map(([key, tally]) => ({ key, tally: flat(tally) }));
   return {
     applications: aggregates.applications,
     status: flat(aggregates.status),
@@ -124,8 +126,8 @@ export function aggregatesToStored(aggregates: OpsAggregates): StoredAggregates 
 }
 
 export function aggregatesFromStored(stored: Partial<StoredAggregates> | null | undefined): OpsAggregates {
-  const flat = (entries: unknown): Tally => new Map(Array.isArray(entries) ? (entries as [string, number][]) : []);
-  const nested = (entries: unknown): Tallies => new Map(Array.isArray(entries) ? (entries as [string, unknown][]).map(([key, tally]) => [key, flat(tally)]) : []);
+  const flat = (entries: unknown): Tally => new Map(Array.isArray(entries) ? (entries as StoredTally).map(({ key, n }) => [key, n]) : []);
+  const nested = (entries: unknown): Tallies => new Map(Array.isArray(entries) ? (entries as StoredTallies).map(({ key, tally }) => [key, flat(tally)]) : []);
   return {
     applications: typeof stored?.applications === 'number' ? stored.applications : 0,
     status: flat(stored?.status),

@@ -1,9 +1,11 @@
-import { aggregatesFromStored, aggregatesToStored } from '../../domain/opsAggregates';
-import type { OpsApplicationState } from '../../domain/opsProjection';
+import type { DealflowEvent } from '../../schemas';
+import { aggregatesFromStored, aggregatesToStored, contribute, count, emptyAggregates, metricsOf } from '../../domain/opsAggregates';
+import { projectEvent, withProfileDimensions, type OpsApplicationState } from '../../domain/opsProjection';
 import { partitionDocId, type EnterpriseDimensions, type OpsProjectionStore, type PartitionCheckpoint } from '../../services/store/opsProjection';
 
 // The ops projector's store in memory, with the same rules as the MongoDB one (opsProjection.ts):
-// a commit only over the version it was loaded at, full replaces, copies in and out.
+// a commit only over the version it was loaded at, full replaces, copies in and out. And the
+// projection computed naively, for the tests to compare with.
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const copyCheckpoint = (c: PartitionCheckpoint): PartitionCheckpoint => ({
@@ -38,3 +40,32 @@ export function memoryOpsStore(profiles: Record<string, EnterpriseDimensions> = 
   };
   return { store, partitions, states };
 }
+
+/** What the projection must hold after these deliveries (strings: malformed): each application folded on its own, then summed. */
+export function naiveOpsMetrics(deliveries: readonly (DealflowEvent | string)[], profiles: Record<string, EnterpriseDimensions> = {}) {
+  const aggregates = emptyAggregates();
+  const states = new Map<string, OpsApplicationState>();
+  for (const delivery of deliveries) {
+    if (typeof delivery === 'string') {
+      count(aggregates, 'malformedSkipped');
+      continue;
+    }
+    count(aggregates, 'eventsSeen');
+    const projected = projectEvent(states.get(delivery.applicationId) ?? null, delivery);
+    if (projected.outcome === 'duplicate') {
+      count(aggregates, 'duplicatesDropped');
+      continue;
+    }
+    count(aggregates, 'eventsApplied');
+    if (projected.outcome === 'late') count(aggregates, 'lateEvents');
+    if (projected.gap) {
+      count(aggregates, 'gaps');
+      count(aggregates, 'missingEvents', projected.gap.to - projected.gap.from + 1);
+    }
+    const state = projected.state.profileChecked ? projected.state : withProfileDimensions(projected.state, profiles[projected.state.enterpriseUscc] ?? null);
+    states.set(delivery.applicationId, state);
+  }
+  for (const state of states.values()) contribute(aggregates, state, 1);
+  return metricsOf(aggregates);
+}
+

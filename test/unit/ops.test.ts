@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import type { DealflowEvent } from '../../schemas';
 import {
-  aggregatesFromStored, aggregatesToStored, bucketOf, bucketValue, contribute, count, emptyAggregates, formatDuration,
+  aggregatesFromStored, aggregatesToStored, bucketOf, bucketValue, emptyAggregates, formatDuration,
   histogramMedian, mergeAggregates, metricsOf, type OpsAggregates,
 } from '../../domain/opsAggregates';
-import { applyEvent, initialState, projectEvent, withProfileDimensions, type OpsApplicationState } from '../../domain/opsProjection';
+import { applyEvent, initialState, projectEvent, type OpsApplicationState } from '../../domain/opsProjection';
 import { createFeedBuffer } from '../../services/ops/liveFeed';
 import { CheckpointSuperseded, createProjector, type RawMessage } from '../../services/ops/projector';
 import { createLogger } from '../../services/logger';
-import { memoryOpsStore } from '../support/memoryOpsStore';
+import { memoryOpsStore, naiveOpsMetrics } from '../support/memoryOpsStore';
 import { eventStream, HOUR, proposal, screened, T0, termSheet, usccOf } from '../support/opsEvents';
 
 const logger = createLogger({ env: 'test', logLevel: 'silent' });
@@ -80,7 +80,7 @@ function history(index: number, variant: number): DealflowEvent[] {
   const at = (h: number) => T0 + index * 7 * 60_000 + h * HOUR;
   const d1 = { dealId: `deal-${index}-1`, institutionId: `bank-${index % 3}` };
   const d2 = { dealId: `deal-${index}-2`, institutionId: `fund.${(index + 1) % 3}` };
-  const request = { request: { instrument: (['credit_loan', 'equity', 'working_capital_loan'] as const)[variant % 3], amountCny: 5_000_000, termMonths: 12, purpose: 'Line' } };
+  const request = { request: { instrument: (['credit_loan', 'equity', 'working_capital_loan'] as const)[variant % 3]!, amountCny: 5_000_000, termMonths: 12, purpose: 'Line' } };
   const events: DealflowEvent[] = [
     s(1, 'application.submitted', at(0), index % 2 === 0 ? { ...request, region: 'CN-SH', qualificationTypes: [] } : request),
     s(2, 'application.screened', at(1 + variant), screened(variant !== 3, at(1 + variant))),
@@ -100,34 +100,6 @@ function history(index: number, variant: number): DealflowEvent[] {
     s(9, 'deal.selected', at(50 + variant), {}, d1),
     s(10, 'application.closed', at(60 + 3 * variant), { dealId: d1.dealId }),
   ];
-}
-
-/** What the projection must hold after these deliveries: each application folded on its own, then summed. */
-function naiveMetrics(deliveries: readonly (DealflowEvent | string)[]) {
-  const aggregates = emptyAggregates();
-  const states = new Map<string, OpsApplicationState>();
-  for (const delivery of deliveries) {
-    if (typeof delivery === 'string') {
-      count(aggregates, 'malformedSkipped');
-      continue;
-    }
-    count(aggregates, 'eventsSeen');
-    const projected = projectEvent(states.get(delivery.applicationId) ?? null, delivery);
-    if (projected.outcome === 'duplicate') {
-      count(aggregates, 'duplicatesDropped');
-      continue;
-    }
-    count(aggregates, 'eventsApplied');
-    if (projected.outcome === 'late') count(aggregates, 'lateEvents');
-    if (projected.gap) {
-      count(aggregates, 'gaps');
-      count(aggregates, 'missingEvents', projected.gap.to - projected.gap.from + 1);
-    }
-    const state = projected.state.profileChecked ? projected.state : withProfileDimensions(projected.state, profiles[projected.state.enterpriseUscc] ?? null);
-    states.set(delivery.applicationId, state);
-  }
-  for (const state of states.values()) contribute(aggregates, state, 1);
-  return metricsOf(aggregates);
 }
 
 function mergedMetrics(partitions: Iterable<{ aggregates: OpsAggregates }>) {
@@ -201,7 +173,7 @@ test('projected by batches, through crashes between checkpoint and state writes,
       await createProjector({ store, logger, topic: TOPIC }).projectBatch(partition, []);
     }
     const deliveries = merged.map((m) => m.delivery);
-    expect(mergedMetrics(partitions.values())).toEqual(naiveMetrics(deliveries));
+    expect(mergedMetrics(partitions.values())).toEqual(naiveOpsMetrics(deliveries, profiles));
   }), { numRuns: 60 });
 });
 
