@@ -2,6 +2,7 @@ import { log, mergeIntoSummary, SUMMARY_PATH, type BenchmarkResult } from './lib
 import { runApi } from './api';
 import { runMatching } from './matching';
 import { runPipeline } from './pipeline';
+import { runProjector } from './projector';
 import { runPublisher } from './publisher';
 
 // `npm run bench` runs every benchmark; `npm run bench -- matching api` runs the named ones.
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkResult[]>> = {
   matching: runMatching,
   api: runApi,
   publisher: runPublisher,
+  projector: runProjector,
 };
 
 async function main(): Promise<void> {

@@ -89,9 +89,9 @@ export function createProjector(deps: { store: OpsProjectionStore; logger: Logge
       }
     }
 
-    // Each application touched, as stored before this chunk: read once, in parallel.
+    // Each application touched, as stored before this chunk: read once.
     const ids = [...new Set(events.map((e) => e.applicationId))];
-    const before = new Map(await Promise.all(ids.map(async (id) => [id, await store.readApplicationState(id)] as const)));
+    const before = await store.readApplicationStates(ids);
     const after = new Map<string, OpsApplicationState>();
     let lastEventAt = checkpoint.lastEventAt;
 

@@ -45,7 +45,8 @@ export interface OpsProjectionStore {
   loadPartition(topic: string, partition: number): Promise<PartitionCheckpoint>;
   /** Stores `next` if the stored version is still `next.version - 1`; false when another consumer committed first. */
   commitPartition(next: PartitionCheckpoint): Promise<boolean>;
-  readApplicationState(applicationId: string): Promise<OpsApplicationState | null>;
+  /** The stored states of these applications (null: none yet), by `_id`, a few reads at a time. */
+  readApplicationStates(applicationIds: readonly string[]): Promise<Map<string, OpsApplicationState | null>>;
   writeApplicationStates(states: readonly OpsApplicationState[]): Promise<void>;
   readEnterpriseDimensions(uscc: string): Promise<EnterpriseDimensions | null>;
 }
@@ -83,6 +84,19 @@ function stateFromStored(doc: Record<string, unknown>): OpsApplicationState {
   return state as unknown as OpsApplicationState;
 }
 
+/**
+ * A batch's reads and writes run this many at a time: the process has 8 connections (mongo.ts)
+ * shared by the partitions consumed in parallel, and a caller that waits 5 s for one fails.
+ */
+const IN_FLIGHT = 4;
+
+async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, items.length) }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  }));
+}
+
 export function opsProjectionStore(models: Models): OpsProjectionStore {
   const partitions = collectionOf(models.opsPartitions);
   const states = collectionOf(models.opsApplicationStates);
@@ -118,13 +132,18 @@ export function opsProjectionStore(models: Models): OpsProjectionStore {
       return replaced.matchedCount > 0;
     },
 
-    async readApplicationState(applicationId) {
-      const doc = await states.findOne({ _id: applicationId });
-      return doc ? stateFromStored(doc) : null;
+    async readApplicationStates(applicationIds) {
+      const found = new Map<string, OpsApplicationState | null>();
+      await eachLimited(applicationIds, async (applicationId) => {
+        const doc = await states.findOne({ _id: applicationId });
+        found.set(applicationId, doc ? stateFromStored(doc) : null);
+      });
+      return found;
     },
 
     async writeApplicationStates(changed) {
-      await Promise.all(changed.map((state) => upsertById(states, state.applicationId, { ...state, updatedAt: new Date().toISOString() })));
+      const updatedAt = new Date().toISOString();
+      await eachLimited(changed, (state) => upsertById(states, state.applicationId, { ...state, updatedAt }));
     },
 
     async readEnterpriseDimensions(uscc) {

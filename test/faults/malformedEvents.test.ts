@@ -121,11 +121,11 @@ test('malformed and foreign messages on the topic are skipped and counted, and t
     const expectedSkipped = junk.length + 1;
     const done = await waitFor(async () => {
       const counters = await countersOf(config.kafka.topic);
-      const state = await states.readApplicationState(applicationId);
+      const state = (await states.readApplicationStates([applicationId])).get(applicationId);
       return counters.malformedSkipped - before >= expectedSkipped && state?.lastSeq === 3;
     }, 60_000, 500);
     const counters = await countersOf(config.kafka.topic);
-    const state = await states.readApplicationState(applicationId);
+    const state = (await states.readApplicationStates([applicationId])).get(applicationId);
     counted.messages = expectedSkipped + valid.length;
     counted.skipped = counters.malformedSkipped - before;
     expect(done).toBe(true);

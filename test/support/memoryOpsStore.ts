@@ -27,9 +27,8 @@ export function memoryOpsStore(profiles: Record<string, EnterpriseDimensions> = 
       partitions.set(id, copyCheckpoint(next));
       return true;
     },
-    async readApplicationState(applicationId) {
-      const state = states.get(applicationId);
-      return state ? copy(state) : null;
+    async readApplicationStates(applicationIds) {
+      return new Map(applicationIds.map((id) => [id, states.has(id) ? copy(states.get(id)!) : null]));
     },
     async writeApplicationStates(changed) {
       for (const state of changed) states.set(state.applicationId, copy(state));
