@@ -24,6 +24,11 @@ import { opsProjectionStore, type OpsProjectionStore, type PartitionCheckpoint }
 // 3. The changed application states are written by `_id` (a full replace, so redoing it is
 //    harmless). After a crash between 2 and 3, whoever loads the partition next writes `redo`
 //    again before anything else.
+//    A consumer refused at 2 writes nothing. One that lost the partition right after its commit
+//    writes the same states as the next owner's redo; only if those writes were delayed past the
+//    next owner's following batch could they put an older state back. kafkajs finishes a running
+//    batch before it rejoins the group, which leaves that to a consumer cut off mid-write by a
+//    session timeout; a per-document version condition would close it, but is a scan on FerretDB.
 // 4. Kafka offsets are committed last; they serve lag tooling and where a restart fetches from.
 //    Messages below the checkpoint's offset (redelivered after a crash) are skipped.
 // Dedup by seq (the eventId's tail), gaps and late events: domain/opsProjection.ts `projectEvent`.
