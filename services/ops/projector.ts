@@ -9,8 +9,10 @@ import { opsProjectionStore, type OpsProjectionStore, type PartitionCheckpoint }
 
 // The ops projector: consumes the event topic in batches, partitions in parallel, and keeps the
 // ops projection (services/store/opsProjection.ts) at a bounded cost per event, whatever the
-// history: per batch chunk, one `_id` read and one `_id` write per application it touches (plus
-// one profile read for an application's first event) and one write of the partition's document.
+// history: per batch chunk, one `_id` write per application it touches and one write of the
+// partition's document; an application's state is read (or its `_id` claimed, when new) only when
+// it is not among the partition's recent states in memory, plus one profile read for an
+// application whose submission event lacks the dimensions.
 //
 // Exactly-once effect without transactions (FerretDB has none). All events of an application are
 // on one partition (key = applicationId), so a partition's aggregates are a sum over its own
@@ -42,6 +44,8 @@ export const opsGroupId = (topic: string): string => `dealflow-ops-v2.${topic}`;
 
 /** Messages per checkpoint: bounds the partition document's `redo` list and the work a crash repeats. */
 export const CHECKPOINT_EVERY = 200;
+/** Application states kept in memory per partition held (the most recently projected). */
+export const CACHED_STATES_PER_PARTITION = 5_000;
 
 export interface RawMessage {
   offset: string;
@@ -71,6 +75,31 @@ export function createProjector(deps: { store: OpsProjectionStore; logger: Logge
   const { topic, store } = deps;
   const log = deps.logger.child({ component: 'ops-projector', topic });
   const held = new Map<number, PartitionCheckpoint>();
+  // The committed states of the partition's recent applications: while this consumer holds the
+  // partition nobody else writes them, so an application's next events need no read (reads by
+  // `_id` scan on FerretDB, see opsProjection.ts). Dropped with the partition on any failure.
+  const cached = new Map<number, Map<string, OpsApplicationState>>();
+
+  function remember(partition: number, states: readonly OpsApplicationState[]): void {
+    let recent = cached.get(partition);
+    if (!recent) {
+      recent = new Map();
+      cached.set(partition, recent);
+    }
+    for (const state of states) {
+      recent.delete(state.applicationId); // re-inserted last: a Map iterates oldest first
+      recent.set(state.applicationId, state);
+    }
+    for (const oldest of recent.keys()) {
+      if (recent.size <= CACHED_STATES_PER_PARTITION) break;
+      recent.delete(oldest);
+    }
+  }
+
+  function forget(partition: number): void {
+    held.delete(partition);
+    cached.delete(partition);
+  }
 
   async function acquire(partition: number): Promise<PartitionCheckpoint> {
     const known = held.get(partition);
@@ -79,6 +108,7 @@ export function createProjector(deps: { store: OpsProjectionStore; logger: Logge
     // The consumer before may have stopped between its checkpoint and the states' writes.
     await store.writeApplicationStates(checkpoint.redo);
     held.set(partition, checkpoint);
+    remember(partition, checkpoint.redo);
     return checkpoint;
   }
 
@@ -94,9 +124,16 @@ export function createProjector(deps: { store: OpsProjectionStore; logger: Logge
       }
     }
 
-    // Each application touched, as stored before this chunk: read once.
-    const ids = [...new Set(events.map((e) => e.applicationId))];
-    const before = await store.readApplicationStates(ids);
+    // Each application touched, as committed before this chunk: from memory, else read once.
+    const recent = cached.get(checkpoint.partition);
+    const before = new Map<string, OpsApplicationState | null>();
+    const unknown: string[] = [];
+    for (const id of new Set(events.map((e) => e.applicationId))) {
+      const state = recent?.get(id);
+      if (state) before.set(id, state);
+      else unknown.push(id);
+    }
+    for (const [id, state] of await store.readApplicationStates(unknown)) before.set(id, state);
     const after = new Map<string, OpsApplicationState>();
     let lastEventAt = checkpoint.lastEventAt;
 
@@ -152,18 +189,20 @@ export function createProjector(deps: { store: OpsProjectionStore; logger: Logge
           if (!(await store.commitPartition(next))) throw new CheckpointSuperseded(topic, partition, checkpoint.version);
           held.set(partition, next);
           await store.writeApplicationStates(next.redo);
+          remember(partition, next.redo);
           checkpoint = next;
           await options.heartbeat?.();
         }
         return checkpoint.nextOffset;
       } catch (error) {
-        held.delete(partition);
+        forget(partition);
         if (error instanceof CheckpointSuperseded) log.warn({ partition }, error.message);
         throw error;
       }
     },
     forgetPartitions() {
       held.clear();
+      cached.clear();
     },
   };
 }

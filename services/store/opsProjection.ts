@@ -90,6 +90,9 @@ function stateFromStored(doc: Record<string, unknown>): OpsApplicationState {
  */
 const IN_FLIGHT = 4;
 
+/** Marks an application document claimed by readApplicationStates before any state was written to it. */
+const CLAIMED = 'claimedOnly';
+
 async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, items.length) }, async () => {
@@ -135,8 +138,17 @@ export function opsProjectionStore(models: Models): OpsProjectionStore {
     async readApplicationStates(applicationIds) {
       const found = new Map<string, OpsApplicationState | null>();
       await eachLimited(applicationIds, async (applicationId) => {
-        const doc = await states.findOne({ _id: applicationId });
-        found.set(applicationId, doc ? stateFromStored(doc) : null);
+        // FerretDB 1.24 (SQLite) serves a find by `_id` with a scan of the table (its plan reads
+        // SCAN: the `_id` index is not used), while an insert checks the unique `_id` index. Most
+        // applications asked for here are new, so claim the `_id` first and read only when taken.
+        try {
+          await states.insertOne({ _id: applicationId, [CLAIMED]: true });
+          found.set(applicationId, null);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          const doc = await states.findOne({ _id: applicationId });
+          found.set(applicationId, doc && doc[CLAIMED] !== true ? stateFromStored(doc) : null);
+        }
       });
       return found;
     },
