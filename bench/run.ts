@@ -3,6 +3,7 @@ import { runApi } from './api';
 import { runForums } from './forums';
 import { runMatching } from './matching';
 import { runPipeline } from './pipeline';
+import { runProjector } from './projector';
 import { runPublisher } from './publisher';
 import { runSoak } from './soak';
 
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<BenchmarkR
   publisher: runPublisher,
   forums: runForums,
   soak: runSoak,
+  projector: runProjector,
 };
 /** Ten minutes or more: run only when asked for by name. */
 const ON_REQUEST = new Set(['soak']);

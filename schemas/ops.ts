@@ -78,6 +78,14 @@ export const OpsMetrics = z.object({
   stageTimes: z.array(StageTime),
   institutions: z.array(InstitutionResponse),
   counters: OpsCounters,
+  /**
+   * The projection holds every event that occurred up to this time: `generatedAt` when it has
+   * projected the whole topic, else the newest event time projected on the partition furthest
+   * behind in time; null while such a partition has projected nothing yet.
+   */
+  asOf: IsoDateTime.nullable(),
+  /** Events on the topic not yet projected (sum over partitions of high watermark minus projected offset). */
+  projectionLagEvents: count,
 });
 export type OpsMetrics = z.infer<typeof OpsMetrics>;
 

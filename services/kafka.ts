@@ -39,6 +39,12 @@ export async function ensureTopicExists(kafka: Kafka, topic: string, numPartitio
   }
 }
 
+/** Each partition's high watermark: the offset the next message written to it will get. */
+export async function fetchHighWatermarks(admin: Admin, topic: string): Promise<{ partition: number; offset: string }[]> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.map(({ partition, high }) => ({ partition, offset: high }));
+}
+
 export interface EventProducer {
   send(topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[]): Promise<void>;
   close(): Promise<void>;

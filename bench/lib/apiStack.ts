@@ -3,7 +3,7 @@ import { buildApp } from '../../services/api/app';
 import { allow, signToken } from '../../services/api/auth';
 import { createReadCache, READ_CACHE_DEFAULTS } from '../../services/api/readCache';
 import type { Config } from '../../services/config';
-import { createKafka, ensureTopic } from '../../services/kafka';
+import { createKafka, ensureTopic, fetchHighWatermarks } from '../../services/kafka';
 import type { Logger } from '../../services/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
@@ -44,7 +44,10 @@ export async function startApiOnly(config: Config, logger: Logger) {
     kafkaHealth: async () => void (await admin.describeCluster()),
     limits: BENCH_LIMITS,
     settings: config.pipeline,
-    opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops') }),
+    opsRoutes: opsRoutes({
+      models, feed, preHandler: allow('ops'),
+      watermarks: async () => ({ topic: config.kafka.topic, highWatermarks: await fetchHighWatermarks(admin, config.kafka.topic) }),
+    }),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -1,4 +1,4 @@
-import { createKafka } from '../kafka';
+import { createKafka, fetchHighWatermarks } from '../kafka';
 import { Closers, openStore, runProcess, stopOnSignals } from '../process';
 import { createTemporalClient } from '../temporalClient';
 import { buildApp } from './app';
@@ -25,14 +25,22 @@ runProcess('dealflow-api', async (config, logger) => {
   const admin = kafka.admin();
   let adminConnected: Promise<void> | null = null;
   closers.add('kafka', () => admin.disconnect());
-  const kafkaHealth = async (): Promise<void> => {
+  const connectedAdmin = async () => {
     adminConnected ??= admin.connect().catch((error: unknown) => {
       adminConnected = null;
       throw error;
     });
     await adminConnected;
-    await withTimeout(admin.describeCluster(), 2_000, 'kafka', 'describing the Kafka cluster');
+    return admin;
   };
+  // Kafka not answering is a 503 with Retry-After, for readiness and the ops metrics' lag alike.
+  const kafkaHealth = async (): Promise<void> => {
+    await withTimeout(connectedAdmin().then((a) => a.describeCluster()), 2_000, 'kafka', 'describing the Kafka cluster');
+  };
+  const watermarks = async () => ({
+    topic: config.kafka.topic,
+    highWatermarks: await withTimeout(connectedAdmin().then((a) => fetchHighWatermarks(a, config.kafka.topic)), 2_000, 'kafka', 'reading the topic\'s offsets'),
+  });
 
   // Each API process reads the event stream for its own SSE clients (its own consumer group).
   const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger });
@@ -49,7 +57,7 @@ runProcess('dealflow-api', async (config, logger) => {
     kafkaHealth,
     settings: config.pipeline,
     readCache,
-    opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops') }),
+    opsRoutes: opsRoutes({ models, feed, watermarks, preHandler: allow('ops') }),
   });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url, docs: `${url}/docs`, taskQueue: config.temporal.taskQueue }, 'dealflow API listening');

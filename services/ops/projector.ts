@@ -1,195 +1,230 @@
 import type { Kafka } from 'kafkajs';
 import type { DealflowEvent } from '../../schemas';
+import { contribute, count, emptyAggregates, mergeAggregates } from '../../domain/opsAggregates';
+import { projectEvent, withProfileDimensions, type OpsApplicationState } from '../../domain/opsProjection';
 import { decode } from '../events/decode';
-import { startConsumer, type ConsumerHandle } from '../kafka';
+import { TOPIC_PARTITIONS, type ConsumerHandle } from '../kafka';
 import type { Logger } from '../logger';
-import { isDuplicateKey } from '../store/collection';
 import type { Models } from '../store/models';
-import { applyEvent, dealOutcomeOf, initialState, MAX_MISSING, responseRate, type OpsApplicationState } from './projection';
+import { opsProjectionStore, type OpsProjectionStore, type PartitionCheckpoint } from '../store/opsProjection';
 
-// The ops projector: consumes the event topic in its own group and keeps the ops projections.
+// The ops projector: consumes the event topic in batches, partitions in parallel, and keeps the
+// ops projection (services/store/opsProjection.ts) at a bounded cost per event, whatever the
+// history: per batch chunk, one `_id` write per application it touches and one write of the
+// partition's document; an application's state is read (or its `_id` claimed, when new) only when
+// it is not among the partition's recent states in memory, plus one profile read for an
+// application whose submission event lacks the dimensions.
 //
-// Exactly-once effect without transactions (FerretDB has none):
-// - Per application, `ops_applications` holds the projected state with `lastSeq`. Writing it,
-//   conditioned on the lastSeq it was read with, is the commit point of an event. An event with
-//   seq <= lastSeq is a duplicate (eventId is `<applicationId>:<seq>`, so this is dedup by eventId)
-//   and is dropped.
-// - Effects outside that document are made idempotent and run before the commit: a deal's answer
-//   is a conditional write on its `ops_deals` document (only from `pending`), and an institution's
-//   `institutionStats` is recounted from `ops_deals`, not incremented. A crash between an effect
-//   and the commit redelivers the event, which redoes the effects harmlessly.
-// - Counters (`ops_counters`) are operational telemetry, incremented after the commit: a crash
-//   right there can lose one increment, never a projected fact.
+// Exactly-once effect without transactions (FerretDB has none). All events of an application are
+// on one partition (key = applicationId), so a partition's aggregates are a sum over its own
+// applications, and one consumer at a time owns them:
+// 1. A chunk of the batch is projected in memory: each application's state (domain/opsProjection)
+//    and the partition's aggregates, moved by (the application's contribution after) minus
+//    (its contribution before).
+// 2. The partition's document is written with the next offset, the aggregates, the counters and
+//    the changed states (`redo`), if its version is still the one this consumer loaded: the commit
+//    point. A consumer that lost the partition in a rebalance is refused and reloads.
+// 3. The changed application states are written by `_id` (a full replace, so redoing it is
+//    harmless). After a crash between 2 and 3, whoever loads the partition next writes `redo`
+//    again before anything else.
+//    A consumer refused at 2 writes nothing. One that lost the partition right after its commit
+//    writes the same states as the next owner's redo; only if those writes were delayed past the
+//    next owner's following batch could they put an older state back. kafkajs finishes a running
+//    batch before it rejoins the group, which leaves that to a consumer cut off mid-write by a
+//    session timeout; a per-document version condition would close it, but is a scan on FerretDB.
+// 4. Kafka offsets are committed last; they serve lag tooling and where a restart fetches from.
+//    Messages below the checkpoint's offset (redelivered after a crash) are skipped.
+// Dedup by seq (the eventId's tail), gaps and late events: domain/opsProjection.ts `projectEvent`.
 //
-// Gaps: an event with seq > lastSeq + 1 is applied at once (the dashboard stays live; a lost
-// event must not freeze an application), the gap is logged with the missing range and counted,
-// and the missing seqs are remembered. If one arrives later, its deal answer still counts, but it
-// does not move the application's status back (that would undo newer facts).
+// The consumer group is new with this design (`dealflow-ops-v2.<topic>`), so an existing store is
+// projected again from the topic's beginning into the new collections; the old projector's
+// collections are dropped by the migration `2026-11-ops-projection-by-partition`.
 
 /** One group per topic: projectors of two topics in one group would be handed each other's partitions. */
-export const opsGroupId = (topic: string): string => `dealflow-ops.${topic}`;
-const COUNTERS_ID = 'projector';
+export const opsGroupId = (topic: string): string => `dealflow-ops-v2.${topic}`;
 
-export type ProjectOutcome = 'applied' | 'duplicate' | 'late' | 'malformed';
+/** Messages per checkpoint: bounds the partition document's `redo` list and the work a crash repeats. */
+export const CHECKPOINT_EVERY = 200;
+/** Application states kept in memory per partition held (the most recently projected). */
+export const CACHED_STATES_PER_PARTITION = 5_000;
 
-export interface Projector {
-  /** Projects one Kafka message value; throws only when MongoDB fails, so the message is retried. */
-  handle(value: Buffer | string | null, where?: { partition?: number; offset?: string }): Promise<ProjectOutcome>;
+export interface RawMessage {
+  offset: string;
+  value: Buffer | string | null;
 }
 
-export function createProjector(deps: { models: Models; logger: Logger }): Projector {
-  const { models } = deps;
-  const log = deps.logger.child({ component: 'ops-projector' });
-
-  async function count(fields: Partial<Record<'eventsSeen' | 'eventsApplied' | 'duplicatesDropped' | 'gaps' | 'missingEvents' | 'lateEvents' | 'malformedSkipped', number>>): Promise<void> {
-    await models.opsCounters.updateOne({ _id: COUNTERS_ID }, { $inc: fields }, { upsert: true });
+/** Another consumer committed the partition since this one loaded it. */
+export class CheckpointSuperseded extends Error {
+  constructor(readonly topic: string, readonly partition: number, readonly version: number) {
+    super(`ops projection of ${topic}#${partition}: the checkpoint moved past version ${version} under another consumer`);
+    this.name = 'CheckpointSuperseded';
   }
+}
 
-  async function applyDealEffect(event: DealflowEvent): Promise<void> {
-    const { dealId, institutionId } = event;
-    if (dealId === undefined || institutionId === undefined) return;
-    await models.opsDeals.updateOne(
-      { _id: dealId },
-      { $setOnInsert: { institutionId, applicationId: event.applicationId, outcome: 'pending', proposedAt: event.occurredAt } },
-      { upsert: true },
-    );
-    const outcome = dealOutcomeOf(event.type);
-    if (outcome !== null) {
-      await models.opsDeals.updateOne({ _id: dealId, outcome: 'pending' }, { $set: { outcome, answeredAt: event.occurredAt } });
+export interface Projector {
+  /**
+   * Projects one partition's messages, in offset order, and returns the offset of the next
+   * message to project. Throws when MongoDB fails or another consumer owns the partition now;
+   * the caller redelivers, and the projector reloads the partition from its checkpoint.
+   */
+  projectBatch(partition: number, messages: readonly RawMessage[], options?: { heartbeat?: () => Promise<void> }): Promise<string>;
+  /** Forgets the partitions it holds (after a rebalance): the next batch loads each from the store. */
+  forgetPartitions(): void;
+}
+
+export function createProjector(deps: { store: OpsProjectionStore; logger: Logger; topic: string }): Projector {
+  const { topic, store } = deps;
+  const log = deps.logger.child({ component: 'ops-projector', topic });
+  const held = new Map<number, PartitionCheckpoint>();
+  // The committed states of the partition's recent applications: while this consumer holds the
+  // partition nobody else writes them, so an application's next events need no read (reads by
+  // `_id` scan on FerretDB, see opsProjection.ts). Dropped with the partition on any failure.
+  const cached = new Map<number, Map<string, OpsApplicationState>>();
+
+  function remember(partition: number, states: readonly OpsApplicationState[]): void {
+    let recent = cached.get(partition);
+    if (!recent) {
+      recent = new Map();
+      cached.set(partition, recent);
     }
-    await recountInstitution(institutionId);
-  }
-
-  // Recounted rather than incremented, so redoing it is harmless. `version` counts the deal
-  // transitions seen (each new deal or answer adds one), so a slower concurrent recount that read
-  // fewer of them cannot overwrite a newer one.
-  async function recountInstitution(institutionId: string): Promise<void> {
-    const [proposed, responded, expired, withdrawn] = await Promise.all([
-      models.opsDeals.countDocuments({ institutionId }),
-      models.opsDeals.countDocuments({ institutionId, outcome: 'responded' }),
-      models.opsDeals.countDocuments({ institutionId, outcome: 'expired' }),
-      models.opsDeals.countDocuments({ institutionId, outcome: 'withdrawn' }),
-    ]);
-    const version = proposed + responded + expired + withdrawn;
-    const rate = responseRate(responded, expired);
-    const doc = { proposed, responded, expired, withdrawn, version, updatedAt: new Date().toISOString(), ...(rate === null ? {} : { responseRate: rate }) };
-    const updated = await models.institutionStats.updateOne({ _id: institutionId, version: { $lt: version } }, { $set: doc });
-    if (updated.matchedCount > 0) return;
-    try {
-      await models.institutionStats.create({ _id: institutionId, ...doc });
-    } catch (error) {
-      // Already there with the same or a newer count.
-      if (!isDuplicateKey(error)) throw error;
+    for (const state of states) {
+      recent.delete(state.applicationId); // re-inserted last: a Map iterates oldest first
+      recent.set(state.applicationId, state);
+    }
+    for (const oldest of recent.keys()) {
+      if (recent.size <= CACHED_STATES_PER_PARTITION) break;
+      recent.delete(oldest);
     }
   }
 
-  // Dimensions the submission event lacks come from the enterprise's profile, read once per application.
-  async function fillDimensions(state: OpsApplicationState): Promise<void> {
-    if (state.profileChecked) return;
-    const profile = await models.enterprises.findById(state.enterpriseUscc, { region: 1, industry: 1, qualifications: 1 }).lean();
-    state.profileChecked = true;
-    if (!profile) return;
-    if (state.region === null && typeof profile.region === 'string') state.region = profile.region;
-    if (state.industry === null && typeof profile.industry === 'string') state.industry = profile.industry;
-    if (state.qualificationTypes.length === 0 && Array.isArray(profile.qualifications)) {
-      const types = (profile.qualifications as { type?: unknown }[]).map((q) => q.type).filter((t): t is string => typeof t === 'string');
-      state.qualificationTypes = [...new Set(types)];
-    }
+  function forget(partition: number): void {
+    held.delete(partition);
+    cached.delete(partition);
   }
 
-  /** Writes `next` if the stored lastSeq is still `expectedSeq` (0 = no document yet). */
-  async function commit(next: OpsApplicationState, expectedSeq: number): Promise<boolean> {
-    const doc = { ...next, updatedAt: new Date().toISOString() };
-    if (expectedSeq === 0) {
-      try {
-        await models.opsApplications.create({ _id: next.applicationId, ...doc });
-        return true;
-      } catch (error) {
-        if (isDuplicateKey(error)) return false;
-        throw error;
+  async function acquire(partition: number): Promise<PartitionCheckpoint> {
+    const known = held.get(partition);
+    if (known) return known;
+    const checkpoint = await store.loadPartition(topic, partition);
+    // The consumer before may have stopped between its checkpoint and the states' writes.
+    await store.writeApplicationStates(checkpoint.redo);
+    held.set(partition, checkpoint);
+    remember(partition, checkpoint.redo);
+    return checkpoint;
+  }
+
+  async function projectChunk(checkpoint: PartitionCheckpoint, messages: readonly RawMessage[]): Promise<PartitionCheckpoint> {
+    const aggregates = mergeAggregates(emptyAggregates(), checkpoint.aggregates);
+    const events: DealflowEvent[] = [];
+    for (const message of messages) {
+      const decoded = decode(message.value);
+      if (decoded.ok) events.push(decoded.event);
+      else {
+        log.warn({ partition: checkpoint.partition, offset: message.offset, problem: decoded.problem }, 'skipped a message that is not a dealflow event');
+        count(aggregates, 'malformedSkipped');
       }
     }
-    const updated = await models.opsApplications.updateOne({ _id: next.applicationId, lastSeq: expectedSeq }, { $set: doc });
-    return updated.matchedCount > 0;
-  }
 
-  async function project(event: DealflowEvent): Promise<Exclude<ProjectOutcome, 'malformed'>> {
-    const logFields = { applicationId: event.applicationId, eventId: event.eventId, type: event.type, dealId: event.dealId, institutionId: event.institutionId };
-    // Another projector instance may commit between our read and write (a rebalance); re-read then.
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const stored = await models.opsApplications.findById(event.applicationId).lean();
-      const state = stored ? fromDocument(stored) : initialState(event);
-      const expectedSeq = state.lastSeq;
-
-      if (event.seq <= state.lastSeq) {
-        if (!state.missing.includes(event.seq)) return 'duplicate';
-        await applyDealEffect(event);
-        if (!(await commit({ ...state, missing: state.missing.filter((s) => s !== event.seq) }, expectedSeq))) continue;
-        log.info(logFields, 'event from an earlier gap arrived late; deal answer counted, status not moved back');
-        return 'late';
-      }
-
-      let missing = state.missing;
-      let gap: { from: number; to: number } | null = null;
-      if (event.seq > state.lastSeq + 1) {
-        gap = { from: state.lastSeq + 1, to: event.seq - 1 };
-        const skipped = Array.from({ length: gap.to - gap.from + 1 }, (_, i) => gap!.from + i);
-        missing = [...missing, ...skipped].slice(-MAX_MISSING);
-      }
-
-      await applyDealEffect(event);
-      const next = applyEvent(state, event);
-      next.lastSeq = event.seq;
-      next.missing = missing;
-      await fillDimensions(next);
-      if (!(await commit(next, expectedSeq))) continue;
-
-      if (gap) {
-        log.warn({ ...logFields, missingFrom: gap.from, missingTo: gap.to, lastSeq: expectedSeq }, 'seq gap: events missing for this application');
-        await count({ gaps: 1, missingEvents: gap.to - gap.from + 1 });
-      }
-      return 'applied';
+    // Each application touched, as committed before this chunk: from memory, else read once.
+    const recent = cached.get(checkpoint.partition);
+    const before = new Map<string, OpsApplicationState | null>();
+    const unknown: string[] = [];
+    for (const id of new Set(events.map((e) => e.applicationId))) {
+      const state = recent?.get(id);
+      if (state) before.set(id, state);
+      else unknown.push(id);
     }
-    throw new Error(`ops projection of ${event.eventId}: lastSeq kept changing under concurrent writers`);
+    for (const [id, state] of await store.readApplicationStates(unknown)) before.set(id, state);
+    const after = new Map<string, OpsApplicationState>();
+    let lastEventAt = checkpoint.lastEventAt;
+
+    for (const event of events) {
+      count(aggregates, 'eventsSeen');
+      const where = { partition: checkpoint.partition, applicationId: event.applicationId, eventId: event.eventId, type: event.type };
+      const projected = projectEvent(after.get(event.applicationId) ?? before.get(event.applicationId) ?? null, event);
+      if (projected.outcome === 'duplicate') {
+        count(aggregates, 'duplicatesDropped');
+        log.debug(where, 'duplicate event dropped');
+        continue;
+      }
+      count(aggregates, 'eventsApplied');
+      if (projected.outcome === 'late') {
+        count(aggregates, 'lateEvents');
+        log.info(where, 'event from an earlier gap arrived late; deal answer counted, status not moved back');
+      }
+      if (projected.gap) {
+        count(aggregates, 'gaps');
+        count(aggregates, 'missingEvents', projected.gap.to - projected.gap.from + 1);
+        log.warn({ ...where, missingFrom: projected.gap.from, missingTo: projected.gap.to }, 'seq gap: events missing for this application');
+      }
+      let next = projected.state;
+      // Dimensions the submission event lacks come from the enterprise's profile, read once per application.
+      if (!next.profileChecked) next = withProfileDimensions(next, await store.readEnterpriseDimensions(next.enterpriseUscc));
+      after.set(event.applicationId, next);
+      if (lastEventAt === null || Date.parse(event.occurredAt) > Date.parse(lastEventAt)) lastEventAt = event.occurredAt;
+    }
+
+    for (const [id, next] of after) {
+      const previous = before.get(id);
+      if (previous) contribute(aggregates, previous, -1);
+      contribute(aggregates, next, 1);
+    }
+    const last = messages[messages.length - 1] as RawMessage;
+    return {
+      ...checkpoint,
+      version: checkpoint.version + 1,
+      nextOffset: (BigInt(last.offset) + 1n).toString(),
+      lastEventAt,
+      aggregates,
+      redo: [...after.values()],
+    };
   }
 
   return {
-    async handle(value, where = {}) {
-      const parsed = decode(value);
-      if (!parsed.ok) {
-        log.warn({ ...where, problem: parsed.problem }, 'skipped a message that is not a dealflow event');
-        await count({ malformedSkipped: 1 });
-        return 'malformed';
+    async projectBatch(partition, messages, options = {}) {
+      try {
+        let checkpoint = await acquire(partition);
+        const fresh = messages.filter((m) => BigInt(m.offset) >= BigInt(checkpoint.nextOffset));
+        for (let start = 0; start < fresh.length; start += CHECKPOINT_EVERY) {
+          const next = await projectChunk(checkpoint, fresh.slice(start, start + CHECKPOINT_EVERY));
+          if (!(await store.commitPartition(next))) throw new CheckpointSuperseded(topic, partition, checkpoint.version);
+          held.set(partition, next);
+          await store.writeApplicationStates(next.redo);
+          remember(partition, next.redo);
+          checkpoint = next;
+          await options.heartbeat?.();
+        }
+        return checkpoint.nextOffset;
+      } catch (error) {
+        forget(partition);
+        if (error instanceof CheckpointSuperseded) log.warn({ partition }, error.message);
+        throw error;
       }
-      const outcome = await project(parsed.event);
-      await count({
-        eventsSeen: 1,
-        ...(outcome === 'duplicate' ? { duplicatesDropped: 1 } : {}),
-        ...(outcome === 'applied' ? { eventsApplied: 1 } : {}),
-        ...(outcome === 'late' ? { eventsApplied: 1, lateEvents: 1 } : {}),
-      });
-      if (outcome === 'duplicate') log.debug({ ...where, eventId: parsed.event.eventId }, 'duplicate event dropped');
-      return outcome;
+    },
+    forgetPartitions() {
+      held.clear();
+      cached.clear();
     },
   };
 }
 
-function fromDocument(doc: Record<string, unknown>): OpsApplicationState {
-  const { _id, updatedAt, ...state } = doc;
-  void _id;
-  void updatedAt;
-  return state as unknown as OpsApplicationState;
-}
-
-/** Runs the projector as a consumer of `topic` in group `dealflow-ops`, from the topic's beginning for a new group. */
+/** Runs the projector as a consumer of `topic` in its group, from the topic's beginning for a new group. */
 export async function startProjector(deps: { kafka: Kafka; models: Models; logger: Logger; topic: string; groupId?: string }): Promise<ConsumerHandle> {
-  const projector = createProjector(deps);
-  return startConsumer(deps.kafka, {
-    groupId: deps.groupId ?? opsGroupId(deps.topic),
-    topic: deps.topic,
-    fromBeginning: true,
-    eachMessage: async ({ partition, message }) => {
-      await projector.handle(message.value, { partition, offset: message.offset });
+  const projector = createProjector({ store: opsProjectionStore(deps.models), logger: deps.logger, topic: deps.topic });
+  const consumer = deps.kafka.consumer({ groupId: deps.groupId ?? opsGroupId(deps.topic), allowAutoTopicCreation: false });
+  await consumer.connect();
+  // A partition may come back after another consumer advanced it: reload it from the store.
+  consumer.on(consumer.events.GROUP_JOIN, () => projector.forgetPartitions());
+  await consumer.subscribe({ topic: deps.topic, fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: TOPIC_PARTITIONS,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+      if (!isRunning() || isStale() || batch.isEmpty()) return;
+      await projector.projectBatch(batch.partition, batch.messages, { heartbeat });
+      resolveOffset(batch.lastOffset());
+      await commitOffsetsIfNecessary();
     },
   });
+  return { consumer, close: () => consumer.disconnect() };
 }

@@ -114,7 +114,4 @@ export function withStats(
 }
 
 /** Institutions' response rates, kept by the ops projection; empty until it has seen any answers. */
-export async function loadResponseRates(models: Models): Promise<Map<string, number>> {
-  const docs = await models.institutionStats.find({}, { responseRate: 1 }).lean();
-  return new Map(docs.filter((d) => typeof d.responseRate === 'number').map((d) => [d._id as string, d.responseRate as number]));
-}
+export { loadResponseRates } from './opsProjection';

@@ -55,6 +55,20 @@ const migrations: Migration[] = [
       }
     },
   },
+  {
+    // The ops projection keeps its aggregates per Kafka partition now (opsProjection.ts) and is
+    // rebuilt from the topic's beginning under a new consumer group. The collections of the old
+    // projector are derived data that nothing reads any more.
+    name: '2026-11-ops-projection-by-partition',
+    async run(models, logger) {
+      const db = models.opsPartitions.db;
+      const present = new Set((await db.listCollections()).map((c) => c.name));
+      for (const name of ['ops_applications', 'ops_deals', 'ops_counters', 'institution_stats'].filter((n) => present.has(n))) {
+        await db.dropCollection(name);
+        logger.info({ collection: name }, 'dropped a collection of the old ops projector');
+      }
+    },
+  },
 ];
 
 export async function upgradeStoredDocuments(models: Models, logger: Logger): Promise<void> {

@@ -47,16 +47,12 @@ export function defineModels(connection: Connection) {
     deals: define(connection, 'Deal', 'deals', [[{ applicationId: 1 }], [{ institutionId: 1 }], [{ institutionId: 1, status: 1 }]]),
     /** _id = applicationId: what the ranking pinned to explain the application's matches (see explanations.ts) */
     explanations: define(connection, 'Explanation', 'explanations', []),
-    /** _id = institutionId: response counts and rate, kept by the ops projection */
-    institutionStats: define(connection, 'InstitutionStats', 'institution_stats', []),
     /** _id = `${uscc}:${Idempotency-Key}` */
     idempotencyKeys: define(connection, 'IdempotencyKey', 'idempotency_keys', []),
-    /** _id = applicationId: the ops projection's state of one application (lastSeq, status, dimensions, stage times) */
-    opsApplications: define(connection, 'OpsApplication', 'ops_applications', [[{ status: 1 }]]),
-    /** _id = dealId: whether the institution answered a proposed deal in time (`outcome`) */
-    opsDeals: define(connection, 'OpsDeal', 'ops_deals', [[{ institutionId: 1 }], [{ institutionId: 1, outcome: 1 }]]),
-    /** _id = counter set name ('projector'): events seen, duplicates, gaps, malformed messages */
-    opsCounters: define(connection, 'OpsCounters', 'ops_counters', []),
+    /** _id = `${topic}#${partition}`: the ops projection's checkpoint and aggregates of one partition (see opsProjection.ts) */
+    opsPartitions: define(connection, 'OpsPartition', 'ops_partitions', []),
+    /** _id = applicationId: the ops projection's state of one application (lastSeq, status, dimensions, stage times, deals) */
+    opsApplicationStates: define(connection, 'OpsApplicationState', 'ops_application_states', []),
     /** _id = 'seed': the principals `npm run seed` wrote for demos (the development token route offers them first) */
     demoPrincipals: define(connection, 'DemoPrincipals', 'demo_principals', []),
     /** _id = migration name: the upgrades of stored documents that have run (see migrations.ts) */

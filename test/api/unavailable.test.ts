@@ -107,7 +107,7 @@ test('with every pooled MongoDB connection busy, the ops metrics answer 503 like
   const failing = (): unknown => new Proxy(() => undefined, { get: () => failing(), apply: () => { throw waited; } });
   const models = new Proxy({}, { get: () => failing() }) as ApiDeps['models'];
   const feed = { isConnected: () => true } as unknown as LiveFeed;
-  const api = await appWith({ temporal: healthyTemporal(), opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops') }) });
+  const api = await appWith({ temporal: healthyTemporal(), opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops'), watermarks: async () => ({ topic: 't', highWatermarks: [] }) }) });
   const answer = await api.call('GET', '/v1/ops/metrics', { token: tokenFor(stack.config, { sub: 'o', role: 'ops' }) });
   expect(answer.status).toBe(503);
   expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../../services/api/app';
 import { allow } from '../../services/api/auth';
 import type { ConsumerHandle } from '../../services/kafka';
-import { createKafka } from '../../services/kafka';
+import { createKafka, fetchHighWatermarks } from '../../services/kafka';
 import { connectMongo } from '../../services/mongo';
 import { createLiveFeed, type LiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
@@ -105,7 +105,10 @@ beforeAll(async () => {
   app = await buildApp({
     config, logger, temporal: temporal.client, models,
     kafkaHealth: async () => void (await admin.describeCluster()),
-    opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops'), metricsCacheMs: 0 }),
+    opsRoutes: opsRoutes({
+      models, feed, preHandler: allow('ops'), metricsCacheMs: 0,
+      watermarks: async () => ({ topic: config.kafka.topic, highWatermarks: await fetchHighWatermarks(admin, config.kafka.topic) }),
+    }),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   closers.push(() => app.close());

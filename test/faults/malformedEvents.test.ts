@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../services/config';
-import { createKafka, createProducer, ensureTopic, type ConsumerHandle, type EventProducer } from '../../services/kafka';
+import { createKafka, createProducer, ensureTopic, TOPIC_PARTITIONS, type ConsumerHandle, type EventProducer } from '../../services/kafka';
 import { connectMongo } from '../../services/mongo';
 import { createProjector, startProjector } from '../../services/ops/projector';
 import { defineModels, type Models } from '../../services/store/models';
 import { prepareStore } from '../../services/store/prepare';
+import { opsProjectionStore, readOpsMetrics } from '../../services/store/opsProjection';
 import { eventStream, HOUR, screened, T0, usccOf } from '../support/opsEvents';
 import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { waitFor } from './support/processes';
@@ -25,7 +26,7 @@ let closeMongo: () => Promise<void>;
 const counted = { messages: 0, skipped: 0 };
 
 beforeAll(async () => {
-  // A database of its own: the projector's counters are one document per database.
+  // A database of its own, removed afterwards.
   config = testConfig({ DEALFLOW_TOPIC: `faults.events.${suffix}`, MONGO_URL: mongoUrlWithDatabase(`dealflow_faults_${suffix}`) });
   const logger = testLogger();
   const mongo = await connectMongo(config, logger);
@@ -79,15 +80,26 @@ const foreign: fc.Arbitrary<Buffer | string> = fc.oneof(
   }
 });
 
-test('the projector answers "malformed" for any generated foreign value, without throwing', async () => {
-  const projector = createProjector({ models, logger: testLogger() });
+// The counters of a topic's projection, whatever its partitions' lag.
+const countersOf = async (topic: string) => (await readOpsMetrics(models, {
+  topic,
+  highWatermarks: Array.from({ length: TOPIC_PARTITIONS }, (_, partition) => ({ partition, offset: '0' })),
+})).counters;
+
+test('the projector skips and counts any generated foreign value, without throwing', async () => {
+  // A topic name of its own: these checkpoints must not be the next test's.
+  const topic = `faults.property.${suffix}`;
+  const projector = createProjector({ store: opsProjectionStore(models), logger: testLogger(), topic });
+  let offset = 0;
   await fc.assert(fc.asyncProperty(fc.oneof(foreign, fc.constant(null)), async (value) => {
-    expect(await projector.handle(value)).toBe('malformed');
+    await projector.projectBatch(0, [{ offset: String(offset++), value }]);
   }), { numRuns: 150 });
+  expect(await countersOf(topic)).toMatchObject({ malformedSkipped: offset, eventsSeen: 0 });
 });
 
 test('malformed and foreign messages on the topic are skipped and counted, and the events around them are projected', async () => {
-  const before = Number((await models.opsCounters.findById('projector').lean())?.malformedSkipped ?? 0);
+  const before = (await countersOf(config.kafka.topic)).malformedSkipped;
+  const states = opsProjectionStore(models);
   const junk = fc.sample(foreign, 60).map((value) => String(value));
   const messages = [
     ...junk.slice(0, 20).map((value) => ({ key: applicationId, value })),
@@ -109,19 +121,19 @@ test('malformed and foreign messages on the topic are skipped and counted, and t
     consumer = await startProjector({ kafka, models, logger: testLogger(), topic: config.kafka.topic, groupId: `faults-ops-${suffix}` });
     const expectedSkipped = junk.length + 1;
     const done = await waitFor(async () => {
-      const counters = await models.opsCounters.findById('projector').lean();
-      const state = await models.opsApplications.findById(applicationId).lean();
-      return Number(counters?.malformedSkipped ?? 0) - before >= expectedSkipped && state?.lastSeq === 3;
+      const counters = await countersOf(config.kafka.topic);
+      const state = (await states.readApplicationStates([applicationId])).get(applicationId);
+      return counters.malformedSkipped - before >= expectedSkipped && state?.lastSeq === 3;
     }, 60_000, 500);
-    const counters = await models.opsCounters.findById('projector').lean();
-    const state = await models.opsApplications.findById(applicationId).lean();
+    const counters = await countersOf(config.kafka.topic);
+    const state = (await states.readApplicationStates([applicationId])).get(applicationId);
     counted.messages = expectedSkipped + valid.length;
-    counted.skipped = Number(counters?.malformedSkipped ?? 0) - before;
+    counted.skipped = counters.malformedSkipped - before;
     expect(done).toBe(true);
     expect(counted.skipped).toBe(expectedSkipped);
     expect(state).toMatchObject({ lastSeq: 3, status: 'no_match', missing: [] });
-    expect(counters?.eventsApplied).toBe(3);
-    expect(counters?.gaps ?? 0).toBe(0);
+    expect(counters.eventsApplied).toBe(3);
+    expect(counters.gaps).toBe(0);
   } finally {
     await consumer?.close();
   }

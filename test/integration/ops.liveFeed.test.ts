@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { OpsMetrics } from '../../schemas';
 import { createEventPublisher, type EventPublisher } from '../../services/events/publisher';
-import { createKafka, createProducer, ensureTopic, type EventProducer } from '../../services/kafka';
+import { createKafka, createProducer, ensureTopic, fetchHighWatermarks, type EventProducer } from '../../services/kafka';
 import { connectMongo } from '../../services/mongo';
 import { createLiveFeed, type LiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
@@ -48,7 +48,10 @@ beforeAll(async () => {
   feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: `it-feed-${suffix}` });
   await feed.whenConnected(60_000);
   app = Fastify();
-  await app.register(opsRoutes({ models, feed, preHandler: opsOnly, heartbeatMs: 200, metricsCacheMs: 0 }), { prefix: '/v1/ops' });
+  await app.register(opsRoutes({
+    models, feed, preHandler: opsOnly, heartbeatMs: 200, metricsCacheMs: 0,
+    watermarks: async () => ({ topic: config.kafka.topic, highWatermarks: await fetchHighWatermarks(admin, config.kafka.topic) }),
+  }), { prefix: '/v1/ops' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 });
@@ -187,7 +190,7 @@ test('the event stream answers 503 with Retry-After while its consumer is not co
   const deadFeed = createLiveFeed({ kafka: unreachable, topic: config.kafka.topic, logger: silent, groupId: `it-dead-${suffix}`, retryMs: 60_000 });
   const other = Fastify();
   try {
-    await other.register(opsRoutes({ models, feed: deadFeed }), { prefix: '/v1/ops' });
+    await other.register(opsRoutes({ models, feed: deadFeed, watermarks: async () => ({ topic: config.kafka.topic, highWatermarks: [] }) }), { prefix: '/v1/ops' });
     await other.listen({ port: 0, host: '127.0.0.1' });
     const response = await fetch(`http://127.0.0.1:${(other.server.address() as AddressInfo).port}/v1/ops/events`);
     expect(response.status).toBe(503);

@@ -3,9 +3,9 @@ import type { FastifyPluginAsync, preHandlerAsyncHookHandler, preHandlerHookHand
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { OpsMetrics, OpsUnavailable } from '../../../schemas';
 import { ErrorBody } from '../../../schemas/http';
-import { readOpsMetrics } from '../../ops/metrics';
 import { cachedFor } from '../../store/cache';
 import type { Models } from '../../store/models';
+import { readOpsMetrics, type PartitionOffset } from '../../store/opsProjection';
 import type { FeedEntry, LiveFeed } from '../liveFeed';
 
 // `GET /v1/ops/metrics` and `GET /v1/ops/events` (Server-Sent Events). The caller mounts the
@@ -17,6 +17,8 @@ type OpsPreHandler = preHandlerHookHandler | preHandlerAsyncHookHandler;
 export interface OpsRoutesOptions {
   models: Models;
   feed: LiveFeed;
+  /** The events topic and its partitions' high watermarks (services/kafka.ts `fetchHighWatermarks`): the projection's lag. */
+  watermarks: () => Promise<{ topic: string; highWatermarks: PartitionOffset[] }>;
   /** Runs before both routes: the API's check for role `ops`. */
   preHandler?: OpsPreHandler | OpsPreHandler[];
   /** Metrics are recomputed at most this often (default 2 s); they scan the ops projection. */
@@ -39,7 +41,7 @@ export function opsRoutes(deps: OpsRoutesOptions): FastifyPluginAsync {
     const routeAuth = deps.preHandler ? { preHandler: deps.preHandler } : {};
 
     // Concurrent dashboard polls share one read.
-    const metrics = cachedFor<OpsMetrics>(deps.metricsCacheMs ?? 2_000, () => readOpsMetrics(deps.models));
+    const metrics = cachedFor<OpsMetrics>(deps.metricsCacheMs ?? 2_000, async () => readOpsMetrics(deps.models, await deps.watermarks()));
 
     app.get('/metrics', {
       ...routeAuth,

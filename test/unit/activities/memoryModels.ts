@@ -19,6 +19,15 @@ function idOf(filter: Record<string, unknown>): string {
 export class MemoryCollection {
   readonly docs = new Map<string, StoredDoc>();
 
+  /**
+   * Only `find({})`: the one whole-collection read activities make, of the handful of ops
+   * partition documents (response rates); any filter would be a scan on FerretDB.
+   */
+  find(filter: Record<string, unknown>): { toArray: () => Promise<StoredDoc[]> } {
+    if (Object.keys(filter).length > 0) throw new Error(`find by ${Object.keys(filter).join(', ')} is not an _id operation`);
+    return { toArray: async () => [...this.docs.values()].map((doc) => structuredClone(doc)) };
+  }
+
   async findOne(filter: Record<string, unknown>): Promise<StoredDoc | null> {
     const doc = this.docs.get(idOf(filter));
     return doc ? structuredClone(doc) : null;
@@ -72,7 +81,7 @@ export type MemoryModels = { [K in keyof Models]: ReturnType<typeof memoryModel>
 export function memoryModels(): MemoryModels {
   const names = [
     'enterprises', 'institutions', 'products', 'recognitions', 'calendars', 'dishonestDebtors', 'capacitySlots', 'capacityHolds',
-    'applications', 'deals', 'openApplications', 'institutionStats', 'idempotencyKeys', 'opsApplications', 'opsDeals', 'opsCounters', 'migrations', 'explanations',
+    'applications', 'deals', 'openApplications', 'idempotencyKeys', 'opsPartitions', 'opsApplicationStates', 'migrations', 'explanations',
   ] as const satisfies readonly (keyof Models)[];
   return Object.fromEntries(names.map((name) => [name, memoryModel()])) as MemoryModels;
 }

@@ -1,9 +1,10 @@
-import type { ApplicationStatus, DealflowEvent } from '../../schemas';
-import { isApplicationTerminal } from '../../domain';
+import type { ApplicationStatus, DealflowEvent } from '../schemas';
+import { isApplicationTerminal } from './applicationLifecycle';
 
 // The ops projection of one application, as a pure function of its events: status, the dimensions
-// the funnel is cut by, and the time spent in each stage. The projector stores one such document
-// per application (`ops_applications`) and the metrics are read from those documents.
+// the funnel is cut by, the time spent in each stage and each deal's outcome. The ops projector
+// stores one such state per application and keeps the aggregates (opsAggregates.ts) by the
+// difference between an application's state before and after a batch of its events.
 
 export interface OpsApplicationState {
   applicationId: string;
@@ -27,6 +28,15 @@ export interface OpsApplicationState {
   openTermSheets: string[];
   /** Seqs that a gap skipped and that have not arrived since (bounded, see MAX_MISSING). */
   missing: number[];
+  /** Every deal of the application: a list, because ids may hold '.', which MongoDB field names may not. */
+  deals: OpsDealState[];
+}
+
+export interface OpsDealState {
+  dealId: string;
+  institutionId: string;
+  /** Set once, by the first event that says how the institution answered (dealOutcomeOf). */
+  outcome: DealOutcome;
 }
 
 export const MAX_MISSING = 100;
@@ -47,6 +57,7 @@ export function initialState(event: Pick<DealflowEvent, 'applicationId' | 'enter
     reached: [],
     openTermSheets: [],
     missing: [],
+    deals: [],
   };
 }
 
@@ -58,6 +69,7 @@ export function applyEvent(state: OpsApplicationState, event: DealflowEvent): Op
     reached: [...state.reached],
     openTermSheets: [...state.openTermSheets],
     qualificationTypes: [...state.qualificationTypes],
+    deals: withDealEffect(state.deals, event),
   };
   const at = event.occurredAt;
   switch (event.type) {
@@ -133,6 +145,17 @@ function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
 }
 
+/** The deal's first answer sticks: a later event of the same deal does not change its outcome. */
+function withDealEffect(deals: readonly OpsDealState[], event: DealflowEvent): OpsDealState[] {
+  const { dealId, institutionId } = event;
+  if (dealId === undefined || institutionId === undefined) return [...deals];
+  const outcome = dealOutcomeOf(event.type);
+  const existing = deals.find((d) => d.dealId === dealId);
+  if (!existing) return [...deals, { dealId, institutionId, outcome: outcome ?? 'pending' }];
+  if (existing.outcome !== 'pending' || outcome === null) return [...deals];
+  return deals.map((d) => (d === existing ? { ...d, outcome } : d));
+}
+
 export type DealOutcome = 'pending' | 'responded' | 'expired' | 'withdrawn';
 
 /**
@@ -162,4 +185,58 @@ export function dealOutcomeOf(type: DealflowEvent['type']): Exclude<DealOutcome,
 /** A rate in [0, 1], or null while nothing was answered or missed. */
 export function responseRate(responded: number, expired: number): number | null {
   return responded + expired === 0 ? null : responded / (responded + expired);
+}
+
+export type ProjectOutcome = 'applied' | 'duplicate' | 'late';
+
+export interface Projected {
+  outcome: ProjectOutcome;
+  /** The state after the event; the same object as the input for a duplicate. */
+  state: OpsApplicationState;
+  /** The seqs a jump over skipped, when this event made one. */
+  gap: { from: number; to: number } | null;
+}
+
+/**
+ * One event against the application's state (null: none yet), deduplicated by seq, which is the
+ * eventId's tail. Events are applied in seq order; an event past a gap is applied at once (a lost
+ * event must not freeze an application) and the skipped seqs are remembered. One of them arriving
+ * later counts its deal answer but does not move the status back (that would undo newer facts).
+ */
+export function projectEvent(current: OpsApplicationState | null, event: DealflowEvent): Projected {
+  const state = current ?? initialState(event);
+  if (event.seq <= state.lastSeq) {
+    if (!state.missing.includes(event.seq)) return { outcome: 'duplicate', state, gap: null };
+    const next = { ...state, deals: withDealEffect(state.deals, event), missing: state.missing.filter((s) => s !== event.seq) };
+    return { outcome: 'late', state: next, gap: null };
+  }
+  let missing = state.missing;
+  let gap: Projected['gap'] = null;
+  if (event.seq > state.lastSeq + 1) {
+    const from = state.lastSeq + 1;
+    gap = { from, to: event.seq - 1 };
+    // Only the newest MAX_MISSING are kept, so a wild seq cannot blow the state up.
+    const keptFrom = Math.max(from, event.seq - MAX_MISSING);
+    missing = [...missing, ...Array.from({ length: event.seq - keptFrom }, (_, i) => keptFrom + i)].slice(-MAX_MISSING);
+  }
+  const next = applyEvent(state, event);
+  next.lastSeq = event.seq;
+  next.missing = missing;
+  return { outcome: 'applied', state: next, gap };
+}
+
+/** The dimensions the submission event lacked, from the enterprise's profile (read once per application). */
+export function withProfileDimensions(
+  state: OpsApplicationState,
+  profile: { region?: unknown; industry?: unknown; qualifications?: unknown } | null,
+): OpsApplicationState {
+  const next = { ...state, profileChecked: true };
+  if (!profile) return next;
+  if (next.region === null && typeof profile.region === 'string') next.region = profile.region;
+  if (next.industry === null && typeof profile.industry === 'string') next.industry = profile.industry;
+  if (next.qualificationTypes.length === 0 && Array.isArray(profile.qualifications)) {
+    const types = (profile.qualifications as { type?: unknown }[]).map((q) => q?.type).filter((t): t is string => typeof t === 'string');
+    next.qualificationTypes = unique(types);
+  }
+  return next;
 }
