@@ -95,7 +95,8 @@ function goCommand(args, cwd, buildLog) {
 }
 
 const temporalBin = path.join(cacheDir, 'bin', `temporal-${versions.temporal}`, 'temporal');
-const ferretdbBin = path.join(cacheDir, 'bin', `ferretdb-${versions.ferretdb}`, 'ferretdb');
+// `-idindex`: built with the patch below, so a binary built without it is never reused.
+const ferretdbBin = path.join(cacheDir, 'bin', `ferretdb-${versions.ferretdb}-idindex`, 'ferretdb');
 const kafkaLibs = path.join(cacheDir, `kafka-${versions.kafka}`, 'libs');
 
 // Temporal's `go install` puts the binary in GOBIN; we point GOBIN at the versioned cache folder.
@@ -114,6 +115,17 @@ function installTemporal(log) {
 
 // FerretDB's `go install` binary panics at start: the module zip lacks build/version/version.txt,
 // which its release builds generate. We build the same module source with that file written.
+//
+// And with one line patched: the SQLite backend looks documents up by `_id` with the path
+// `_ferretdb_sjson->'$._id'`, while the unique index it creates is on `_ferretdb_sjson->"_id"`
+// (the same value, another expression), so SQLite never uses the index and every find, update or
+// delete by `_id` scans the table (EXPLAIN QUERY PLAN: SCAN; with `->'_id'`: SEARCH USING INDEX).
+const FERRETDB_ID_COLUMN = {
+  file: path.join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
+  from: `IDColumn = DefaultColumn + "->'$._id'"`,
+  to: `IDColumn = DefaultColumn + "->'_id'"`,
+};
+
 function installFerretdb(log) {
   const download = run('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${versions.ferretdb}`], { cwd: os.tmpdir() });
   if (download.status !== 0) {
@@ -126,6 +138,13 @@ function installFerretdb(log) {
   fs.cpSync(moduleDir, srcDir, { recursive: true });
   run('chmod', ['-R', 'u+w', srcDir]);
   fs.writeFileSync(path.join(srcDir, 'build', 'version', 'version.txt'), `${versions.ferretdb}\n`);
+  const metadataGo = path.join(srcDir, FERRETDB_ID_COLUMN.file);
+  const source = fs.readFileSync(metadataGo, 'utf8');
+  if (!source.includes(FERRETDB_ID_COLUMN.from)) {
+    fs.appendFileSync(log, `${FERRETDB_ID_COLUMN.file} no longer holds ${FERRETDB_ID_COLUMN.from}: update the patch for ${versions.ferretdb}\n`);
+    return false;
+  }
+  fs.writeFileSync(metadataGo, source.replace(FERRETDB_ID_COLUMN.from, FERRETDB_ID_COLUMN.to));
   const ok = goCommand(['build', '-o', ferretdbBin, './cmd/ferretdb'], srcDir, log);
   fs.rmSync(srcDir, { recursive: true, force: true });
   return ok;
@@ -154,6 +173,8 @@ const services = [
     name: 'ferretdb',
     ports: [ports.mongo],
     binary: () => ferretdbBin,
+    // Built before the `_id` patch: still ours to stop.
+    earlierBinaries: [path.join(cacheDir, 'bin', `ferretdb-${versions.ferretdb}`, 'ferretdb')],
     prepare: () => goBuild('ferretdb', ferretdbBin, installFerretdb),
     command: () => {
       const dir = path.join(dataDir, 'ferretdb');
@@ -290,7 +311,8 @@ function ourPid(svc) {
   try {
     // A recycled pid would run another program: only claim it when it runs our binary.
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (cmdline.includes(svc.binary()) && cmdline.includes(dataDir)) return pid;
+    const binaries = [svc.binary(), ...(svc.earlierBinaries ?? [])];
+    if (binaries.some((binary) => cmdline.includes(binary)) && cmdline.includes(dataDir)) return pid;
   } catch {
     // the process is gone
   }
