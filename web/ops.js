@@ -85,7 +85,19 @@ function renderTiles(m) {
     tile('closed', m.funnel.all.byStatus.closed ?? 0, 'closed 已完成'),
     tile('events', m.counters.eventsSeen, 'events projected'),
     tile('gaps', m.counters.gaps, 'seq gaps'));
-  document.getElementById('generated').textContent = `metrics as of ${formatClock(m.generatedAt)}`;
+  renderFreshness(m);
+}
+
+/** Whether the numbers are current: the projection may run behind the event stream under load. */
+function renderFreshness(m) {
+  const generated = document.getElementById('generated');
+  const behind = m.projectionLagEvents > 0;
+  generated.replaceChildren(
+    `metrics as of ${formatClock(m.generatedAt)} `,
+    behind
+      ? h('span', { class: 'badge warn', 'data-freshness': 'behind' },
+        `${m.projectionLagEvents} events behind${m.asOf ? `, complete up to ${formatClock(m.asOf)}` : ''}`)
+      : h('span', { class: 'badge', 'data-freshness': 'current' }, 'up to date'));
 }
 
 /** Horizontal bars: how many applications ever reached each step, and how many are there now. */

@@ -163,6 +163,8 @@ test('the ops page signs in with a picked principal, connects to the live feed a
   await opsPage.locator('table.funnel tr[data-status="submitted"]').waitFor();
   reachedBefore = await reachedCounts(opsPage);
   expect(reachedBefore.submitted).toBe(0);
+  // Nothing is published yet, so the projection is not behind.
+  expect(await opsPage.locator('#generated [data-freshness]').getAttribute('data-freshness')).toBe('current');
 });
 
 test('an enterprise submits an application on its page and sees it move to due diligence with a deal', async () => {
