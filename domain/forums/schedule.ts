@@ -143,86 +143,114 @@ export function placeMeetings(meetings: readonly ScoredPair[], room: Room): Plac
   }
   if (kept.length === 0) return { placed: [], cut };
 
-  const slotOf = colourEdges(kept, room.slots);
-  balanceColours(kept, slotOf, room.slots);
-  return { placed: assignTables(kept, slotOf, room.tables), cut };
+  const colouring = colourEdges(kept, room.slots);
+  balanceColours(colouring);
+  return { placed: assignTables(kept, colouring.colourOf, room.tables), cut };
 }
 
 // ---------------------------------------------------------------------------
 // Edge colouring: a slot per meeting such that no participant has two meetings in one slot.
 // ---------------------------------------------------------------------------
 
-interface Graph {
-  /** Per vertex, the edge holding each colour, or -1. */
-  at: Int32Array[];
-  ends: [number, number][];
-}
+/** A proper edge colouring of the meetings' bipartite graph, built up and rearranged in place. */
+class EdgeColouring {
+  /** Per vertex (an enterprise or an institution), the edge holding each colour, or -1. */
+  private readonly at: Int32Array[];
+  private readonly ends: [number, number][];
+  readonly colourOf: Int32Array;
+  readonly load: Int32Array;
 
-function graphOf(meetings: readonly ScoredPair[], colours: number): Graph {
-  const vertex = new Map<string, number>();
-  const id = (key: string): number => {
-    let v = vertex.get(key);
-    if (v === undefined) {
-      v = vertex.size;
-      vertex.set(key, v);
-    }
-    return v;
-  };
-  const ends = meetings.map((m): [number, number] => [id(`e:${m.enterpriseUscc}`), id(`i:${m.institutionId}`)]);
-  const at = Array.from({ length: vertex.size }, () => new Int32Array(colours).fill(-1));
-  return { at, ends };
-}
-
-function colourEdges(meetings: readonly ScoredPair[], colours: number): Int32Array {
-  const graph = graphOf(meetings, colours);
-  const colourOf = new Int32Array(meetings.length).fill(-1);
-  const load = new Int32Array(colours);
-  const set = (edge: number, colour: number): void => {
-    const [u, v] = graph.ends[edge] as [number, number];
-    colourOf[edge] = colour;
-    (graph.at[u] as Int32Array)[colour] = edge;
-    (graph.at[v] as Int32Array)[colour] = edge;
-  };
-  const unset = (edge: number): void => {
-    const [u, v] = graph.ends[edge] as [number, number];
-    const colour = colourOf[edge] as number;
-    (graph.at[u] as Int32Array)[colour] = -1;
-    (graph.at[v] as Int32Array)[colour] = -1;
-  };
-  // The least used colour free at a vertex, so slots fill evenly before balancing.
-  const freeAt = (v: number): number => {
-    let best = -1;
-    const row = graph.at[v] as Int32Array;
-    for (let c = 0; c < colours; c += 1) if (row[c] === -1 && (best === -1 || (load[c] as number) < (load[best] as number))) best = c;
-    return best;
-  };
-
-  for (let edge = 0; edge < meetings.length; edge += 1) {
-    const [u, v] = graph.ends[edge] as [number, number];
-    const a = freeAt(u);
-    const b = freeAt(v);
-    if ((graph.at[v] as Int32Array)[a] !== -1) {
-      // a is taken at v: swap a and b along the alternating path from v. In a bipartite graph it
-      // cannot reach u, so afterwards a is free at both ends.
-      const path: number[] = [];
-      let vertex = v;
-      let colour = a;
-      for (;;) {
-        const e = (graph.at[vertex] as Int32Array)[colour] as number;
-        if (e === -1) break;
-        path.push(e);
-        const [x, y] = graph.ends[e] as [number, number];
-        vertex = x === vertex ? y : x;
-        colour = colour === a ? b : a;
+  constructor(meetings: readonly ScoredPair[], readonly colours: number) {
+    const vertex = new Map<string, number>();
+    const id = (key: string): number => {
+      let v = vertex.get(key);
+      if (v === undefined) {
+        v = vertex.size;
+        vertex.set(key, v);
       }
-      const swapped = path.map((e) => [e, colourOf[e] === a ? b : a] as const);
-      for (const e of path) unset(e);
-      for (const [e, c] of swapped) set(e, c);
-    }
-    set(edge, a);
-    load[a] = (load[a] as number) + 1;
+      return v;
+    };
+    this.ends = meetings.map((m): [number, number] => [id(`e:${m.enterpriseUscc}`), id(`i:${m.institutionId}`)]);
+    this.at = Array.from({ length: vertex.size }, () => new Int32Array(colours).fill(-1));
+    this.colourOf = new Int32Array(meetings.length).fill(-1);
+    this.load = new Int32Array(colours);
   }
-  return colourOf;
+
+  get edges(): number {
+    return this.ends.length;
+  }
+
+  endsOf(edge: number): [number, number] {
+    return this.ends[edge] as [number, number];
+  }
+
+  edgeAt(vertex: number, colour: number): number {
+    return (this.at[vertex] as Int32Array)[colour] as number;
+  }
+
+  set(edge: number, colour: number): void {
+    const [u, v] = this.endsOf(edge);
+    this.colourOf[edge] = colour;
+    (this.at[u] as Int32Array)[colour] = edge;
+    (this.at[v] as Int32Array)[colour] = edge;
+    this.load[colour] = (this.load[colour] as number) + 1;
+  }
+
+  private unset(edge: number): void {
+    const [u, v] = this.endsOf(edge);
+    const colour = this.colourOf[edge] as number;
+    (this.at[u] as Int32Array)[colour] = -1;
+    (this.at[v] as Int32Array)[colour] = -1;
+    this.load[colour] = (this.load[colour] as number) - 1;
+  }
+
+  /** The least used colour free at a vertex, so slots fill evenly from the start. */
+  freeAt(vertex: number): number {
+    let best = -1;
+    for (let c = 0; c < this.colours; c += 1) {
+      if (this.edgeAt(vertex, c) === -1 && (best === -1 || (this.load[c] as number) < (this.load[best] as number))) best = c;
+    }
+    return best;
+  }
+
+  /** The edges of the maximal path from `vertex` whose colours alternate `first`, `second`, …. */
+  alternatingPath(vertex: number, first: number, second: number): number[] {
+    const path: number[] = [];
+    for (let at = vertex, colour = first; ;) {
+      const edge = this.edgeAt(at, colour);
+      if (edge === -1) return path;
+      path.push(edge);
+      const [x, y] = this.endsOf(edge);
+      at = x === at ? y : x;
+      colour = colour === first ? second : first;
+    }
+  }
+
+  /** Exchanges colours `a` and `b` on a maximal alternating path: the colouring stays proper. */
+  swap(path: readonly number[], a: number, b: number): void {
+    const swapped = path.map((edge) => [edge, this.colourOf[edge] === a ? b : a] as const);
+    for (const edge of path) this.unset(edge);
+    for (const [edge, colour] of swapped) this.set(edge, colour);
+  }
+
+  vertices(): number {
+    return this.at.length;
+  }
+}
+
+/** Every meeting a slot, no participant twice in one: at most `colours` meetings each (König). */
+function colourEdges(meetings: readonly ScoredPair[], colours: number): EdgeColouring {
+  const colouring = new EdgeColouring(meetings, colours);
+  for (let edge = 0; edge < colouring.edges; edge += 1) {
+    const [u, v] = colouring.endsOf(edge);
+    const a = colouring.freeAt(u);
+    const b = colouring.freeAt(v);
+    // a taken at v: swap a and b along the alternating path from v. In a bipartite graph it cannot
+    // reach u, so afterwards a is free at both ends.
+    if (colouring.edgeAt(v, a) !== -1) colouring.swap(colouring.alternatingPath(v, a, b), a, b);
+    colouring.set(edge, a);
+  }
+  return colouring;
 }
 
 /**
@@ -230,16 +258,8 @@ function colourEdges(meetings: readonly ScoredPair[], colours: number): Int32Arr
  * than another, the edges of those two colours form paths and even cycles, and a path with more
  * edges of the larger colour exists; swapping its colours moves one edge across.
  */
-function balanceColours(meetings: readonly ScoredPair[], colourOf: Int32Array, colours: number): void {
-  const graph = graphOf(meetings, colours);
-  const load = new Int32Array(colours);
-  for (let e = 0; e < meetings.length; e += 1) {
-    const [u, v] = graph.ends[e] as [number, number];
-    const c = colourOf[e] as number;
-    (graph.at[u] as Int32Array)[c] = e;
-    (graph.at[v] as Int32Array)[c] = e;
-    load[c] = (load[c] as number) + 1;
-  }
+function balanceColours(colouring: EdgeColouring): void {
+  const { load, colours } = colouring;
   for (;;) {
     let big = 0;
     let small = 0;
@@ -248,41 +268,17 @@ function balanceColours(meetings: readonly ScoredPair[], colourOf: Int32Array, c
       if ((load[c] as number) < (load[small] as number)) small = c;
     }
     if ((load[big] as number) - (load[small] as number) <= 1) return;
-    const path = oddPathOf(graph, big, small);
+    const path = oddPathOf(colouring, big, small);
     if (path.length === 0) return; // cannot happen in a proper colouring; stop rather than loop
-    for (const e of path) {
-      const [u, v] = graph.ends[e] as [number, number];
-      (graph.at[u] as Int32Array)[colourOf[e] as number] = -1;
-      (graph.at[v] as Int32Array)[colourOf[e] as number] = -1;
-    }
-    for (const e of path) {
-      const [u, v] = graph.ends[e] as [number, number];
-      const c = colourOf[e] === big ? small : big;
-      colourOf[e] = c;
-      (graph.at[u] as Int32Array)[c] = e;
-      (graph.at[v] as Int32Array)[c] = e;
-    }
-    load[big] = (load[big] as number) - 1;
-    load[small] = (load[small] as number) + 1;
+    colouring.swap(path, big, small);
   }
 }
 
 /** A maximal path alternating `big` and `small` that starts and ends with `big`. */
-function oddPathOf(graph: Graph, big: number, small: number): number[] {
-  for (let start = 0; start < graph.at.length; start += 1) {
-    const row = graph.at[start] as Int32Array;
-    if (row[big] === -1 || row[small] !== -1) continue;
-    const path: number[] = [];
-    let vertex = start;
-    let colour = big;
-    for (;;) {
-      const e = (graph.at[vertex] as Int32Array)[colour] as number;
-      if (e === -1) break;
-      path.push(e);
-      const [x, y] = graph.ends[e] as [number, number];
-      vertex = x === vertex ? y : x;
-      colour = colour === big ? small : big;
-    }
+function oddPathOf(colouring: EdgeColouring, big: number, small: number): number[] {
+  for (let start = 0; start < colouring.vertices(); start += 1) {
+    if (colouring.edgeAt(start, big) === -1 || colouring.edgeAt(start, small) !== -1) continue;
+    const path = colouring.alternatingPath(start, big, small);
     if (path.length % 2 === 1) return path;
   }
   return [];
