@@ -16,6 +16,7 @@ import { createTemporalClient } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { randomUscc } from '../support/catalogue';
+import { callJson, type CallOptions } from '../support/http';
 
 // The API over real HTTP against the local stack, with an in-process worker on a task queue of
 // its own so test files never pick up each other's workflows. Like the API process, each app
@@ -40,12 +41,6 @@ export interface Api {
   baseUrl: string;
   call(method: string, path: string, options?: CallOptions): Promise<Answer>;
   close(): Promise<void>;
-}
-
-export interface CallOptions {
-  token?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
 }
 
 export interface Answer {
@@ -127,18 +122,9 @@ export function apiOn(app: FastifyInstance): Api {
   return {
     app,
     baseUrl,
-    async call(method, path, { token, body, headers = {} } = {}) {
-      const response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+    async call(method, path, options = {}) {
+      const answer = await callJson(baseUrl, method, path, options);
+      return answer;
     },
     async close() {
       if (closed) return;

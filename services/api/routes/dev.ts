@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { EnterpriseProfile, Institution } from '../../../schemas';
+import { Uscc, type EnterpriseProfile, type Institution } from '../../../schemas';
 import { DevTokens, type DevPrincipal, type Principal } from '../../../schemas/http';
 import { signToken } from '../auth';
 import type { RouteContext } from '../context';
@@ -23,13 +23,13 @@ interface StoredDemoPrincipals {
 export const devRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps }) => {
   const { models, config } = deps;
 
-  /** The first documents by `_id`, with the demo one first when it is in the database. */
-  async function firstOf(model: typeof models.enterprises, demoId: string | undefined): Promise<{ doc: Doc; demo: boolean }[]> {
+  /** The first documents by `_id` that `usable` accepts, with the demo one first when it is in the database. */
+  async function firstOf(model: typeof models.enterprises, demoId: string | undefined, usable: (id: unknown) => boolean = () => true): Promise<{ doc: Doc; demo: boolean }[]> {
     const [docs, demoDoc] = await Promise.all([
-      model.find({}).sort({ _id: 1 }).limit(DEV_PRINCIPALS_PER_ROLE).lean() as Promise<Doc[]>,
+      model.find({}).sort({ _id: 1 }).limit(DEV_PRINCIPALS_PER_ROLE * 10).lean() as Promise<Doc[]>,
       demoId === undefined ? null : (model.findById(demoId).lean() as Promise<Doc | null>),
     ]);
-    const rest = docs.filter((doc) => doc._id !== demoId).map((doc) => ({ doc, demo: false }));
+    const rest = docs.filter((doc) => doc._id !== demoId && usable(doc._id)).slice(0, DEV_PRINCIPALS_PER_ROLE).map((doc) => ({ doc, demo: false }));
     return demoDoc ? [{ doc: demoDoc, demo: true }, ...rest.slice(0, DEV_PRINCIPALS_PER_ROLE - 1)] : rest;
   }
 
@@ -46,7 +46,8 @@ export const devRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps
   }, async () => {
     const demo = ((await models.demoPrincipals.findById('seed').lean()) ?? {}) as StoredDemoPrincipals;
     const [enterprises, institutions] = await Promise.all([
-      firstOf(models.enterprises, demo.enterprise?.uscc),
+      // A profile stored before the whole USCC was checked may hold a code no token can carry.
+      firstOf(models.enterprises, demo.enterprise?.uscc, (id) => Uscc.safeParse(id).success),
       firstOf(models.institutions, demo.institution?.institutionId),
     ]);
     const now = Date.now();

@@ -11,6 +11,7 @@ import { prepareStore } from '../../../services/store/prepare';
 import { createTemporalClient } from '../../../services/temporal';
 import { applicationWorkflowId } from '../../../workflows/messages';
 import { institution, newUscc, product, profile, request, sha256, tokenFor } from '../../api/support';
+import { callJson } from '../../support/http';
 import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../../support/stack';
 import { freePort, sleep, startApiProcess, startWorkerProcess, waitFor, type ChildHandle } from './processes';
 
@@ -117,24 +118,8 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
   async function call(method: string, path: string, { token, body, headers = {} }: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
     let answer: Answer;
     try {
-      const response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(20_000),
-      });
-      const text = await response.text();
-      let parsed: unknown = null;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        parsed = text;
-      }
-      answer = { status: response.status, retryAfter: response.headers.get('retry-after'), body: parsed };
+      const response = await callJson(baseUrl, method, path, { token, body, headers, timeoutMs: 20_000 });
+      answer = { status: response.status, retryAfter: response.headers.get('retry-after'), body: response.body };
     } catch {
       answer = { status: 0, retryAfter: null, body: null };
     }
