@@ -14,13 +14,11 @@ let ops: string;
 let bank: string;
 let otherBank: string;
 
-const enterpriseToken = (uscc: string) => tokenFor(stack.config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc });
-const institutionToken = (id: string) => tokenFor(stack.config, { sub: `officer@${id}`, role: 'institution', org: id });
 
 /** An enterprise with a complete profile in the tests' region, and its token. */
 async function newEnterprise(): Promise<{ uscc: string; token: string }> {
   const uscc = newUscc();
-  const token = enterpriseToken(uscc);
+  const token = stack.enterpriseToken(uscc);
   expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() })).status).toBe(200);
   return { uscc, token };
 }
@@ -47,7 +45,7 @@ beforeAll(async () => {
   for (const id of [bank, otherBank]) {
     expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution() })).status).toBe(200);
   }
-  expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: institutionToken(bank), body: product() })).status).toBe(200);
+  expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
 });
 afterAll(async () => stack?.close());
 
@@ -78,7 +76,7 @@ describe('POST /v1/applications', () => {
   });
 
   test('an institution or ops may not apply (403)', async () => {
-    expect((await submit(institutionToken(bank))).status).toBe(403);
+    expect((await submit(stack.institutionToken(bank))).status).toBe(403);
     expect((await submit(ops)).status).toBe(403);
   });
 
@@ -170,8 +168,8 @@ describe('GET /v1/applications', () => {
     const answer = await api.call('GET', `/v1/applications/${applicationId}`, { token: stranger.token });
     expect(answer).toEqual(expect.objectContaining({ status: 404, body: { error: 'not_found', message: expect.any(String) } }));
     expect(JSON.stringify(answer.body)).not.toContain(owner.uscc);
-    expect((await api.call('GET', `/v1/applications/${applicationId}`, { token: institutionToken(bank) })).status).toBe(403);
-    expect((await api.call('GET', '/v1/applications', { token: institutionToken(bank) })).status).toBe(403);
+    expect((await api.call('GET', `/v1/applications/${applicationId}`, { token: stack.institutionToken(bank) })).status).toBe(403);
+    expect((await api.call('GET', '/v1/applications', { token: stack.institutionToken(bank) })).status).toBe(403);
     expect((await api.call('GET', '/v1/applications/app-does-not-exist', { token: owner.token })).status).toBe(404);
   });
 });
@@ -179,7 +177,7 @@ describe('GET /v1/applications', () => {
 describe('a deal from proposal to close', () => {
   test('institution and enterprise take a deal to close, and each read right after shows the change', async () => {
     const { uscc, token } = await newEnterprise();
-    const bankToken = institutionToken(bank);
+    const bankToken = stack.institutionToken(bank);
     const { applicationId } = (await submit(token, request, 'lifecycle')).body;
 
     // The institution sees the proposed deal in its inbox, with score, reasons, the profile and the request.
@@ -198,8 +196,8 @@ describe('a deal from proposal to close', () => {
     expect(inbox).not.toHaveProperty('lastSeq');
 
     // Other parties: another institution 404, an enterprise 403.
-    expect((await api.call('GET', `/v1/deals/${dealId}`, { token: institutionToken(otherBank) })).status).toBe(404);
-    expect((await api.call('POST', `/v1/deals/${dealId}/decision`, { token: institutionToken(otherBank), body: { action: 'express_interest' } })).status).toBe(404);
+    expect((await api.call('GET', `/v1/deals/${dealId}`, { token: stack.institutionToken(otherBank) })).status).toBe(404);
+    expect((await api.call('POST', `/v1/deals/${dealId}/decision`, { token: stack.institutionToken(otherBank), body: { action: 'express_interest' } })).status).toBe(404);
     expect((await api.call('GET', `/v1/deals/${dealId}`, { token })).status).toBe(403);
     expect((await api.call('POST', `/v1/deals/${dealId}/decision`, { token, body: { action: 'express_interest' } })).status).toBe(403);
     expect((await api.call('GET', `/v1/deals/${dealId}`, { token: ops })).body.status).toBe('proposed');
@@ -300,7 +298,7 @@ describe('a deal from proposal to close', () => {
       apps.push({ token, applicationId: (await submit(token)).body.applicationId as string });
     }
     for (const { token, applicationId } of apps) await dealOf(applicationId, pageBank, token);
-    const pageToken = institutionToken(pageBank);
+    const pageToken = stack.institutionToken(pageBank);
     const first = await api.call('GET', '/v1/deals?limit=2', { token: pageToken });
     expect(first.body.items).toHaveLength(2);
     const second = await api.call('GET', `/v1/deals?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: pageToken });

@@ -18,8 +18,6 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const enterpriseToken = (uscc: string) => tokenFor(stack.config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc });
-const institutionToken = (id: string) => tokenFor(stack.config, { sub: `officer@${id}`, role: 'institution', org: id });
 
 describe('health and docs', () => {
   test('liveness answers without a token', async () => {
@@ -102,10 +100,10 @@ describe('authentication', () => {
 describe('PUT /v1/enterprises/:uscc', () => {
   test('an enterprise creates and then updates its own profile', async () => {
     const uscc = newUscc();
-    const created = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: enterpriseToken(uscc), body: profile() });
+    const created = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: stack.enterpriseToken(uscc), body: profile() });
     expect(created.status).toBe(200);
     expect(created.body).toEqual({ uscc, ...profile() });
-    const updated = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: enterpriseToken(uscc), body: profile({ employees: 150 }) });
+    const updated = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: stack.enterpriseToken(uscc), body: profile({ employees: 150 }) });
     expect(updated.body.employees).toBe(150);
     expect(await stack.models.enterprises.findById(uscc).lean()).toMatchObject({ uscc, employees: 150, region: 'CN-XZ' });
   });
@@ -113,14 +111,14 @@ describe('PUT /v1/enterprises/:uscc', () => {
   test('another enterprise\'s profile answers 404 and is not written', async () => {
     const mine = newUscc();
     const theirs = newUscc();
-    const answer = await api.call('PUT', `/v1/enterprises/${theirs}`, { token: enterpriseToken(mine), body: profile() });
+    const answer = await api.call('PUT', `/v1/enterprises/${theirs}`, { token: stack.enterpriseToken(mine), body: profile() });
     expect(answer).toMatchObject({ status: 404, body: { error: 'not_found' } });
     expect(await stack.models.enterprises.exists({ _id: theirs })).toBeNull();
   });
 
   test('an institution or ops writing a profile answers 403', async () => {
     const uscc = newUscc();
-    for (const token of [institutionToken('bank-x'), ops]) {
+    for (const token of [stack.institutionToken('bank-x'), ops]) {
       const answer = await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() });
       expect(answer).toMatchObject({ status: 403, body: { error: 'forbidden' } });
     }
@@ -130,7 +128,7 @@ describe('PUT /v1/enterprises/:uscc', () => {
   test('a wrong USCC check character answers 400 and stores nothing', async () => {
     const uscc = newUscc();
     const wrong = uscc.slice(0, 17) + (uscc.endsWith('0') ? '1' : '0');
-    const answer = await api.call('PUT', `/v1/enterprises/${wrong}`, { token: enterpriseToken(uscc), body: profile() });
+    const answer = await api.call('PUT', `/v1/enterprises/${wrong}`, { token: stack.enterpriseToken(uscc), body: profile() });
     expect(answer.status).toBe(400);
     expect(answer.body.error).toBe('validation_failed');
     expect(answer.body.issues).toEqual([{ path: 'params.uscc', message: expect.stringMatching(/check character/) }]);
@@ -139,21 +137,21 @@ describe('PUT /v1/enterprises/:uscc', () => {
 
   test('a region other than the province of the code\'s division answers 400 and stores nothing', async () => {
     const uscc = newUscc('CN-SH');
-    const answer = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: enterpriseToken(uscc), body: profile({ region: 'CN-HL' }) });
+    const answer = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: stack.enterpriseToken(uscc), body: profile({ region: 'CN-HL' }) });
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual({
       error: 'validation_failed',
       issues: [{ path: 'region', message: `region must be CN-SH, the province of the USCC's division code ${uscc.slice(2, 8)}, not CN-HL` }],
     });
     expect(await stack.models.enterprises.exists({ _id: uscc })).toBeNull();
-    const right = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: enterpriseToken(uscc), body: profile({ region: 'CN-SH' }) });
+    const right = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: stack.enterpriseToken(uscc), body: profile({ region: 'CN-SH' }) });
     expect(right.status).toBe(200);
   });
 
   test('a code whose embedded organisation code has a wrong check digit answers 400', async () => {
     // The check character fits the first 17 characters; the GB 11714 digit in position 17 does not.
     const uscc = newUscc();
-    const answer = await api.call('PUT', '/v1/enterprises/91310000MA1FL8TQ0W', { token: enterpriseToken(uscc), body: profile() });
+    const answer = await api.call('PUT', '/v1/enterprises/91310000MA1FL8TQ0W', { token: stack.enterpriseToken(uscc), body: profile() });
     expect(answer.status).toBe(400);
     expect(answer.body.issues).toEqual([{ path: 'params.uscc', message: expect.stringMatching(/organisation code MA1FL8TQ0.*GB 11714/) }]);
   });
@@ -161,7 +159,7 @@ describe('PUT /v1/enterprises/:uscc', () => {
   test('a bad profile answers 400 with every issue and stores nothing', async () => {
     const uscc = newUscc();
     const answer = await api.call('PUT', `/v1/enterprises/${uscc}`, {
-      token: enterpriseToken(uscc),
+      token: stack.enterpriseToken(uscc),
       body: { ...profile({ region: 'CN-XX' as never, rdRatioBps: 20_000 }), name: undefined, extra: 1 },
     });
     expect(answer.status).toBe(400);
@@ -175,12 +173,12 @@ describe('PUT /v1/enterprises/:uscc', () => {
     const uscc = newUscc();
     const response = await fetch(`${api.baseUrl}/v1/enterprises/${uscc}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${enterpriseToken(uscc)}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${stack.enterpriseToken(uscc)}`, 'content-type': 'application/json' },
       body: '{"name": ',
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'validation_failed' });
-    const big = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: enterpriseToken(uscc), body: { ...profile(), name: 'x'.repeat(300 * 1024) } });
+    const big = await api.call('PUT', `/v1/enterprises/${uscc}`, { token: stack.enterpriseToken(uscc), body: { ...profile(), name: 'x'.repeat(300 * 1024) } });
     expect(big.status).toBe(413);
     expect(await stack.models.enterprises.exists({ _id: uscc })).toBeNull();
   });
@@ -189,8 +187,8 @@ describe('PUT /v1/enterprises/:uscc', () => {
 describe('PUT /v1/institutions/:id and its products', () => {
   test('ops creates an institution; an institution or enterprise may not (403)', async () => {
     const id = newInstitutionId();
-    expect((await api.call('PUT', `/v1/institutions/${id}`, { token: institutionToken(id), body: institution() })).status).toBe(403);
-    expect((await api.call('PUT', `/v1/institutions/${id}`, { token: enterpriseToken(newUscc()), body: institution() })).status).toBe(403);
+    expect((await api.call('PUT', `/v1/institutions/${id}`, { token: stack.institutionToken(id), body: institution() })).status).toBe(403);
+    expect((await api.call('PUT', `/v1/institutions/${id}`, { token: stack.enterpriseToken(newUscc()), body: institution() })).status).toBe(403);
     expect(await stack.models.institutions.exists({ _id: id })).toBeNull();
     const created = await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution() });
     expect(created).toMatchObject({ status: 200, body: { institutionId: id, kind: 'bank', regions: ['CN-XZ'] } });
@@ -210,16 +208,16 @@ describe('PUT /v1/institutions/:id and its products', () => {
     await api.call('PUT', `/v1/institutions/${mine}`, { token: ops, body: institution() });
     await api.call('PUT', `/v1/institutions/${other}`, { token: ops, body: institution() });
 
-    const own = await api.call('PUT', `/v1/institutions/${mine}/products/${mine}-p1`, { token: institutionToken(mine), body: product() });
+    const own = await api.call('PUT', `/v1/institutions/${mine}/products/${mine}-p1`, { token: stack.institutionToken(mine), body: product() });
     expect(own).toMatchObject({ status: 200, body: { productId: `${mine}-p1`, institutionId: mine, capacity: 50, active: true } });
     expect(await stack.models.products.findById(`${mine}-p1`).lean()).toMatchObject({ institutionId: mine, instruments: ['ip_pledge_loan'] });
 
-    const foreign = await api.call('PUT', `/v1/institutions/${other}/products/${other}-p1`, { token: institutionToken(mine), body: product() });
+    const foreign = await api.call('PUT', `/v1/institutions/${other}/products/${other}-p1`, { token: stack.institutionToken(mine), body: product() });
     expect(foreign).toMatchObject({ status: 404, body: { error: 'not_found' } });
     expect(await stack.models.products.exists({ _id: `${other}-p1` })).toBeNull();
 
     // A product id another institution owns: not found for an institution, a conflict for ops.
-    const hijack = await api.call('PUT', `/v1/institutions/${other}/products/${mine}-p1`, { token: institutionToken(other), body: product() });
+    const hijack = await api.call('PUT', `/v1/institutions/${other}/products/${mine}-p1`, { token: stack.institutionToken(other), body: product() });
     expect(hijack.status).toBe(404);
     const opsHijack = await api.call('PUT', `/v1/institutions/${other}/products/${mine}-p1`, { token: ops, body: product() });
     expect(opsHijack.status).toBe(409);
@@ -232,7 +230,7 @@ describe('PUT /v1/institutions/:id and its products', () => {
   test('a product of an institution that does not exist answers 404; an enterprise answers 403', async () => {
     const ghost = newInstitutionId();
     expect((await api.call('PUT', `/v1/institutions/${ghost}/products/${ghost}-p`, { token: ops, body: product() })).status).toBe(404);
-    expect((await api.call('PUT', `/v1/institutions/${ghost}/products/${ghost}-p`, { token: enterpriseToken(newUscc()), body: product() })).status).toBe(403);
+    expect((await api.call('PUT', `/v1/institutions/${ghost}/products/${ghost}-p`, { token: stack.enterpriseToken(newUscc()), body: product() })).status).toBe(403);
     expect(await stack.models.products.exists({ _id: `${ghost}-p` })).toBeNull();
   });
 
@@ -240,7 +238,7 @@ describe('PUT /v1/institutions/:id and its products', () => {
     const id = newInstitutionId();
     await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution() });
     const answer = await api.call('PUT', `/v1/institutions/${id}/products/${id}-p`, {
-      token: institutionToken(id),
+      token: stack.institutionToken(id),
       body: product({ minAmountCny: 10_000_000, maxAmountCny: 1_000_000 }),
     });
     expect(answer.status).toBe(400);
@@ -259,8 +257,8 @@ describe('registries', () => {
     expect(await stack.models.recognitions.findById(uscc).lean()).toMatchObject({ recognitions: [recognition] });
     const cleared = await api.call('PUT', `/v1/registries/recognitions/${uscc}`, { token: ops, body: [] });
     expect(cleared.body.recognitions).toEqual([]);
-    expect((await api.call('PUT', `/v1/registries/recognitions/${uscc}`, { token: enterpriseToken(uscc), body: [recognition] })).status).toBe(403);
-    expect((await api.call('PUT', `/v1/registries/recognitions/${uscc}`, { token: institutionToken('bank-x'), body: [recognition] })).status).toBe(403);
+    expect((await api.call('PUT', `/v1/registries/recognitions/${uscc}`, { token: stack.enterpriseToken(uscc), body: [recognition] })).status).toBe(403);
+    expect((await api.call('PUT', `/v1/registries/recognitions/${uscc}`, { token: stack.institutionToken('bank-x'), body: [recognition] })).status).toBe(403);
   });
 
   test('a bad recognition answers 400 and stores nothing', async () => {
@@ -282,7 +280,7 @@ describe('registries', () => {
     expect(again.body).toEqual({ uscc, listedAt: listed.body.listedAt });
     expect(await stack.models.dishonestDebtors.exists({ _id: uscc })).not.toBeNull();
 
-    expect((await api.call('DELETE', `/v1/registries/dishonest-debtors/${uscc}`, { token: enterpriseToken(uscc) })).status).toBe(403);
+    expect((await api.call('DELETE', `/v1/registries/dishonest-debtors/${uscc}`, { token: stack.enterpriseToken(uscc) })).status).toBe(403);
     const removed = await api.call('DELETE', `/v1/registries/dishonest-debtors/${uscc}`, { token: ops });
     expect(removed.status).toBe(204);
     expect(await stack.models.dishonestDebtors.exists({ _id: uscc })).toBeNull();
@@ -342,7 +340,7 @@ describe('the ops routes hook', () => {
     const withOps = apiOn(app);
     try {
       expect(await withOps.call('GET', '/v1/ops/ping', { token: ops })).toMatchObject({ status: 200, body: { sub: 'ops-tester' } });
-      expect((await withOps.call('GET', '/v1/ops/ping', { token: enterpriseToken(newUscc()) })).status).toBe(403);
+      expect((await withOps.call('GET', '/v1/ops/ping', { token: stack.enterpriseToken(newUscc()) })).status).toBe(403);
       expect((await withOps.call('GET', '/v1/ops/ping')).status).toBe(401);
     } finally {
       await withOps.close();

@@ -18,8 +18,6 @@ let ops: string;
 let bank: string;
 let championBank: string;
 
-const enterpriseToken = (uscc: string) => tokenFor(stack.config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc });
-const institutionToken = (id: string) => tokenFor(stack.config, { sub: `officer@${id}`, role: 'institution', org: id });
 const today = beijingDateOf(new Date());
 const littleGiant = { type: 'little_giant', certificateNo: 'LG-2025-0042', validFrom: addCalendarDays(today, -200), validTo: addCalendarDays(today, 500) } as const;
 
@@ -49,22 +47,22 @@ beforeAll(async () => {
     expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution() })).status).toBe(200);
   }
   expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, {
-    token: institutionToken(bank), body: product({ capacity: 1, responseSlaWorkingDays: 5, ddSlaWorkingDays: 20 }),
+    token: stack.institutionToken(bank), body: product({ capacity: 1, responseSlaWorkingDays: 5, ddSlaWorkingDays: 20 }),
   })).status).toBe(200);
   expect((await api.call('PUT', `/v1/institutions/${championBank}/products/${championBank}-lg`, {
-    token: institutionToken(championBank), body: product({ instruments: ['credit_loan'], requiredQualifications: ['little_giant'] }),
+    token: stack.institutionToken(championBank), body: product({ instruments: ['credit_loan'], requiredQualifications: ['little_giant'] }),
   })).status).toBe(200);
 });
 afterAll(async () => stack?.close());
 
 test('a required qualification that lapsed in the registry refuses the term sheet: 409 enterprise_not_eligible', async () => {
   const uscc = newUscc();
-  const token = enterpriseToken(uscc);
+  const token = stack.enterpriseToken(uscc);
   const qualification = { ...littleGiant, issuer: '工业和信息化部' };
   expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile({ qualifications: [qualification] }) })).status).toBe(200);
   expect((await api.call('PUT', `/v1/registries/recognitions/${uscc}`, { token: ops, body: [littleGiant] })).status).toBe(200);
   const { dealId } = await applyInDueDiligence(uscc, token, { ...request, instrument: 'credit_loan' });
-  const officer = institutionToken(championBank);
+  const officer = stack.institutionToken(championBank);
   expect((await api.call('POST', `/v1/deals/${dealId}/decision`, { token: officer, body: { action: 'express_interest' } })).status).toBe(200);
 
   // The recognition lapsed yesterday (Beijing date).
@@ -84,10 +82,10 @@ test('a required qualification that lapsed in the registry refuses the term shee
 
 test('a listing as a dishonest debtor during due diligence ends the application, releases capacity and publishes the events; a removal lets the enterprise apply again', async () => {
   const uscc = newUscc();
-  const token = enterpriseToken(uscc);
+  const token = stack.enterpriseToken(uscc);
   expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() })).status).toBe(200);
   const { applicationId, dealId } = await applyInDueDiligence(uscc, token);
-  const interested = await api.call('POST', `/v1/deals/${dealId}/decision`, { token: institutionToken(bank), body: { action: 'express_interest' } });
+  const interested = await api.call('POST', `/v1/deals/${dealId}/decision`, { token: stack.institutionToken(bank), body: { action: 'express_interest' } });
   expect(interested.status).toBe(200);
   // Working-day SLAs reach the deal: 20 working days end at 24:00 Beijing time (16:00 UTC).
   expect(interested.body.deadline).toMatch(/T16:00:00\.000Z$/);

@@ -19,13 +19,11 @@ const bankB = newInstitutionId();
 const metBank = newInstitutionId();
 const strictBank = newInstitutionId();
 
-const enterpriseToken = (uscc: string) => tokenFor(stack.config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc });
-const institutionToken = (id: string) => tokenFor(stack.config, { sub: `officer@${id}`, role: 'institution', org: id });
 const leasing = { instrument: 'leasing', amountCny: 5_000_000, termMonths: 24, purpose: 'Lease a five-axis machining centre' } as const;
 
 async function newEnterprise(): Promise<{ uscc: string; token: string }> {
   const uscc = newUscc();
-  const token = enterpriseToken(uscc);
+  const token = stack.enterpriseToken(uscc);
   expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() })).status).toBe(200);
   return { uscc, token };
 }
@@ -66,7 +64,7 @@ beforeAll(async () => {
   ];
   for (const [institutionId, suffix, fields] of products) {
     const body = product({ instruments: ['leasing'], ...fields });
-    expect((await api.call('PUT', `/v1/institutions/${institutionId}/products/${institutionId}-${suffix}`, { token: institutionToken(institutionId), body })).status).toBe(200);
+    expect((await api.call('PUT', `/v1/institutions/${institutionId}/products/${institutionId}-${suffix}`, { token: stack.institutionToken(institutionId), body })).status).toBe(200);
   }
 });
 afterAll(async () => stack?.close());
@@ -81,7 +79,7 @@ describe('one open deal per institution, with names', () => {
     const application = await withDeals(applicationId, token, 3);
     expect(application.deals.map((d: { productId: string }) => d.productId)).toEqual([`${bankA}-a-1`, `${bankB}-b-1`, `${metBank}-met-1`]);
     expect(application.deals[0]).toMatchObject({ institutionName: '甲银行', productName: '甲 设备租赁' });
-    const inbox = await api.call('GET', `/v1/deals/${application.deals[0].dealId}`, { token: institutionToken(bankA) });
+    const inbox = await api.call('GET', `/v1/deals/${application.deals[0].dealId}`, { token: stack.institutionToken(bankA) });
     expect(inbox.body).toMatchObject({ institutionName: '甲银行', productName: '甲 设备租赁' });
 
     const explanation = await api.call('GET', `/v1/applications/${applicationId}/explanation`, { token });
@@ -100,12 +98,12 @@ describe('one open deal per institution, with names', () => {
     expect((await api.call('GET', `/v1/applications/${applicationId}/explanation`, { token: ops })).body).toEqual(explanation.body);
     const other = await newEnterprise();
     expect((await api.call('GET', `/v1/applications/${applicationId}/explanation`, { token: other.token })).status).toBe(404);
-    expect((await api.call('GET', `/v1/applications/${applicationId}/explanation`, { token: institutionToken(bankA) })).status).toBe(403);
+    expect((await api.call('GET', `/v1/applications/${applicationId}/explanation`, { token: stack.institutionToken(bankA) })).status).toBe(403);
     expect((await api.call('GET', '/v1/applications/app-00000000000000000000/explanation', { token: ops })).status).toBe(404);
 
     // When bank A's deal ends, its waiting product is proposed in the backfill.
     const decline = await api.call('POST', `/v1/deals/${application.deals[0].dealId}/decision`, {
-      token: institutionToken(bankA), body: { action: 'decline', reason: 'Outside our leasing book' },
+      token: stack.institutionToken(bankA), body: { action: 'decline', reason: 'Outside our leasing book' },
     });
     expect(decline.status).toBe(200);
     const after = await withDeals(applicationId, token, 4);

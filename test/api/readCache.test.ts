@@ -12,7 +12,6 @@ let stack: ApiStack;
 let api: Api;
 let bank: string;
 
-const institutionToken = (id: string) => tokenFor(stack.config, { sub: `officer@${id}`, role: 'institution', org: id });
 
 beforeAll(async () => {
   stack = await startApiStack({ readCacheMaxAgeMs: 3_600_000 });
@@ -20,7 +19,7 @@ beforeAll(async () => {
   const ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
   bank = newInstitutionId();
   expect((await api.call('PUT', `/v1/institutions/${bank}`, { token: ops, body: institution() })).status).toBe(200);
-  expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-cache`, { token: institutionToken(bank), body: product() })).status).toBe(200);
+  expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-cache`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
   await stack.cacheLive();
 });
 afterAll(async () => stack?.close());
@@ -42,21 +41,21 @@ test('a polled application shows each step its workflow takes; the deal, the inb
   // Nothing happens now until someone acts: repeated reads are answered from memory.
   const before = stack.cacheStats();
   for (let i = 0; i < 3; i += 1) expect((await api.call('GET', `/v1/applications/${applicationId}`, { token })).status).toBe(200);
-  const inbox = await api.call('GET', '/v1/deals?status=proposed', { token: institutionToken(bank) });
-  await api.call('GET', '/v1/deals?status=proposed', { token: institutionToken(bank) });
+  const inbox = await api.call('GET', '/v1/deals?status=proposed', { token: stack.institutionToken(bank) });
+  await api.call('GET', '/v1/deals?status=proposed', { token: stack.institutionToken(bank) });
   expect(inbox.body.items.map((d: { dealId: string }) => d.dealId)).toContain(deal.dealId);
   expect(stack.cacheStats().hits - before.hits).toBeGreaterThanOrEqual(3);
 
   // A command through this API is visible to every reader right after it answers.
-  const decided = await api.call('POST', `/v1/deals/${deal.dealId}/decision`, { token: institutionToken(bank), body: { action: 'express_interest' } });
+  const decided = await api.call('POST', `/v1/deals/${deal.dealId}/decision`, { token: stack.institutionToken(bank), body: { action: 'express_interest' } });
   expect(decided.status).toBe(200);
-  expect((await api.call('GET', `/v1/deals/${deal.dealId}`, { token: institutionToken(bank) })).body.status).toBe('interested');
+  expect((await api.call('GET', `/v1/deals/${deal.dealId}`, { token: stack.institutionToken(bank) })).body.status).toBe('interested');
   const application = await api.call('GET', `/v1/applications/${applicationId}`, { token });
   expect(application.body.deals.find((d: { dealId: string }) => d.dealId === deal.dealId).status).toBe('interested');
-  const proposedInbox = await api.call('GET', '/v1/deals?status=proposed', { token: institutionToken(bank) });
+  const proposedInbox = await api.call('GET', '/v1/deals?status=proposed', { token: stack.institutionToken(bank) });
   expect(proposedInbox.body.items.map((d: { dealId: string }) => d.dealId)).not.toContain(deal.dealId);
 
   // So is a new profile, which no event reports.
   expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile({ name: '上海新名字精密制造有限公司' }) })).status).toBe(200);
-  expect((await api.call('GET', `/v1/deals/${deal.dealId}`, { token: institutionToken(bank) })).body.enterprise.name).toBe('上海新名字精密制造有限公司');
+  expect((await api.call('GET', `/v1/deals/${deal.dealId}`, { token: stack.institutionToken(bank) })).body.enterprise.name).toBe('上海新名字精密制造有限公司');
 });

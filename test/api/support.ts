@@ -33,6 +33,9 @@ export interface ApiStack {
   cacheLive(): Promise<void>;
   /** Hits and misses of the read caches of the apps started so far. */
   cacheStats(): { hits: number; misses: number };
+  /** A token of an enterprise's user, an institution's officer. */
+  enterpriseToken(uscc: string): string;
+  institutionToken(institutionId: string): string;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,8 @@ export async function startApiStack(
     models,
     startApp,
     cacheLive: () => feed.whenConnected(60_000),
+    enterpriseToken: (uscc) => tokenFor(config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc }),
+    institutionToken: (id) => tokenFor(config, { sub: `officer@${id}`, role: 'institution', org: id }),
     cacheStats: () => caches.reduce((sum, cache) => ({ hits: sum.hits + cache.stats().hits, misses: sum.misses + cache.stats().misses }), { hits: 0, misses: 0 }),
     async close() {
       for (const api of apps) await api.close();
