@@ -49,7 +49,7 @@ interface QualificationOutcome {
   unverified: Qualification[];
 }
 
-function screenQualifications(
+export function screenQualifications(
   qualifications: readonly Qualification[],
   recognitions: readonly Recognition[],
   today: string,

@@ -9,3 +9,4 @@ export * from './applicationView';
 export * from './workflow';
 export * from './ops';
 export * from './calendar';
+export * from './forums';
