@@ -17,6 +17,8 @@ export type ForumDoc = {
   record: string;
   /** Meeting[] as JSON, in slot and table order. */
   meetings: string;
+  /** Meetings not declined, for the list. */
+  meetingCount: number;
 };
 
 type AgendaDoc = {
@@ -45,9 +47,10 @@ export async function storeCreatedForum(models: Models, record: ForumRecord): Pr
   }
 }
 
-const forumDoc = (record: ForumRecord, meetings: string, lastSeq: number): ForumDoc => ({
-  _id: record.forumId, status: record.status, lastSeq, updatedAt: record.updatedAt, record: JSON.stringify(record), meetings,
-});
+function forumDoc(record: ForumRecord, meetings: string, lastSeq: number): ForumDoc {
+  const meetingCount = (JSON.parse(meetings) as Meeting[]).filter((m) => m.status !== 'declined').length;
+  return { _id: record.forumId, status: record.status, lastSeq, updatedAt: record.updatedAt, record: JSON.stringify(record), meetings, meetingCount };
+}
 
 /**
  * One batch of a forum's events into the read models: the agendas of the participants whose
@@ -97,7 +100,9 @@ export async function loadAgenda(models: Models, forumId: string, org: string): 
  * Every forum, soonest first. A scan of the collection: a summit runs a handful of forums a year,
  * so the list stays a few documents and FerretDB's full read of it costs nothing worth an index.
  */
-export async function listForums(models: Models): Promise<ForumRecord[]> {
-  const docs = (await collectionOf(models.forums).find({}, { projection: { record: 1 } }).toArray()) as unknown as Pick<ForumDoc, 'record'>[];
-  return docs.map((doc) => JSON.parse(doc.record) as ForumRecord).sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.forumId.localeCompare(b.forumId));
+export async function listForums(models: Models): Promise<{ forum: ForumRecord; meetingCount: number }[]> {
+  const docs = (await collectionOf(models.forums).find({}, { projection: { record: 1, meetingCount: 1 } }).toArray()) as unknown as Pick<ForumDoc, 'record' | 'meetingCount'>[];
+  return docs
+    .map((doc) => ({ forum: JSON.parse(doc.record) as ForumRecord, meetingCount: doc.meetingCount ?? 0 }))
+    .sort((a, b) => a.forum.startsAt.localeCompare(b.forum.startsAt) || a.forum.forumId.localeCompare(b.forum.forumId));
 }
