@@ -24,7 +24,6 @@ export interface ForumState {
   seq: number;
   persistedSeq: number;
   outbox: ForumEvent[];
-  changedMeetings: Set<string>;
 }
 
 export const nowIso = (): string => new Date(Date.now()).toISOString();
@@ -52,7 +51,6 @@ export function newForumState(input: ForumWorkflowInput): ForumState {
     seq: 0,
     persistedSeq: 0,
     outbox: [],
-    changedMeetings: new Set(),
   };
 }
 
@@ -79,10 +77,7 @@ export function emit(
     ...(institutionId ? { institutionId } : {}),
     data,
   });
-  if (about.meeting) {
-    about.meeting.updatedAt = occurredAt;
-    state.changedMeetings.add(about.meeting.meetingId);
-  }
+  if (about.meeting) about.meeting.updatedAt = occurredAt;
   return state.seq;
 }
 
@@ -91,12 +86,19 @@ export const recorded = (state: ForumState, seq = state.seq): Promise<void> => c
 
 const { recordForumEvents } = proxyActivities<ForumActivities>(publishActivity);
 
+/**
+ * Events per recorded batch: a schedule emits one event per meeting, and an activity's input must
+ * stay well under Temporal's 2 MB payload limit (a meeting with its reasons is about 1 KB).
+ */
+const BATCH_EVENTS = 200;
+
 export async function recordForumLoop(state: ForumState): Promise<void> {
   for (;;) {
     await condition(() => state.outbox.length > 0);
-    const events = state.outbox.splice(0, state.outbox.length);
-    const meetings = [...state.changedMeetings].map((id) => state.meetings.get(id)).filter((m): m is Meeting => m !== undefined);
-    state.changedMeetings.clear();
+    const events = state.outbox.splice(0, BATCH_EVENTS);
+    // A batch carries the current state of the meetings its events are about.
+    const ids = new Set(events.flatMap((e) => (e.meetingId ? [e.meetingId] : [])));
+    const meetings = [...ids].map((id) => state.meetings.get(id)).filter((m): m is Meeting => m !== undefined);
     await recordForumEvents({ forum: { ...state.forum, registrations: [...state.forum.registrations] }, meetings, events });
     state.persistedSeq = events[events.length - 1]?.seq ?? state.persistedSeq;
   }
