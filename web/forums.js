@@ -151,7 +151,7 @@ function meetingActions(forum, m) {
 
 function registration(forum, mine) {
   if (forum.status !== 'open') {
-    return mine ? h('p', { class: 'muted' }, 'Registered 已报名.') : h('p', { class: 'muted' }, 'Registration has closed.');
+    return h('p', { class: 'muted no-print' }, mine ? 'Registered 已报名.' : 'Registration has closed.');
   }
   const where = h('div');
   const withdraw = mine ? h('button', { type: 'button', class: 'danger', onclick: (event) => act(event.currentTarget, async () => {
@@ -213,7 +213,11 @@ function opsControls(forum) {
 function renderCreateForm() {
   createPanel.hidden = false;
   const where = h('div');
-  const local = (hoursAhead) => new Date(Date.now() + hoursAhead * 3_600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  // Whole hours from now, as a datetime-local field shows them (local time).
+  const local = (hoursAhead) => {
+    const hour = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + hoursAhead * 3_600_000;
+    return new Date(hour - new Date(hour).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  };
   const submit = (event) => {
     event.preventDefault();
     const form = event.currentTarget;
