@@ -1,5 +1,7 @@
 import { ForumEvent } from '../../schemas';
 import { createKafka, startConsumer } from '../../services/kafka';
+import { createTemporalClient } from '../../services/temporal';
+import { forumWorkflowId } from '../../workflows/forumMessages';
 import { uniqueSuffix } from '../support/stack';
 import {
   eventually, institution, newInstitutionId, newUscc, product, profile, startApiStack, tokenFor, type Api, type ApiStack,
@@ -48,7 +50,15 @@ beforeAll(async () => {
     expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token: enterpriseToken(uscc), body: profile({ name }) })).status).toBe(200);
   }
 });
-afterAll(async () => stack?.close());
+afterAll(async () => {
+  // The forum would otherwise wait weeks for its timers on a task queue no worker serves any more.
+  if (stack) {
+    const temporal = await createTemporalClient(stack.config);
+    await temporal.client.workflow.getHandle(forumWorkflowId(forumId)).terminate('test over').catch(() => undefined);
+    await temporal.close();
+  }
+  await stack?.close();
+});
 
 describe('creating and reading forums', () => {
   test('bad input answers 400 and stores nothing; only ops creates', async () => {

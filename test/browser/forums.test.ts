@@ -10,6 +10,7 @@ import { connectMongo } from '../../services/mongo';
 import { defineModels } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
+import { forumWorkflowId } from '../../workflows/forumMessages';
 import { newUscc, tokenFor } from '../api/support';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
@@ -70,6 +71,8 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const temporal = await createTemporalClient(config);
   closers.push(temporal.close);
+  // The forum would otherwise wait for its timers on a task queue no worker serves any more.
+  closers.push(() => temporal.client.workflow.getHandle(forumWorkflowId(forumId)).terminate('test over').catch(() => undefined));
   const mongo = await connectMongo(config, logger);
   closers.push(mongo.close);
   closers.push(() => mongo.connection.dropDatabase());

@@ -1,7 +1,8 @@
 import type { EnterpriseRegistrationInput, ForumInput, ForumTheme, Instrument, InstitutionRegistrationInput } from '../../schemas';
 import type { Principal } from '../../schemas/http';
 import type { ApiClient } from '../demo/http';
-import { mulberry32, type SeedData } from './generate';
+import { pairScores } from '../../domain/forums/pairScores';
+import { mulberry32, SEED_TODAY, type SeedData } from './generate';
 
 // The summit's six thematic forums (产融对接会) over the seeded catalogue: each with registrations
 // from the seeded enterprises whose industry fits the theme and from institutions whose products
@@ -54,18 +55,33 @@ export function planForums(data: SeedData, now: number, seed = 20250630): Planne
     const startsAt = firstDay + i * 7 * DAY_MS;
     const forumId = `yrd-summit-${theme.theme.replace(/_/g, '-')}`;
     const fits = data.enterprises.filter((e) => !debtors.has(e.uscc) && theme.industries.some((prefix) => e.industry.startsWith(prefix)));
-    const enterprises = pickSome(fits, ENTERPRISES_PER_FORUM).map((e) => {
+    const candidates = fits.map((e) => {
       const instruments: Instrument[] = e.industry.startsWith('C') ? ['credit_loan', 'working_capital_loan'] : ['equity', 'credit_loan'];
       const amountCny = Math.max(1_000_000, Math.round((e.revenueCny * (0.05 + rng() * 0.15)) / 100_000) * 100_000);
-      return { uscc: e.uscc, instruments, amountCny };
+      return { uscc: e.uscc, instruments, amountCny, profile: e };
     });
-    const regions = new Set(fits.map((e) => e.region));
-    const serving = data.institutions.filter((inst) => inst.regions.some((r) => regions.has(r)));
-    const institutions = pickSome(serving, INSTITUTIONS_PER_FORUM).map((inst) => ({
-      institutionId: inst.institutionId,
-      productIds: data.products.filter((p) => p.institutionId === inst.institutionId && p.active).map((p) => p.productId),
+    // Invite who the matching rules pair: the institutions with the most pairs, the enterprises with at least one.
+    const pairs = pairScores(
+      candidates.map((c) => ({ enterpriseUscc: c.uscc, instruments: c.instruments, amountCny: c.amountCny, profile: c.profile, verifiedQualifications: [] })),
+      data.institutions.map((inst) => ({
+        institutionId: inst.institutionId,
+        products: data.products.filter((p) => p.institutionId === inst.institutionId && p.active).map((product) => ({ product, openDeals: 0, institutionRegions: inst.regions })),
+      })),
+      SEED_TODAY,
+    );
+    const pairsOf = new Map<string, Set<string>>();
+    for (const p of pairs) pairsOf.set(p.institutionId, (pairsOf.get(p.institutionId) ?? new Set()).add(p.enterpriseUscc));
+    const invited = [...pairsOf.entries()]
+      .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
+      .slice(0, INSTITUTIONS_PER_FORUM);
+    const reachable = new Set(invited.flatMap(([, usccs]) => [...usccs]));
+    const enterprises = pickSome(candidates.filter((c) => reachable.has(c.uscc)), ENTERPRISES_PER_FORUM)
+      .map(({ uscc, instruments, amountCny }) => ({ uscc, instruments, amountCny }));
+    const institutions = invited.map(([institutionId]) => ({
+      institutionId,
+      productIds: data.products.filter((p) => p.institutionId === institutionId && p.active).map((p) => p.productId),
       meetingsCapacity: 4 + Math.floor(rng() * 6),
-    })).filter((r) => r.productIds.length > 0);
+    }));
     return {
       forumId,
       forum: {

@@ -99,7 +99,8 @@ export const forumRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { de
       await temporal.workflow.start<typeof forumWorkflow>(forumWorkflowType, {
         taskQueue: config.temporal.taskQueue,
         workflowId: forumWorkflowId(forumId),
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // A forum id names one forum for good, unless its workflow was terminated (by hand, or a test's cleanup).
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         args: [input],
       });
     } catch (error) {
