@@ -52,7 +52,7 @@ export async function runForumDemo({ client, data, seed, runId, deadline, log, s
   };
   const summary: ForumDemoSummary = { forumId, status: 'not_created', registrations: 0, meetings: 0, byStatus: {}, replacements: 0, followUpApply: 0 };
   const created = await client.call<ForumView>(ops, 'PUT', `/v1/forums/${forumId}`, forum);
-  if (created.status !== 201) {
+  if (created.status !== 200 || created.body.status !== 'open') {
     log(`forum demo: creating ${forumId} answered ${created.status}`);
     return summary;
   }

@@ -103,7 +103,7 @@ export function planForums(data: SeedData, now: number, seed = 20250630): Planne
 export interface ForumSeedResult {
   forums: number;
   registrations: number;
-  /** Answers other than 200/201 (e.g. 409 for a forum already seeded with other dates). */
+  /** Forums not created: a 409 (seeded before with other dates), or a forum that already has registrations. */
   refused: { path: string; status: number }[];
 }
 
@@ -113,8 +113,9 @@ export async function seedForums(api: ApiClient, plan: readonly PlannedForum[]):
   const result: ForumSeedResult = { forums: 0, registrations: 0, refused: [] };
   for (const { forumId, forum, enterprises, institutions } of plan) {
     const path = `/v1/forums/${forumId}`;
-    const created = await api.call(ops, 'PUT', path, forum);
-    if (created.status !== 201) {
+    const created = await api.call<{ createdAt?: string; registrations?: unknown[] }>(ops, 'PUT', path, forum);
+    // A forum seeded before answers 200 as well: its registrations are left as they are.
+    if (created.status !== 200 || (created.body.registrations?.length ?? 0) > 0) {
       result.refused.push({ path, status: created.status });
       continue;
     }

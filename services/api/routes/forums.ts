@@ -71,10 +71,10 @@ export const forumRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { de
     schema: {
       tags: ['forums'],
       summary: 'Create a forum: open for registrations until registrationClosesAt, then scheduled',
-      description: 'Answers 201 with the forum; the same forum again answers 200, a different one under the same id 409.',
+      description: 'Answers 200 with the forum, open for registration; the same forum again answers 200 too, other details under the same id 409.',
       params: ForumParams,
       body: ForumInput,
-      response: { 200: ForumView, 201: ForumView, ...errorResponses(409) },
+      response: { 200: ForumView, ...errorResponses(409) },
     },
   }, async (request, reply) => {
     const { forumId } = request.params;
@@ -111,7 +111,7 @@ export const forumRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { de
       forumId, ...spec, status: 'open', registrations: [], meetingsPerEnterprise: input.settings.meetingsPerEnterprise, cut: [], scheduledAt: null, createdAt: now, updatedAt: now,
     };
     await storeCreatedForum(models, record);
-    return reply.code(201).send(viewFor(principal, record, 0));
+    return reply.code(200).send(viewFor(principal, record, 0));
   });
 
   app.get('/forums', {
