@@ -243,7 +243,8 @@ export const forumRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { de
     return { forumId, items: await loadAgenda(models, forumId, party.org) };
   });
 
-  const meetingRoute = { onRequest: allow('enterprise', 'institution'), tags: ['forums'], params: MeetingParams };
+  // Only the meeting's two parties: ops acts for no party (403), anyone else finds no meeting (404).
+  const meetingRoute = { onRequest: allow('enterprise', 'institution'), tags: ['forums'] };
 
   app.post('/forums/:forumId/meetings/:meetingId/confirm', {
     onRequest: meetingRoute.onRequest,
