@@ -7,7 +7,7 @@ import type { ForumEventPublisher } from '../services/events/forumPublisher';
 import { resolveCalendarYear } from '../services/store/calendars';
 import { isDishonestDebtor, loadProfile, loadRecognitions, loadResponseRates } from '../services/store/catalogue';
 import { collectionOf } from '../services/store/collection';
-import { storeForumBatch } from '../services/store/forums';
+import { loadSchedulePage, storeForumBatch, storeSchedulePages } from '../services/store/forums';
 import type { ActivityDeps } from './deps';
 
 export interface ForumActivityDeps extends Pick<ActivityDeps, 'models' | 'logger'> {
@@ -26,14 +26,23 @@ export interface ScheduleForumInput {
   now: string;
 }
 
+/**
+ * A computed schedule, without the placed meetings themselves: those are stored in pages of
+ * `SCHEDULE_PAGE` that the workflow reads with `loadForumSchedulePage`, since at the summit's scale
+ * (3,000 meetings with their reasons) they exceed what one activity result may carry (2 MB).
+ */
 export interface ForumSchedule {
-  placed: PlacedMeeting[];
-  cut: ScoredPair[];
-  /** The placed pairs and the best unplaced ones: where a declined meeting's place can go. */
-  pairs: ScoredPair[];
+  pages: number;
+  placedCount: number;
+  /** Pairs the room could not hold, lowest-scored. */
+  cut: { enterpriseUscc: string; institutionId: string; score: number }[];
+  /** The best unplaced pairs: where a declined meeting's place can go. */
+  reserve: ScoredPair[];
   /** Display names by uscc or institution id. */
   names: Record<string, string>;
 }
+
+const SCHEDULE_PAGE = 500;
 
 /**
  * Unplaced pairs the workflow keeps for replacements: enough for every decline a forum sees, few
@@ -103,13 +112,22 @@ export function createForumActivities({ models, logger, forumPublisher }: ForumA
       const placedKeys = new Set(placed.map((m) => `${m.enterpriseUscc}|${m.institutionId}`));
       const reserve = pairs.filter((p) => !placedKeys.has(`${p.enterpriseUscc}|${p.institutionId}`)).slice(0, RESERVE_PAIRS);
       const strip = ({ enterpriseUscc, institutionId, score, reasons }: ScoredPair): ScoredPair => ({ enterpriseUscc, institutionId, score, reasons });
+      const pages: PlacedMeeting[][] = [];
+      for (let i = 0; i < placed.length; i += SCHEDULE_PAGE) pages.push(placed.slice(i, i + SCHEDULE_PAGE).map((m) => ({ ...strip(m), slot: m.slot, table: m.table })));
+      await storeSchedulePages(models, input.forumId, pages);
       log.info({ enterprises: enterprises.length, institutions: institutions.length, pairs: pairs.length, placed: placed.length, cut: cut.length }, 'forum scheduled');
       return {
-        placed: placed.map((m) => ({ ...strip(m), slot: m.slot, table: m.table })),
-        cut: cut.map(strip),
-        pairs: [...placed.map(strip), ...reserve.map(strip)],
+        pages: pages.length,
+        placedCount: placed.length,
+        cut: cut.map(({ enterpriseUscc, institutionId, score }) => ({ enterpriseUscc, institutionId, score })),
+        reserve: reserve.map(strip),
         names,
       };
+    },
+
+    /** One page of the schedule `scheduleForum` stored. */
+    async loadForumSchedulePage({ forumId, page }: { forumId: string; page: number }): Promise<PlacedMeeting[]> {
+      return loadSchedulePage(models, forumId, page);
     },
 
     /** The China business calendar years (loaded, shipped or provisional), as data for the workflow's reminder. */

@@ -7,7 +7,7 @@ import { defaultActivity } from './activityOptions';
 import {
   cancelForumUpdate, confirmMeetingUpdate, declineMeetingUpdate, getForumQuery, meetingOutcomeUpdate, registerUpdate,
   scheduleNowUpdate, withdrawRegistrationUpdate,
-  type ForumOutcome, type ForumParty, type ForumSnapshot, type ForumWorkflowInput, type MeetingCommand,
+  type ForumOutcome, type ForumParty, type ForumSnapshot, type ForumSummary, type ForumWorkflowInput, type MeetingCommand,
 } from './forumMessages';
 import {
   addMeeting, emit, newForumState, nowIso, pairKeyOf, recorded, recordForumLoop, type ForumState,
@@ -78,19 +78,21 @@ async function schedule(state: ForumState): Promise<void> {
     registrations: forum.registrations,
     now: nowIso(),
   });
+  const placed: PlacedMeeting[] = [];
+  for (let page = 0; page < result.pages; page += 1) placed.push(...(await steps.loadForumSchedulePage({ forumId: forum.forumId, page })));
   if (forum.status !== 'open') return; // cancelled meanwhile
   state.names = result.names;
-  state.pairs = result.pairs;
-  forum.cut = result.cut.map(({ enterpriseUscc, institutionId, score }) => ({ enterpriseUscc, institutionId, score }));
+  state.pairs = [...placed.map(({ enterpriseUscc, institutionId, score, reasons }) => ({ enterpriseUscc, institutionId, score, reasons })), ...result.reserve];
+  forum.cut = result.cut;
   forum.status = 'scheduled';
   forum.scheduledAt = nowIso();
   emit(state, 'forum.scheduled', {
-    meetings: result.placed.length,
+    meetings: placed.length,
     cut: forum.cut.length,
     enterprises: forum.registrations.filter((r) => r.party === 'enterprise').length,
     institutions: forum.registrations.filter((r) => r.party === 'institution').length,
   });
-  for (const placed of result.placed) addMeeting(state, placed, null);
+  for (const meeting of placed) addMeeting(state, meeting, null);
 }
 
 /** One reminder per party with a meeting still on. */
@@ -116,6 +118,10 @@ function remind(state: ForumState, day: string): void {
 // ---------- commands ----------
 
 const snapshot = (state: ForumState): ForumSnapshot => ({ forum: state.forum, meetings: [...state.meetings.values()] });
+const summary = (state: ForumState): ForumSummary => ({
+  forum: state.forum,
+  activeMeetings: [...state.meetings.values()].filter((m) => m.status !== 'declined').length,
+});
 
 function partyMatches(by: ForumParty, registration: ForumRegistration): boolean {
   return by.role === 'enterprise'
@@ -183,7 +189,7 @@ function registerHandlers(state: ForumState): void {
     state.scheduleRequested = true;
     await condition(() => forum.status !== 'open');
     await recorded(state);
-    return snapshot(state);
+    return summary(state);
   }, {
     validator: (_request) => {
       if (forum.status !== 'open' || state.scheduleRequested) throw notAllowed(`forum ${forum.forumId} is ${forum.status}; it is scheduled once`);
@@ -193,7 +199,7 @@ function registerHandlers(state: ForumState): void {
   setHandler(cancelForumUpdate, async ({ reason }) => {
     forum.status = 'cancelled';
     await recorded(state, emit(state, 'forum.cancelled', { reason }));
-    return snapshot(state);
+    return summary(state);
   }, {
     validator: (_request) => {
       if (forum.status !== 'open' && forum.status !== 'scheduled') throw notAllowed(`forum ${forum.forumId} is ${forum.status}; it can no longer be cancelled`);

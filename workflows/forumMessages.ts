@@ -42,11 +42,17 @@ export interface ForumSnapshot {
   meetings: Meeting[];
 }
 
+/** What ops' commands answer: the forum and its meetings not declined (a whole agenda may exceed an update's 2 MB result). */
+export interface ForumSummary {
+  forum: ForumRecord;
+  activeMeetings: number;
+}
+
 export const getForumQuery = defineQuery<ForumSnapshot>('getForum');
 export const registerUpdate = defineUpdate<ForumRegistration, [RegistrationCommand]>('register');
 export const withdrawRegistrationUpdate = defineUpdate<{ withdrawn: true }, [ForumParty]>('withdrawRegistration');
-export const scheduleNowUpdate = defineUpdate<ForumSnapshot, [{ requestedBy: string }]>('scheduleNow');
-export const cancelForumUpdate = defineUpdate<ForumSnapshot, [{ reason: string }]>('cancelForum');
+export const scheduleNowUpdate = defineUpdate<ForumSummary, [{ requestedBy: string }]>('scheduleNow');
+export const cancelForumUpdate = defineUpdate<ForumSummary, [{ reason: string }]>('cancelForum');
 export const confirmMeetingUpdate = defineUpdate<Meeting, [MeetingCommand]>('confirmMeeting');
 /** Answers the declined meeting and, when one was found, the meeting that took its place. */
 export const declineMeetingUpdate = defineUpdate<{ declined: Meeting; replacement: Meeting | null }, [MeetingCommand]>('declineMeeting');

@@ -1,3 +1,4 @@
+import type { PlacedMeeting } from '../../domain/forums/schedule';
 import { ForumRecord, Meeting, type RecordForumEventsInput } from '../../schemas';
 import { collectionOf, isDuplicateKey, upsertById } from './collection';
 import type { Models } from './models';
@@ -6,6 +7,7 @@ import type { Models } from './models';
 // read and write by `_id` (see readModels.ts for why):
 //   forums         _id = forumId: the forum record (status, registrations, cut pairs) and every meeting (ops' agenda)
 //   forum_agendas  _id = `${forumId}:${uscc or institutionId}`: one participant's meetings, so a party's agenda is one read
+//   forum_schedules _id = `${forumId}#${page}`: the computed schedule, in pages the workflow reads one activity at a time
 // As for applications, a document's `lastSeq` only stops a retried batch from rolling it back.
 
 export type ForumDoc = {
@@ -105,4 +107,18 @@ export async function listForums(models: Models): Promise<{ forum: ForumRecord; 
   return docs
     .map((doc) => ({ forum: JSON.parse(doc.record) as ForumRecord, meetingCount: doc.meetingCount ?? 0 }))
     .sort((a, b) => a.forum.startsAt.localeCompare(b.forum.startsAt) || a.forum.forumId.localeCompare(b.forum.forumId));
+}
+
+const scheduleId = (forumId: string, page: number): string => `${forumId}#${page}`;
+
+/** Writes a computed schedule in pages (a retried schedule writes the same pages again). */
+export async function storeSchedulePages(models: Models, forumId: string, pages: readonly PlacedMeeting[][]): Promise<void> {
+  const collection = collectionOf(models.forumSchedules);
+  await Promise.all(pages.map((placed, page) => upsertById(collection, scheduleId(forumId, page), { forumId, placed: JSON.stringify(placed) })));
+}
+
+export async function loadSchedulePage(models: Models, forumId: string, page: number): Promise<PlacedMeeting[]> {
+  const doc = await collectionOf(models.forumSchedules).findOne({ _id: scheduleId(forumId, page) });
+  if (!doc) throw new Error(`schedule page ${page} of forum ${forumId} is missing`);
+  return JSON.parse(doc.placed as string) as PlacedMeeting[];
 }

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Worker } from '@temporalio/worker';
 import type { ForumActivities } from '../../activities/forums';
 import { beijingDateOf, provisionalCalendarYear, SHIPPED_CN_CALENDARS } from '../../domain/calendar';
-import { placeMeetings, stableMeetings, type ScoredPair } from '../../domain/forums/schedule';
+import { placeMeetings, stableMeetings, type PlacedMeeting, type ScoredPair } from '../../domain/forums/schedule';
 import { slotsOf, usccCheckCharacter, type ForumEvent, type Meeting, type RecordForumEventsInput } from '../../schemas';
 import type { forumWorkflow } from '../../workflows/forum';
 import {
@@ -43,6 +43,7 @@ const SCORES: ScoredPair[] = [
 }));
 
 const recorded: ForumEvent[] = [];
+const schedulePages = new Map<string, PlacedMeeting[][]>();
 const batches: RecordForumEventsInput[] = [];
 
 const fakeActivities: ForumActivities = {
@@ -54,7 +55,18 @@ const fakeActivities: ForumActivities = {
       perInstitution: new Map(input.registrations.flatMap((r) => (r.party === 'institution' ? [[r.institutionId, r.meetingsCapacity] as const] : []))),
     };
     const { placed, cut } = placeMeetings(stableMeetings(pairs, caps), { slots: slotsOf(input), tables: input.tables });
-    return { placed, cut, pairs, names: Object.fromEntries([...registered].map((id) => [id, `name of ${id}`])) };
+    // Pages of two, so the workflow reads several.
+    const pages = Array.from({ length: Math.ceil(placed.length / 2) }, (_, i) => placed.slice(i * 2, i * 2 + 2));
+    schedulePages.set(input.forumId, pages);
+    return {
+      pages: pages.length, placedCount: placed.length, cut, reserve: pairs.filter((p) => !placed.some((m) => m.enterpriseUscc === p.enterpriseUscc && m.institutionId === p.institutionId)),
+      names: Object.fromEntries([...registered].map((id) => [id, `name of ${id}`])),
+    };
+  },
+  async loadForumSchedulePage({ forumId, page }) {
+    const placed = schedulePages.get(forumId)?.[page];
+    if (!placed) throw new Error(`no page ${page} of ${forumId}`);
+    return placed;
   },
   async forumCalendarYears({ years }) {
     return years.map((year) => {
@@ -235,7 +247,9 @@ test('ops schedules before the close, then cancels: registration shuts, the work
   await handle.executeUpdate(registerUpdate, { args: [{ party: 'institution', institutionId: 'bank-a', productIds: ['pa'], meetingsCapacity: 5 }] });
   const scheduled = await handle.executeUpdate(scheduleNowUpdate, { args: [{ requestedBy: 'ops-tester' }] });
   expect(scheduled.forum.status).toBe('scheduled');
-  expect(scheduled.meetings.map((m) => [m.enterpriseUscc, m.institutionId])).toEqual([[E1, 'bank-a']]);
+  expect(scheduled.activeMeetings).toBe(1);
+  const [meeting] = (await handle.query(getForumQuery)).meetings;
+  expect([meeting?.enterpriseUscc, meeting?.institutionId]).toEqual([E1, 'bank-a']);
   expect(await rejectionOf(handle.executeUpdate(scheduleNowUpdate, { args: [{ requestedBy: 'ops-tester' }] }))).toMatchObject({ type: CommandRejection.notAllowed });
   expect(await rejectionOf(handle.executeUpdate(withdrawRegistrationUpdate, { args: [{ role: 'enterprise', org: E1 }] }))).toMatchObject({ type: CommandRejection.notAllowed });
 
@@ -243,7 +257,7 @@ test('ops schedules before the close, then cancels: registration shuts, the work
   expect(cancelled.forum.status).toBe('cancelled');
   expect((await handle.result()).status).toBe('cancelled');
   // The workflow has ended: a late command finds no workflow (the API answers 409).
-  await expect(handle.executeUpdate(confirmMeetingUpdate, { args: [{ meetingId: scheduled.meetings[0]?.meetingId as string, by: { role: 'enterprise', org: E1 } }] })).rejects.toThrow(WorkflowNotFoundError);
+  await expect(handle.executeUpdate(confirmMeetingUpdate, { args: [{ meetingId: meeting?.meetingId as string, by: { role: 'enterprise', org: E1 } }] })).rejects.toThrow(WorkflowNotFoundError);
   const own = recorded.filter((e) => e.forumId === forumId);
   expect(own.map((e) => e.type)).toEqual(['forum.opened', 'forum.registration_added', 'forum.registration_added', 'forum.scheduled', 'meeting.scheduled', 'forum.cancelled']);
   expect(own.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);

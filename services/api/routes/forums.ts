@@ -206,7 +206,7 @@ export const forumRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { de
     await forumOr404(forumId);
     const outcome = await command(forumId, scheduleNowUpdate, [{ requestedBy: principal.sub }]);
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
-    return viewFor(principal, outcome.result.forum, activeMeetings(outcome.result));
+    return viewFor(principal, outcome.result.forum, outcome.result.activeMeetings);
   });
 
   app.post('/forums/:forumId/cancel', {
@@ -223,7 +223,7 @@ export const forumRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { de
     await forumOr404(forumId);
     const outcome = await command(forumId, cancelForumUpdate, [request.body]);
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
-    return viewFor(principalOf(request), outcome.result.forum, activeMeetings(outcome.result));
+    return viewFor(principalOf(request), outcome.result.forum, outcome.result.activeMeetings);
   });
 
   app.get('/forums/:forumId/agenda', {
