@@ -22,7 +22,7 @@ export default tseslint.config(
       globals: {
         document: 'readonly', localStorage: 'readonly', fetch: 'readonly', crypto: 'readonly', atob: 'readonly', Node: 'readonly',
         setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', FormData: 'readonly', Intl: 'readonly',
-        TextDecoderStream: 'readonly', AbortController: 'readonly',
+        TextDecoderStream: 'readonly', AbortController: 'readonly', URLSearchParams: 'readonly', location: 'readonly', window: 'readonly',
       },
     },
   },

@@ -53,7 +53,7 @@ interface QualificationOutcome {
   unverified: Qualification[];
 }
 
-function screenQualifications(
+export function screenQualifications(
   qualifications: readonly Qualification[],
   recognitions: readonly Recognition[],
   today: string,

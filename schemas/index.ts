@@ -10,3 +10,4 @@ export * from './workflow';
 export * from './ops';
 export * from './calendar';
 export * from './explanation';
+export * from './forums';

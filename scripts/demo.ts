@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig } from '../services/config';
+import { runForumDemo, type ForumDemoSummary } from '../tools/demo/forum';
+import { createApiClient } from '../tools/demo/http';
 import { DemoError, runDemo, type DemoProgress } from '../tools/demo/run';
 import { renderSummary, table } from '../tools/demo/summary';
 import { generateSeed } from '../tools/seed/generate';
@@ -85,7 +87,21 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', onSigint);
 
+  // One forum runs end to end beside the applications (tools/demo/forum.ts).
+  const forumDemo: Promise<ForumDemoSummary | null> = runForumDemo({
+    client: createApiClient({ baseUrl: api, jwtSecret: config.jwtSecret, concurrency: 4 }),
+    data: generateSeed(),
+    seed,
+    runId: Date.now().toString(36),
+    deadline: Date.now() + maxMinutes * 60_000,
+    log: (line) => bars.log(`${line}\n`),
+    signal: abort.signal,
+  }).catch((error: unknown) => {
+    bars.log(`forum demo failed: ${(error as Error).message}\n`);
+    return null;
+  });
   let result;
+  let forum: ForumDemoSummary | null = null;
   try {
     result = await runDemo({
       api,
@@ -102,12 +118,13 @@ async function main(): Promise<number> {
       log: (line) => bars.log(`${line}\n`),
       onProgress: (p: DemoProgress) => bar.update(p.ended, { ...p.outcomes, openDeals: p.openDeals, elapsed: `${Math.round(p.elapsedMs / 1_000)}s` }),
     });
+    forum = await forumDemo;
   } finally {
     bars.stop();
     process.off('SIGINT', onSigint);
   }
 
-  const { summary } = result;
+  const summary = { ...result.summary, forum };
   console.log(`\n${renderSummary(summary)}`);
   console.log(`\n${table(['persona', 'count'], [
     ...Object.entries(summary.institutionPersonas).map(([k, n]) => [`institution ${k}`, n] as const),

@@ -26,6 +26,8 @@ const EnvSchema = z.object({
     .pipe(z.array(z.string().regex(hostPort, 'each broker must be host:port, e.g. 127.0.0.1:9092')).min(1))
     .optional(),
   DEALFLOW_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('dealflow.events.v1'),
+  DEALFLOW_FORUM_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('dealflow.forums.v1'),
+  DEALFLOW_FORUM_MEETINGS_PER_ENTERPRISE: z.coerce.number().int().min(1).max(20).default(3),
   DEALFLOW_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   // Pipeline tuning passed to every application the API starts (see schemas/workflow.ts).
   DEALFLOW_TOP_K: z.coerce.number().int().min(1).max(20).optional(),
@@ -48,10 +50,12 @@ export interface Config {
   http: { host: string; port: number };
   temporal: { address: string; namespace: string; taskQueue: string };
   mongo: { url: string };
-  kafka: { brokers: string[]; topic: string; clientId: string };
+  /** `forumTopic`: the forums' events (the contract's "Forums"), apart from the applications'. */
+  kafka: { brokers: string[]; topic: string; forumTopic: string; clientId: string };
   jwtSecret: string;
   /** Only what is set; the workflow's defaults fill the rest. */
   pipeline: { topK?: number; slaScale?: number; documentsDeadlineDays?: number; offerWindowDays?: number; maxOpenDealsPerInstitution?: number };
+  forums: { meetingsPerEnterprise: number };
 }
 
 export class ConfigError extends Error {
@@ -84,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kafka: {
       brokers: e.KAFKA_BROKERS ?? [`127.0.0.1:${e.DEALFLOW_KAFKA_PORT}`],
       topic: e.DEALFLOW_TOPIC,
+      forumTopic: e.DEALFLOW_FORUM_TOPIC,
       clientId: 'dealflow',
     },
     jwtSecret: e.DEALFLOW_JWT_SECRET ?? LOCAL_JWT_SECRET,
@@ -94,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.DEALFLOW_OFFER_WINDOW_DAYS !== undefined ? { offerWindowDays: e.DEALFLOW_OFFER_WINDOW_DAYS } : {}),
       ...(e.DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION !== undefined ? { maxOpenDealsPerInstitution: e.DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION } : {}),
     },
+    forums: { meetingsPerEnterprise: e.DEALFLOW_FORUM_MEETINGS_PER_ENTERPRISE },
   };
 }
 

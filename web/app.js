@@ -248,7 +248,7 @@ async function chooser(role, chosen) {
 
 /** The page header: the site name and the pages. */
 export function header(current) {
-  const nav = [['enterprise', 'Enterprise 企业'], ['institution', 'Institution 机构'], ['ops', 'Ops 运营'], ['registries', 'Registries 名录']];
+  const nav = [['enterprise', 'Enterprise 企业'], ['institution', 'Institution 机构'], ['ops', 'Ops 运营'], ['forums', 'Forums 对接会'], ['registries', 'Registries 名录']];
   document.getElementById('top')?.replaceChildren(
     h('a', { href: '/', class: 'brand' }, 'dealflow', h('span', {}, ' 产融对接')),
     h('nav', {}, nav.map(([page, text]) => h('a', { href: `/${page}.html`, class: page === current ? 'current' : '' }, text))),

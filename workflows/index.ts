@@ -1,2 +1,3 @@
 // The worker's workflowsPath points here: every workflow the worker serves.
 export { applicationWorkflow } from './application';
+export { forumWorkflow } from './forum';

@@ -14,6 +14,7 @@ import { calendarRoutes } from './routes/calendars';
 import { dealRoutes } from './routes/deals';
 import { devRoutes } from './routes/dev';
 import { enterpriseRoutes } from './routes/enterprises';
+import { forumRoutes } from './routes/forums';
 import { healthRoutes } from './routes/health';
 import { institutionRoutes } from './routes/institutions';
 import { registryRoutes } from './routes/registries';
@@ -107,6 +108,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await v1.register(institutionRoutes, context);
     await v1.register(registryRoutes, context);
     await v1.register(calendarRoutes, context);
+    await v1.register(forumRoutes, context);
     // `/v1/ops/metrics` and `/v1/ops/events` (services/ops/routes.ts): same error handler, rate
     // limit and `request.principal`; the plugin guards its routes with `allow('ops')`.
     if (deps.opsRoutes) await v1.register(deps.opsRoutes, { prefix: '/ops' });

@@ -26,8 +26,20 @@ export async function runCommand<Ret, Args extends [unknown, ...unknown[]]>(
   args: Args,
   timeoutMs: number,
 ): Promise<CommandOutcome<Ret>> {
+  return runWorkflowCommand(client, applicationWorkflowId(applicationId), update, args, timeoutMs, () => finished(applicationId));
+}
+
+/** `runCommand` for any workflow: `ended` is the answer when the workflow has finished (a forum's, say). */
+export async function runWorkflowCommand<Ret, Args extends [unknown, ...unknown[]]>(
+  client: Client,
+  workflowId: string,
+  update: UpdateDefinition<Ret, Args>,
+  args: Args,
+  timeoutMs: number,
+  ended: () => ApiError,
+): Promise<CommandOutcome<Ret>> {
   const deadline = Date.now() + timeoutMs;
-  const handle = client.workflow.getHandle(applicationWorkflowId(applicationId));
+  const handle = client.workflow.getHandle(workflowId);
   try {
     const started = handle.startUpdate(update, { args, waitForStage: WorkflowUpdateStage.ACCEPTED });
     started.catch(() => undefined); // a late rejection after the timeout answered is only logged by nobody
@@ -41,11 +53,11 @@ export async function runCommand<Ret, Args extends [unknown, ...unknown[]]>(
     });
     return await Promise.race([result.then((value): CommandOutcome<Ret> => ({ applied: true, result: value })), slow]).finally(() => clearTimeout(timer));
   } catch (error) {
-    throw commandError(error, applicationId);
+    throw commandError(error, ended);
   }
 }
 
-function commandError(error: unknown, applicationId: string): unknown {
+function commandError(error: unknown, ended: () => ApiError): unknown {
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause;
     if (cause instanceof ApplicationFailure) {
@@ -62,12 +74,12 @@ function commandError(error: unknown, applicationId: string): unknown {
         }
       }
     }
-    if (/already completed|workflow.*(closed|completed)/i.test(`${error.message} ${cause?.message ?? ''}`)) return finished(applicationId);
+    if (/already completed|workflow.*(closed|completed)/i.test(`${error.message} ${cause?.message ?? ''}`)) return ended();
     return error;
   }
   // The read model says the application exists, so a workflow Temporal cannot find has ended.
-  if (error instanceof WorkflowNotFoundError) return finished(applicationId);
-  if (error instanceof Error && /workflow execution already completed/i.test(error.message)) return finished(applicationId);
+  if (error instanceof WorkflowNotFoundError) return ended();
+  if (error instanceof Error && /workflow execution already completed/i.test(error.message)) return ended();
   return error;
 }
 

@@ -55,6 +55,12 @@ export function defineModels(connection: Connection) {
     opsApplicationStates: define(connection, 'OpsApplicationState', 'ops_application_states', []),
     /** _id = 'seed': the principals `npm run seed` wrote for demos (the development token route offers them first) */
     demoPrincipals: define(connection, 'DemoPrincipals', 'demo_principals', []),
+    /** _id = forumId: the forum read model, its registrations and whole agenda (see forums.ts) */
+    forums: define(connection, 'Forum', 'forums', []),
+    /** _id = `${forumId}#${page}`: a forum's computed schedule, paged for its workflow to read (see forums.ts) */
+    forumSchedules: define(connection, 'ForumSchedule', 'forum_schedules', []),
+    /** _id = `${forumId}:${uscc or institutionId}`: one participant's meetings at a forum (see forums.ts) */
+    forumAgendas: define(connection, 'ForumAgenda', 'forum_agendas', []),
     /** _id = migration name: the upgrades of stored documents that have run (see migrations.ts) */
     migrations: define(connection, 'Migration', 'migrations', []),
   };

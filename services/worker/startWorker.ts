@@ -1,5 +1,7 @@
 import { createActivities } from '../../activities';
+import { createForumActivities } from '../../activities/forums';
 import type { Config } from '../config';
+import { createForumEventPublisher } from '../events/forumPublisher';
 import { createEventPublisher } from '../events/publisher';
 import { createKafka, createProducer, ensureTopicExists } from '../kafka';
 import type { Logger } from '../logger';
@@ -31,15 +33,20 @@ export async function startWorker(config: Config, logger: Logger, overrides: Par
 
     const kafka = createKafka(config, logger, 'dealflow-worker');
     await ensureTopicExists(kafka, config.kafka.topic);
+    await ensureTopicExists(kafka, config.kafka.forumTopic);
     const producer = await createProducer(kafka);
     closers.add('kafka-producer', producer.close);
 
-    const activities = createActivities({
-      models,
-      catalogue: createCatalogue(models, logger),
-      publisher: createEventPublisher(producer, config.kafka.topic),
-      logger: logger.child({ component: 'activities' }),
-    });
+    const activityLogger = logger.child({ component: 'activities' });
+    const activities = {
+      ...createActivities({
+        models,
+        catalogue: createCatalogue(models, logger),
+        publisher: createEventPublisher(producer, config.kafka.topic),
+        logger: activityLogger,
+      }),
+      ...createForumActivities({ models, logger: activityLogger, forumPublisher: createForumEventPublisher(producer, config.kafka.forumTopic) }),
+    };
     const { worker, close: closeConnection } = await createTemporalWorker(config, logger, {
       workflowsPath: require.resolve('../../workflows'),
       activities,

@@ -17,6 +17,7 @@ export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', ...overrides };
   env.MONGO_URL ||= `mongodb://127.0.0.1:${env.DEALFLOW_MONGO_PORT || 27017}/dealflow_test`;
   env.DEALFLOW_TOPIC ||= 'dealflow.test.events.v1';
+  env.DEALFLOW_FORUM_TOPIC ||= 'dealflow.test.forums.v1';
   return env;
 }
 
