@@ -32,7 +32,8 @@ export function installTemporalRuntime(logger: Logger): void {
     warn: (message, meta) => sdkLogger.warn(meta ?? {}, message),
     error: (message, meta) => sdkLogger.error(meta ?? {}, message),
   };
-  Runtime.install({ logger: adapter });
+  // The SDK's native core logs (worker polling, server capabilities) go to the same logger.
+  Runtime.install({ logger: adapter, telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } } });
 }
 
 // Bundling with webpack takes seconds: do it once per process and hand the bundle to every worker.

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, Runtime, Worker, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Runtime, Worker, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { installTemporalRuntime } from '../../services/temporal';
+import { testLogger } from '../support/stack';
 import { historyFromJson } from './historyJson';
 import { bundleApplicationWorkflow } from './support';
 
@@ -17,7 +19,8 @@ const results = new Map<string, ReplayResult>();
 
 beforeAll(async () => {
   // The replay worker logs every state change at INFO; this file shows warnings and up.
-  if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Into the test file's log (test/support/stack.ts), not the terminal.
+  if (Runtime._instance === undefined) installTemporalRuntime(testLogger());
   workflowBundle = await bundleApplicationWorkflow();
   const histories = files.map((file) => ({
     workflowId: path.basename(file, '.json'),

@@ -4,7 +4,9 @@ import path from 'node:path';
 // Exported from lib only, "for use in tests to register search attributes" (its own comment).
 import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey, type SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { installTemporalRuntime } from '../../services/temporal';
+import { testLogger } from '../support/stack';
 import { searchAttributes as applicationSearchAttributes } from '../../workflows/outbox';
 
 /**
@@ -43,7 +45,8 @@ export async function createTimeSkippingEnv(
 ): Promise<TestWorkflowEnvironment> {
   // Workers log every state change at INFO; a test run shows warnings and up. A file that
   // installed its own runtime first keeps it.
-  if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Into the test file's log (test/support/stack.ts), not the terminal.
+  if (Runtime._instance === undefined) installTemporalRuntime(testLogger());
   await fetchTestServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: {
