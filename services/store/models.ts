@@ -5,7 +5,7 @@ import { upgradeStoredDocuments } from './migrations';
 // The MongoDB collections. Documents are keyed by their natural id in `_id`, so a retried write
 // hits the same document. Hot reads and every write go by `_id`: FerretDB 1.x pushes down to
 // SQLite only a filter that is exactly `{ _id: value }` and reads the whole collection for any
-// other. The list queries (equalities on the indexed fields below) use the indexes on MongoDB.
+// other: lists are documents too (see lists.ts).
 //
 // The shapes are validated by the zod schemas at the boundary (API, activities); mongoose here
 // only names the collections and their indexes (`strict: false` keeps one source of truth). The
@@ -40,9 +40,11 @@ export function defineModels(connection: Connection) {
     /** _id = dealId: the slot a deal holds */
     capacityHolds: define(connection, 'CapacityHold', 'capacity_holds', []),
     /** _id = applicationId: the application read model with its timeline and deals (see readModels.ts) */
-    applications: define(connection, 'Application', 'applications', [[{ enterpriseUscc: 1 }], [{ status: 1 }]]),
-    /** _id = dealId: the deal read model, an institution's inbox (see readModels.ts) */
-    deals: define(connection, 'Deal', 'deals', [[{ applicationId: 1 }], [{ institutionId: 1 }], [{ institutionId: 1, status: 1 }]]),
+    applications: define(connection, 'Application', 'applications', []),
+    /** _id = dealId: the deal read model, listed in its institution's inbox (see readModels.ts) */
+    deals: define(connection, 'Deal', 'deals', []),
+    /** _id = `${list}#${n}` (an entry), `${list}@${itemId}` (its marker) or `${list}` (the head): the lists the API pages (see lists.ts) */
+    listEntries: define(connection, 'ListEntry', 'list_entries', []),
     /** _id = institutionId: response counts and rate, kept by the ops projection */
     institutionStats: define(connection, 'InstitutionStats', 'institution_stats', []),
     /** _id = `${uscc}:${Idempotency-Key}` */
