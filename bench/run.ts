@@ -1,5 +1,6 @@
 import { log, mergeIntoSummary, SUMMARY_PATH, type BenchmarkResult } from './lib/report';
 import { runApi } from './api';
+import { runLists } from './lists';
 import { runMatching } from './matching';
 import { runPipeline } from './pipeline';
 import { runPublisher } from './publisher';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkResult[]>> = {
   matching: runMatching,
   api: runApi,
   publisher: runPublisher,
+  lists: runLists,
 };
 
 async function main(): Promise<void> {

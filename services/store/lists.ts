@@ -12,7 +12,8 @@ import type { Models } from './models';
 // `<list>@<itemId>` naming the position is inserted after the entry: a retried append finds it and
 // does nothing, and when two writers of one item race (the API and the workflow both list a new
 // application), the first marker wins and the other entry stays a blank readers skip, because a
-// reader takes an entry only when its item's marker names that very position. The head `<list>`
+// reader takes an entry only when its item's marker names that very position (the winner marks
+// its entry `confirmed`, which spares readers that look-up). The head `<list>`
 // holds the highest position known, raised with `$max` after each append; it may lag (a writer
 // died in between), so readers probe past it, and writers skip past taken positions anyway.
 //
@@ -60,6 +61,8 @@ const markerId = (list: string, itemId: string): string => `${list}@${itemId}`;
 
 type Entries = mongo.Collection<StoredDoc>;
 
+const PARALLEL_READS = 32;
+
 /**
  * Lists the items at the end of the list, in the order given, unless they are listed already.
  * Call it before the items' documents are written: a listed item whose document is not there yet
@@ -69,7 +72,7 @@ export async function appendToList(models: Models, list: string, itemIds: readon
   if (itemIds.length === 0) return;
   const entries = collectionOf(models.listEntries);
   const distinct = [...new Set(itemIds)];
-  const markers = await Promise.all(distinct.map((itemId) => entries.findOne({ _id: markerId(list, itemId) }, { projection: { _id: 1 } })));
+  const markers = await inChunks(distinct, (itemId) => entries.findOne({ _id: markerId(list, itemId) }, { projection: { _id: 1 } }));
   let pending = distinct.filter((_, i) => markers[i] === null);
   if (pending.length === 0) return;
 
@@ -90,8 +93,12 @@ export async function appendToList(models: Models, list: string, itemIds: readon
       next += inserted + 1;
     }
   }
-  await insertIgnoringDuplicates(entries, claimed.map(({ itemId, n }) => ({ _id: markerId(list, itemId), n })));
-  await raiseHead(entries, list, (claimed[claimed.length - 1] as { n: number }).n);
+  const won = await insertMarkers(entries, list, claimed);
+  await Promise.all([
+    // A confirmed entry is one its marker names: readers then skip reading the marker.
+    won.length === 0 ? undefined : entries.bulkWrite(won.map(({ n }) => ({ updateOne: { filter: { _id: entryId(list, n) }, update: { $set: { confirmed: true } } } })), { ordered: false }),
+    raiseHead(entries, list, (claimed[claimed.length - 1] as { n: number }).n),
+  ]);
 }
 
 export interface ListPageQuery<T> {
@@ -131,6 +138,8 @@ async function listedAt(entries: Entries, listed: Entries, list: string, n: numb
   const entry = await entries.findOne({ _id: entryId(list, n) });
   if (!entry) return null;
   const itemId = String(entry.itemId);
+  if (entry.confirmed === true) return listed.findOne({ _id: itemId });
+  // Being appended, or a writer lost the race for this item's marker (or died before confirming).
   const [marker, doc] = await Promise.all([
     entries.findOne({ _id: markerId(list, itemId) }, { projection: { n: 1 } }),
     listed.findOne({ _id: itemId }),
@@ -160,14 +169,26 @@ async function raiseHead(entries: Entries, list: string, n: number): Promise<voi
   }
 }
 
-async function insertIgnoringDuplicates(entries: Entries, docs: StoredDoc[]): Promise<void> {
-  if (docs.length === 0) return;
+/** Inserts the markers of the claimed positions; answers those inserted, not those another writer of the item inserted first. */
+async function insertMarkers(entries: Entries, list: string, claimed: readonly { itemId: string; n: number }[]): Promise<{ itemId: string; n: number }[]> {
   try {
-    await entries.insertMany(docs, { ordered: false });
+    await entries.insertMany(claimed.map(({ itemId, n }) => ({ _id: markerId(list, itemId), n })), { ordered: false });
+    return [...claimed];
   } catch (error) {
     const failures = writeErrorsOf(error);
     if (failures.length === 0 || !failures.every((failure) => failure.code === 11000)) throw error;
+    const lost = new Set(failures.map((failure) => failure.index));
+    return claimed.filter((_, i) => !lost.has(i));
   }
+}
+
+/** Parallel reads a few at a time: a long list of items must not queue past the pool's wait limit. */
+async function inChunks<T, R>(values: readonly T[], read: (value: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < values.length; start += PARALLEL_READS) {
+    results.push(...(await Promise.all(values.slice(start, start + PARALLEL_READS).map(read))));
+  }
+  return results;
 }
 
 type WriteError = { index: number; code: number };

@@ -71,7 +71,8 @@ const migrations: Migration[] = [
   },
 ];
 
-const MIGRATION_CHUNK = 200;
+// Each chunk reads its markers in parallel: small enough to stay far from the pool's wait-queue timeout on a busy store.
+const MIGRATION_CHUNK = 50;
 
 /** Every document of a read model, reduced by `pick`, oldest first by its view's `createdAt`. */
 async function createdOrder<T>(model: Models['applications'], pick: (doc: StoredDoc) => T): Promise<T[]> {

@@ -24,7 +24,7 @@ afterAll(() => close());
 type Item = { _id: string; status: string };
 
 /** Stores items in a collection of read-model documents (the deals collection will do) and lists them. */
-async function storedItems(count: number, status = (i: number) => (i % 2 === 0 ? 'even' : 'odd')): Promise<{ list: string; ids: string[] }> {
+async function storedItems(count: number, status: (i: number) => string = (i) => (i % 2 === 0 ? 'even' : 'odd')): Promise<{ list: string; ids: string[] }> {
   const list = `test:${uniqueSuffix()}`;
   const ids = Array.from({ length: count }, (_, i) => `${list.slice(5)}-${i}`);
   await collectionOf(models.deals).insertMany(ids.map((_id, i) => ({ _id, status: status(i) })));
