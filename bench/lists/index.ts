@@ -5,7 +5,7 @@ import { listDeals, listKey } from '../../services/store/lists';
 import { defineModels, prepareStore, type Models } from '../../services/store/models';
 import type { DealDoc } from '../../services/store/readModels';
 import { log, median, result, type BenchmarkResult } from '../lib/report';
-import { benchConfig, benchLogger, benchSuffix } from '../lib/stack';
+import { benchConfig, benchEnv, benchLogger, benchSuffix } from '../lib/stack';
 
 // 5. An institution's inbox page with 1k and then 10k deals stored, read from its list
 // (services/store/lists.ts) and, as the same-run baseline, by the query the API ran before: an
@@ -16,7 +16,7 @@ const INSTITUTIONS = 10;
 const SIZES = [1_000, 10_000];
 const ROUNDS = 7;
 const LIMIT = 20;
-const CHUNK = 50;
+const CHUNK = 200;
 // About the size of a stored deal view with its request and reasons.
 const VIEW = JSON.stringify({ pad: 'x'.repeat(1_200) });
 
@@ -58,7 +58,9 @@ async function measure(models: Models): Promise<Samples> {
 }
 
 export async function runLists(): Promise<BenchmarkResult[]> {
-  const config = benchConfig(benchSuffix());
+  const suffix = benchSuffix();
+  // Loading 10k deals queues hundreds of reads at once: let them wait for a connection (the reads measured come one at a time).
+  const config = benchConfig(suffix, { MONGO_URL: `${benchEnv(suffix).MONGO_URL as string}?waitQueueTimeoutMS=300000` });
   const logger = benchLogger();
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);

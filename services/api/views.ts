@@ -29,7 +29,7 @@ export const listJson = (items: readonly string[], nextCursor: string | null): s
 const ENTRIES_READ_PER_ITEM = 5;
 
 /** The cursor is the list position to read next, wrapped so clients treat it as opaque. */
-const CursorPayload = z.object({ from: z.number().int().positive() });
+const CursorPayload = z.object({ from: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
 export function encodeCursor(position: number): string {
   return Buffer.from(JSON.stringify({ from: position })).toString('base64url');
