@@ -62,6 +62,7 @@ const markerId = (list: string, itemId: string): string => `${list}@${itemId}`;
 type Entries = mongo.Collection<StoredDoc>;
 
 const PARALLEL_READS = 32;
+const UPDATES_PER_COMMAND = 50;
 
 /**
  * Lists the items at the end of the list, in the order given, unless they are listed already.
@@ -96,7 +97,7 @@ export async function appendToList(models: Models, list: string, itemIds: readon
   const won = await insertMarkers(entries, list, claimed);
   await Promise.all([
     // A confirmed entry is one its marker names: readers then skip reading the marker.
-    won.length === 0 ? undefined : entries.bulkWrite(won.map(({ n }) => ({ updateOne: { filter: { _id: entryId(list, n) }, update: { $set: { confirmed: true } } } })), { ordered: false }),
+    confirm(entries, list, won),
     raiseHead(entries, list, (claimed[claimed.length - 1] as { n: number }).n),
   ]);
 }
@@ -179,6 +180,15 @@ async function insertMarkers(entries: Entries, list: string, claimed: readonly {
     if (failures.length === 0 || !failures.every((failure) => failure.code === 11000)) throw error;
     const lost = new Set(failures.map((failure) => failure.index));
     return claimed.filter((_, i) => !lost.has(i));
+  }
+}
+
+/** Marks the entries whose marker this append inserted. */
+async function confirm(entries: Entries, list: string, won: readonly { n: number }[]): Promise<void> {
+  // FerretDB 1.24 never answers an update command of 100 statements (80 pass): smaller commands, one after another.
+  for (let start = 0; start < won.length; start += UPDATES_PER_COMMAND) {
+    const updates = won.slice(start, start + UPDATES_PER_COMMAND).map(({ n }) => ({ updateOne: { filter: { _id: entryId(list, n) }, update: { $set: { confirmed: true } } } }));
+    await entries.bulkWrite(updates, { ordered: false });
   }
 }
 
