@@ -7,13 +7,14 @@ import type { DealDoc } from '../../services/store/readModels';
 import { log, median, result, type BenchmarkResult } from '../lib/report';
 import { benchConfig, benchEnv, benchLogger, benchSuffix } from '../lib/stack';
 
-// 5. An institution's inbox page with 1k and then 10k deals stored, read from its list
+// 5. An institution's inbox page with 1k and then 5k deals stored, read from its list
 // (services/store/lists.ts) and, as the same-run baseline, by the query the API ran before: an
 // equality on `institutionId` (and `status`) in `_id` order, which FerretDB answers by reading the
 // whole collection. The deals are spread over INSTITUTIONS inboxes; every fourth is `proposed`.
 
 const INSTITUTIONS = 10;
-const SIZES = [1_000, 10_000];
+// 10k was the aim; loading it took longer than the session had (FerretDB's `_id` reads grow with the table, see BENCHMARKS.md).
+const SIZES = [1_000, 5_000];
 const ROUNDS = 7;
 const LIMIT = 20;
 const CHUNK = 200;
@@ -90,7 +91,7 @@ export async function runLists(): Promise<BenchmarkResult[]> {
     const small = bySize.get(SIZES[0] as number) as Samples;
     const large = bySize.get(SIZES[SIZES.length - 1] as number) as Samples;
     const growth = (key: keyof Samples): number => median(large[key]) / median(small[key]);
-    results.push(result('lists.inbox_page_growth_10k_over_1k', 'ratio', [growth('lists')], [growth('scan')]));
+    results.push(result(`lists.inbox_page_growth_${(SIZES[SIZES.length - 1] as number) / 1_000}k_over_1k`, 'ratio', [growth('lists')], [growth('scan')]));
     return results;
   } finally {
     await mongo.connection.dropDatabase().catch(() => undefined);

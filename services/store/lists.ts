@@ -62,7 +62,6 @@ const markerId = (list: string, itemId: string): string => `${list}@${itemId}`;
 type Entries = mongo.Collection<StoredDoc>;
 
 const PARALLEL_READS = 32;
-const UPDATES_PER_COMMAND = 50;
 
 /**
  * Lists the items at the end of the list, in the order given, unless they are listed already.
@@ -185,11 +184,8 @@ async function insertMarkers(entries: Entries, list: string, claimed: readonly {
 
 /** Marks the entries whose marker this append inserted. */
 async function confirm(entries: Entries, list: string, won: readonly { n: number }[]): Promise<void> {
-  // FerretDB 1.24 never answers an update command of 100 statements (80 pass): smaller commands, one after another.
-  for (let start = 0; start < won.length; start += UPDATES_PER_COMMAND) {
-    const updates = won.slice(start, start + UPDATES_PER_COMMAND).map(({ n }) => ({ updateOne: { filter: { _id: entryId(list, n) }, update: { $set: { confirmed: true } } } }));
-    await entries.bulkWrite(updates, { ordered: false });
-  }
+  // One update command per entry: FerretDB 1.24 slows down and then stops answering update commands of many statements.
+  await inChunks(won, ({ n }) => entries.updateOne({ _id: entryId(list, n) }, { $set: { confirmed: true } }));
 }
 
 /** Parallel reads a few at a time: a long list of items must not queue past the pool's wait limit. */
