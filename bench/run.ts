@@ -1,6 +1,7 @@
 import { log, mergeIntoSummary, SUMMARY_PATH, type BenchmarkResult } from './lib/report';
 import { runApi } from './api';
 import { runForums } from './forums';
+import { runLists } from './lists';
 import { runMatching } from './matching';
 import { runPipeline } from './pipeline';
 import { runProjector } from './projector';
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<BenchmarkR
   forums: runForums,
   soak: runSoak,
   projector: runProjector,
+  lists: runLists,
 };
 /** Ten minutes or more: run only when asked for by name. */
 const ON_REQUEST = new Set(['soak']);

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { ApplicationRequest, DealRecord, DealView, EnterpriseProfile, ListQuery } from '../../schemas';
 import type { Logger } from '../logger';
 import { loadProfile } from '../store/catalogue';
+import type { StoredDoc } from '../store/collection';
+import { readList } from '../store/lists';
 import type { Models } from '../store/models';
 import { dealViewJson, type ApplicationDoc, type DealDoc } from '../store/readModels';
 import { invalid } from './errors';
@@ -21,18 +23,19 @@ export function sendJson(reply: FastifyReply, json: string): FastifyReply {
 export const listJson = (items: readonly string[], nextCursor: string | null): string =>
   `{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
 
-type Doc = Record<string, unknown>;
-
 // ---------- pages ----------
 
-/** The cursor is the last `_id` of the page before, wrapped so clients treat it as opaque. */
-const CursorPayload = z.object({ after: z.string().min(1) });
+/** A page reads at most this many list entries per item it may answer (see readList). */
+const ENTRIES_READ_PER_ITEM = 5;
 
-export function encodeCursor(lastId: string): string {
-  return Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
+/** The cursor is the list position to read next, wrapped so clients treat it as opaque. */
+const CursorPayload = z.object({ from: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+
+export function encodeCursor(position: number): string {
+  return Buffer.from(JSON.stringify({ from: position })).toString('base64url');
 }
 
-function decodeCursor(cursor: string): string {
+function decodeCursor(cursor: string): number {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -41,21 +44,28 @@ function decodeCursor(cursor: string): string {
   }
   const parsed = CursorPayload.safeParse(json);
   if (!parsed.success) throw invalid(new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'cursor is not one this API handed out', input: cursor }]), 'query.');
-  return parsed.data.after;
+  return parsed.data.from;
 }
 
 /**
- * One page in `_id` order. The filter is equalities on indexed fields, which MongoDB's indexes
- * serve; FerretDB reads the whole collection for it (it pushes down only `_id`), one reason the
- * API keeps the lists it answered in its read cache.
+ * One page of a list (services/store/lists.ts), newest first. Reads by `_id` only, at most
+ * ENTRIES_READ_PER_ITEM × limit entries: a status that rarely matches answers fewer items and a
+ * cursor to read on, so a page costs the same whatever the store holds.
  */
-export async function page<T extends { _id: string }>(model: Models['applications'], filter: Doc, query: Pick<ListQuery, 'limit' | 'cursor'>): Promise<{ docs: T[]; nextCursor: string | null }> {
-  const bound = query.cursor === undefined ? {} : { _id: { $gt: decodeCursor(query.cursor) } };
-  const docs = (await model.find({ ...filter, ...bound }).sort({ _id: 1 }).limit(query.limit + 1).lean()) as T[];
-  const more = docs.length > query.limit;
-  const items = more ? docs.slice(0, query.limit) : docs;
-  const last = items[items.length - 1];
-  return { docs: items, nextCursor: more && last ? encodeCursor(last._id) : null };
+export async function listPage<T extends StoredDoc & { status: string }>(
+  models: Models,
+  list: string,
+  items: Models['applications' | 'deals'],
+  query: Pick<ListQuery, 'limit' | 'cursor'> & { status?: string | undefined },
+): Promise<{ docs: T[]; nextCursor: string | null }> {
+  const { status } = query;
+  const { docs, next } = await readList<T>(models, list, items, {
+    from: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    limit: query.limit,
+    maxEntries: ENTRIES_READ_PER_ITEM * query.limit,
+    keep: status === undefined ? undefined : (doc) => doc.status === status,
+  });
+  return { docs, nextCursor: next === null ? null : encodeCursor(next) };
 }
 
 // ---------- applications ----------

@@ -1,5 +1,7 @@
 import { ApplicationRecord, DealflowEvent, DealRecord } from '../../schemas';
 import type { Logger } from '../logger';
+import { collectionOf, type StoredDoc } from './collection';
+import { listApplications, listDeals } from './lists';
 import type { Models } from './models';
 import { applicationDoc, dealDoc } from './readModels';
 
@@ -69,7 +71,40 @@ const migrations: Migration[] = [
       }
     },
   },
+  {
+    // Lists are documents keyed by `_id` (lists.ts); before, they were queries that FerretDB
+    // answered by reading the whole collection. Listed oldest first, so pages read newest first.
+    name: '2026-11-lists',
+    async run(models, logger) {
+      const applications = await createdOrder(models.applications, (doc) => ({ applicationId: doc._id, enterpriseUscc: String(doc.enterpriseUscc) }));
+      for (const chunk of chunksOf(applications, MIGRATION_CHUNK)) await listApplications(models, chunk);
+      const deals = await createdOrder(models.deals, (doc) => ({ dealId: doc._id, institutionId: String(doc.institutionId) }));
+      for (const chunk of chunksOf(deals, MIGRATION_CHUNK)) await listDeals(models, chunk);
+      if (applications.length + deals.length > 0) logger.info({ applications: applications.length, deals: deals.length }, 'lists built from the stored read models');
+    },
+  },
 ];
+
+// Each chunk reads its markers in parallel: small enough to stay far from the pool's wait-queue timeout on a busy store.
+const MIGRATION_CHUNK = 50;
+
+/** Every document of a read model, reduced by `pick`, oldest first by its view's `createdAt`. */
+async function createdOrder<T>(model: Models['applications'], pick: (doc: StoredDoc) => T): Promise<T[]> {
+  const picked: { createdAt: string; id: string; value: T }[] = [];
+  for await (const doc of collectionOf(model).find({}, { projection: { enterpriseUscc: 1, institutionId: 1, view: 1 } })) {
+    if (typeof doc.view !== 'string') continue; // left as it was by the upgrade above: not served, not listed
+    const { createdAt } = JSON.parse(doc.view) as { createdAt: string };
+    picked.push({ createdAt, id: doc._id, value: pick(doc) });
+  }
+  picked.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  return picked.map(({ value }) => value);
+}
+
+function chunksOf<T>(values: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
+  return chunks;
+}
 
 export async function upgradeStoredDocuments(models: Models, logger: Logger): Promise<void> {
   for (const migration of migrations) {

@@ -3,7 +3,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 // The MongoDB collections. Documents are keyed by their natural id in `_id`, so a retried write
 // hits the same document. Hot reads and every write go by `_id`: FerretDB 1.x pushes down to
 // SQLite only a filter that is exactly `{ _id: value }` and reads the whole collection for any
-// other. The list queries (equalities on the indexed fields below) use the indexes on MongoDB.
+// other: lists are documents too (see lists.ts).
 //
 // The shapes are validated by the zod schemas at the boundary (API, activities); mongoose here
 // only names the collections and their indexes (`strict: false` keeps one source of truth). The
@@ -42,9 +42,11 @@ export function defineModels(connection: Connection) {
     /** _id = uscc: `applicationIds`, the enterprise's applications not known to have ended (see openApplications.ts) */
     openApplications: define(connection, 'OpenApplications', 'open_applications', []),
     /** _id = applicationId: the application read model with its timeline and deals (see readModels.ts) */
-    applications: define(connection, 'Application', 'applications', [[{ enterpriseUscc: 1 }], [{ status: 1 }]]),
-    /** _id = dealId: the deal read model, an institution's inbox (see readModels.ts) */
-    deals: define(connection, 'Deal', 'deals', [[{ applicationId: 1 }], [{ institutionId: 1 }], [{ institutionId: 1, status: 1 }]]),
+    applications: define(connection, 'Application', 'applications', []),
+    /** _id = dealId: the deal read model, listed in its institution's inbox (see readModels.ts) */
+    deals: define(connection, 'Deal', 'deals', []),
+    /** _id = `${list}#${n}` (an entry), `${list}@${itemId}` (its marker) or `${list}` (the head): the lists the API pages (see lists.ts) */
+    listEntries: define(connection, 'ListEntry', 'list_entries', []),
     /** _id = applicationId: what the ranking pinned to explain the application's matches (see explanations.ts) */
     explanations: define(connection, 'Explanation', 'explanations', []),
     /** _id = `${uscc}:${Idempotency-Key}` */

@@ -10,6 +10,7 @@ import {
   type RecordEventsInput,
 } from '../../schemas';
 import { collectionOf, isDuplicateKey, upsertById } from './collection';
+import { listApplications, listDeals } from './lists';
 import type { Models } from './models';
 
 // The read models the API answers from, written by the workflow's `recordEvents` activity.
@@ -20,6 +21,9 @@ import type { Models } from './models';
 // field by field, so one string field costs a fraction of the nested timeline it replaces
 // (measured in BENCHMARKS.md). Every write is by `_id` too, for the same reason, and through the
 // driver's collection (see models.ts).
+//
+// Both are listed (lists.ts) before they are first written: an application by the API or its
+// workflow, whichever writes first; a deal by the batch that adds it to the application's view.
 //
 // An application's writes come from its workflow, one batch at a time, so a document's `lastSeq`
 // (the seq of the newest event it reflects) only has to stop a retried batch from rolling it back.
@@ -49,6 +53,7 @@ export type DealDoc = {
 
 /** The application as `POST /v1/applications` stores it, before its workflow has written anything. */
 export async function storeSubmittedApplication(models: Models, record: ApplicationRecord): Promise<void> {
+  await listApplications(models, [record]);
   try {
     await collectionOf(models.applications).insertOne(applicationDoc(record, [], [], 0));
   } catch (error) {
@@ -77,6 +82,12 @@ export async function storeBatch(models: Models, { application, deals, events }:
     ...deals,
   ].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.dealId.localeCompare(b.dealId));
 
+  // Listed before their documents are written (lists.ts); a deal in the stored view is listed already.
+  const listed = new Set((before?.deals ?? []).map((deal) => deal.dealId));
+  await Promise.all([
+    listDeals(models, deals.filter((deal) => !listed.has(deal.dealId))),
+    ...(stored ? [] : [listApplications(models, [application])]),
+  ]);
   await Promise.all(deals.map((deal) => {
     const { _id, ...fields } = dealDoc(deal, application, lastSeq);
     return upsertById(collectionOf(models.deals), _id, fields);

@@ -1,5 +1,7 @@
 import { ApplicationView, DealView, type ApplicationRecord, type DealRecord } from '../../schemas';
 import { connectMongo } from '../../services/mongo';
+import { collectionOf } from '../../services/store/collection';
+import { listKey, readList } from '../../services/store/lists';
 import { upgradeStoredDocuments } from '../../services/store/migrations';
 import { defineModels, type Models } from '../../services/store/models';
 import { prepareStore } from '../../services/store/prepare';
@@ -114,6 +116,30 @@ test('the API\'s submitted document loses to a workflow batch whichever lands fi
   const batch = { application: record('screening', T0 + 1), deals: [], events: [event(1, 'application.submitted', T0, { request })] };
   await Promise.all([storeSubmittedApplication(models, record('submitted', T0)), storeBatch(models, batch)]);
   expect(await storedApplication(applicationId)).toMatchObject({ status: 'screening', lastSeq: 1 });
+});
+
+test('the application and each new deal are listed once, whoever writes first and however often a batch is retried', async () => {
+  const { applicationId, uscc, event, record, deal } = newApplication();
+  const first = { application: record('screening', T0 + 1), deals: [], events: [event(1, 'application.submitted', T0, { request })] };
+  const second = {
+    application: record('in_due_diligence', T0 + 2),
+    deals: [deal(1, 'proposed', T0 + 2), deal(2, 'proposed', T0 + 2)],
+    events: [event(2, 'deal.proposed', T0 + 2, { ...proposal('prod-1'), rank: 1 }, { dealId: `${applicationId}-d1`, institutionId: 'inst-1' })],
+  };
+  await Promise.all([storeSubmittedApplication(models, record('submitted', T0)), storeBatch(models, first)]);
+  const { _id, ...afterFirst } = await storedApplication(applicationId);
+  await storeBatch(models, second);
+  // As if the batch died after writing its deals, before the application: its retry lists them again.
+  await collectionOf(models.applications).replaceOne({ _id }, afterFirst);
+  await storeBatch(models, second);
+
+  const listed = async (list: string, items: Models['applications' | 'deals']) =>
+    (await readList(models, list, items, { limit: 100, maxEntries: 500 })).docs.map((doc) => doc._id);
+  expect(await listed(listKey.applicationsOf(uscc), models.applications)).toEqual([applicationId]);
+  expect((await listed(listKey.allApplications, models.applications)).filter((id) => id === applicationId)).toHaveLength(1);
+  expect(await listed(listKey.inbox('inst-1'), models.deals)).toContain(`${applicationId}-d1`);
+  const allDeals = await listed(listKey.allDeals, models.deals);
+  expect(allDeals.filter((id) => id.startsWith(applicationId))).toEqual([`${applicationId}-d2`, `${applicationId}-d1`]);
 });
 
 test('documents stored in the earlier layout are upgraded once, with their timeline', async () => {

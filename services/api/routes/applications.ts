@@ -24,12 +24,13 @@ import { loadExplanation } from '../../store/explanations';
 import { meetingFollowUpFor } from '../../store/forumMeetings';
 import type { Models } from '../../store/models';
 import type { ApplicationDoc } from '../../store/readModels';
+import { listKey } from '../../store/lists';
 import { allow, orgAs, principalOf } from '../auth';
 import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, InvalidInput, notFound } from '../errors';
 import { noReadCache, tag, tagsOfChange } from '../readCache';
-import { findApplication, listJson, page, sendJson } from '../views';
+import { findApplication, listJson, listPage, sendJson } from '../views';
 
 const STILL_APPLYING = 'The command was taken and is still being applied; read the application again shortly.';
 
@@ -102,13 +103,10 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
   }, async (request, reply) => {
     const principal = principalOf(request);
     const { status, limit, cursor } = request.query;
-    const filter = {
-      ...(principal.role === 'enterprise' ? { enterpriseUscc: principal.org } : {}),
-      ...(status ? { status } : {}),
-    };
+    const list = principal.role === 'enterprise' ? listKey.applicationsOf(principal.org) : listKey.allApplications;
     const scope = principal.role === 'enterprise' ? tag.enterpriseApplications(principal.org) : tag.allApplications;
     const json = await cache.read(`${scope}|${status ?? ''}|${limit}|${cursor ?? ''}`, [scope], async () => {
-      const { docs, nextCursor } = await page<ApplicationDoc>(models.applications, filter, { limit, cursor });
+      const { docs, nextCursor } = await listPage<ApplicationDoc>(models, list, models.applications, { limit, cursor, status });
       return listJson(docs.map((doc) => doc.view), nextCursor);
     }, (text) => text.length);
     return sendJson(reply, json);

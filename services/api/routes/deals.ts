@@ -7,8 +7,9 @@ import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
 import { noReadCache, tag, tagsOfChange } from '../readCache';
+import { listKey } from '../../store/lists';
 import type { DealDoc } from '../../store/readModels';
-import { dealsWithProfiles, decidedDealJson, findDeal, listJson, page, requestOf, sendJson } from '../views';
+import { dealsWithProfiles, decidedDealJson, findDeal, listJson, listPage, requestOf, sendJson } from '../views';
 
 export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
   const { models, temporal, logger } = deps;
@@ -34,13 +35,10 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
   }, async (request, reply) => {
     const principal = principalOf(request);
     const { status, limit, cursor } = request.query;
-    const filter = {
-      ...(principal.role === 'institution' ? { institutionId: principal.org } : {}),
-      ...(status ? { status } : {}),
-    };
+    const list = principal.role === 'institution' ? listKey.inbox(principal.org) : listKey.allDeals;
     const scope = principal.role === 'institution' ? tag.inbox(principal.org) : tag.allDeals;
     const json = await cache.read(`${scope}|${status ?? ''}|${limit}|${cursor ?? ''}`, [scope, tag.profiles], async () => {
-      const { docs, nextCursor } = await page<DealDoc>(models.deals, filter, { limit, cursor });
+      const { docs, nextCursor } = await listPage<DealDoc>(models, list, models.deals, { limit, cursor, status });
       return listJson(await dealsWithProfiles(models, docs, logger), nextCursor);
     }, (text) => text.length);
     return sendJson(reply, json);

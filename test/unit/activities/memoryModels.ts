@@ -38,12 +38,27 @@ export class MemoryCollection {
     this.docs.set(doc._id, structuredClone(doc));
   }
 
+  /** As the driver does: ordered stops at the first taken `_id`; each failure names its index in `writeErrors`. */
+  async insertMany(docs: readonly StoredDoc[], options: { ordered?: boolean } = {}): Promise<void> {
+    const writeErrors: { index: number; code: number }[] = [];
+    for (const [index, doc] of docs.entries()) {
+      if (this.docs.has(doc._id)) {
+        writeErrors.push({ index, code: 11000 });
+        if (options.ordered !== false) break;
+      } else this.docs.set(doc._id, structuredClone(doc));
+    }
+    if (writeErrors.length > 0) throw Object.assign(duplicateKey(String((docs[writeErrors[0]?.index ?? 0] as StoredDoc)._id)), { writeErrors });
+  }
+
   async replaceOne(filter: Record<string, unknown>, fields: Record<string, unknown>, options: { upsert?: boolean } = {}): Promise<void> {
     const _id = idOf(filter);
     if (this.docs.has(_id) || options.upsert) this.docs.set(_id, { ...structuredClone(fields), _id });
   }
 
-  /** `$addToSet` and `$pull` of one value on an array field: what the open-applications list and the explanation's refused reservations do. */
+  /**
+   * `$addToSet` and `$pull` of one value on an array field (the open-applications list, the
+   * explanation's refused reservations), `$set` and `$max` of a field (the lists' entries and heads).
+   */
   async updateOne(filter: Record<string, unknown>, update: Record<string, Record<string, unknown>>, options: { upsert?: boolean } = {}): Promise<void> {
     const _id = idOf(filter);
     const doc = this.docs.get(_id) ?? (options.upsert ? { _id } : undefined);
@@ -53,6 +68,8 @@ export class MemoryCollection {
         const list = Array.isArray(doc[field]) ? (doc[field] as unknown[]) : [];
         if (operator === '$addToSet') doc[field] = list.includes(value) ? list : [...list, value];
         else if (operator === '$pull') doc[field] = list.filter((item) => item !== value);
+        else if (operator === '$set') doc[field] = structuredClone(value);
+        else if (operator === '$max') doc[field] = typeof doc[field] === 'number' && (doc[field] as number) >= (value as number) ? doc[field] : value;
         else throw new Error(`update operator ${operator} is not supported here`);
       }
     }
@@ -81,7 +98,7 @@ export type MemoryModels = { [K in keyof Models]: ReturnType<typeof memoryModel>
 export function memoryModels(): MemoryModels {
   const names = [
     'enterprises', 'institutions', 'products', 'recognitions', 'calendars', 'dishonestDebtors', 'capacitySlots', 'capacityHolds',
-    'applications', 'deals', 'openApplications', 'idempotencyKeys', 'opsPartitions', 'opsApplicationStates', 'migrations', 'explanations',
+    'applications', 'deals', 'openApplications', 'idempotencyKeys', 'opsPartitions', 'opsApplicationStates', 'listEntries', 'migrations', 'explanations',
   ] as const satisfies readonly (keyof Models)[];
   return Object.fromEntries(names.map((name) => [name, memoryModel()])) as MemoryModels;
 }
