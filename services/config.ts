@@ -27,6 +27,8 @@ const EnvSchema = z.object({
     .optional(),
   DEALFLOW_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('dealflow.events.v1'),
   DEALFLOW_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // The operations port (/metrics, /health/live|ready); each process has its own default (contract, Operations).
+  DEALFLOW_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   // Pipeline tuning passed to every application the API starts (see schemas/workflow.ts).
   DEALFLOW_TOP_K: z.coerce.number().int().min(1).max(20).optional(),
   DEALFLOW_SLA_SCALE: z.coerce.number().positive().max(1).optional(),
@@ -38,6 +40,12 @@ const EnvSchema = z.object({
   DEALFLOW_MONGO_PORT: localPort('DEALFLOW_MONGO_PORT', 27017),
   DEALFLOW_KAFKA_PORT: localPort('DEALFLOW_KAFKA_PORT', 9092),
 });
+
+/** Every variable the config reads: deployment files may set these and no others. */
+export const configVariables: readonly string[] = Object.keys(EnvSchema.shape);
+
+/** Unset, these mean the local stack on loopback, which a container or a pod never has. */
+export const deployedRequiredVariables = ['TEMPORAL_ADDRESS', 'MONGO_URL', 'KAFKA_BROKERS', 'DEALFLOW_JWT_SECRET'] as const;
 
 // Only for a developer's machine: production refuses to start without DEALFLOW_JWT_SECRET.
 const LOCAL_JWT_SECRET = 'dealflow-local-development-secret-not-for-production';
