@@ -9,7 +9,7 @@
 //   domain/                         pure rules
 //   schemas/                        the shapes that cross a boundary
 const PROCESSES = '^services/(api|ops|worker|migrate)/|^services/(pipeline|process)\\.ts$';
-const STORE_AND_ADAPTERS = '^services/(store|events)/|^services/(config|logger|mongo|kafka|temporal|temporalClient|dependencies)\\.ts$';
+const STORE_AND_ADAPTERS = '^services/(store|events)/|^services/(config|logger|mongo|kafka|temporal|temporalClient|dependencies|tls)\\.ts$';
 
 module.exports = {
   forbidden: [
