@@ -6,6 +6,11 @@ import type { Config } from '../../services/config';
 // project's producer has: idempotent (which needs acks from all in-sync replicas) and ordering
 // per key (the default murmur2 partitioner puts one key on one partition, like kafkajs's).
 
+/** It uses Promise.withResolvers (Node 22 and later); the project still runs on Node 20. */
+export function platformaticRuns(): boolean {
+  return typeof (Promise as { withResolvers?: unknown }).withResolvers === 'function';
+}
+
 export interface BareMessage {
   key: string;
   value: string;
