@@ -2,14 +2,14 @@
 // only down the layers, and a workflow bundle free of what Temporal's sandbox cannot or should not
 // load. The layers, top to bottom:
 //   tools/, scripts/, bench/        developer tools and entry points
-//   services/{api,ops,worker}, services/{pipeline,process}.ts    the processes and their parts
+//   services/{api,ops,worker,migrate}, services/{pipeline,process}.ts    the processes and their parts
 //   workflows/                      the application workflow (deterministic, sandboxed)
 //   activities/                     thin calls into the store and the adapters
 //   services/store, services/events, the adapters (config, logger, mongo, kafka, temporal)
 //   domain/                         pure rules
 //   schemas/                        the shapes that cross a boundary
-const PROCESSES = '^services/(api|ops|worker)/|^services/(pipeline|process)\\.ts$';
-const STORE_AND_ADAPTERS = '^services/(store|events)/|^services/(config|logger|mongo|kafka|temporal|temporalClient|dependencies)\\.ts$';
+const PROCESSES = '^services/(api|ops|worker|migrate)/|^services/(pipeline|process)\\.ts$';
+const STORE_AND_ADAPTERS = '^services/(store|events)/|^services/(config|logger|mongo|kafka|temporal|temporalClient|dependencies|tls)\\.ts$';
 
 module.exports = {
   forbidden: [

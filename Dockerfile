@@ -1,5 +1,6 @@
-# The api and worker images (one image, two commands). Built by docker-compose.yml.
-FROM node:20.20.2-bookworm-slim AS build
+# The one image of the API, the worker, the ops projector and the store migration (one command
+# each; see docker-compose.yml and deploy/helm/dealflow). Node 24 LTS; package.json accepts 20, 22, 24.
+FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +12,7 @@ COPY workflows workflows
 COPY services services
 RUN npx tsc -p tsconfig.build.json
 
-FROM node:20.20.2-bookworm-slim
+FROM node:24.21.0-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

@@ -37,6 +37,9 @@ function ensureChromium() {
 step('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('lint', bin('eslint'), ['.']);
 step('architecture', 'npm', ['run', '--silent', 'lint:architecture']);
+// The compose file and the Helm chart against their schemas (helm and the validators are built or
+// installed once into the cache, like the local servers).
+step('deployment files', process.execPath, ['scripts/deployCheck.mjs']);
 step('local services', process.execPath, ['scripts/services.mjs', 'up']);
 ensureChromium();
 if (jestArgs.length > 0) {

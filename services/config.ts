@@ -25,10 +25,19 @@ const EnvSchema = z.object({
     .transform((s) => s.split(',').map((b) => b.trim()))
     .pipe(z.array(z.string().regex(hostPort, 'each broker must be host:port, e.g. 127.0.0.1:9092')).min(1))
     .optional(),
+  // TLS to an external Temporal (mutual when a certificate and key are given) and Kafka: PEM files,
+  // e.g. mounted from a Kubernetes Secret. MongoDB takes its TLS options in MONGO_URL.
+  TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
   DEALFLOW_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('dealflow.events.v1'),
   DEALFLOW_FORUM_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('dealflow.forums.v1'),
   DEALFLOW_FORUM_MEETINGS_PER_ENTERPRISE: z.coerce.number().int().min(1).max(20).default(3),
   DEALFLOW_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // The operations port (/metrics, /health/live|ready); each process has its own default (contract, Operations).
+  DEALFLOW_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   // Pipeline tuning passed to every application the API starts (see schemas/workflow.ts).
   DEALFLOW_TOP_K: z.coerce.number().int().min(1).max(20).optional(),
   DEALFLOW_SLA_SCALE: z.coerce.number().positive().max(1).optional(),
@@ -41,6 +50,12 @@ const EnvSchema = z.object({
   DEALFLOW_KAFKA_PORT: localPort('DEALFLOW_KAFKA_PORT', 9092),
 });
 
+/** Every variable the config reads: deployment files may set these and no others. */
+export const configVariables: readonly string[] = Object.keys(EnvSchema.shape);
+
+/** Unset, these mean the local stack on loopback, which a container or a pod never has. */
+export const deployedRequiredVariables = ['TEMPORAL_ADDRESS', 'MONGO_URL', 'KAFKA_BROKERS', 'DEALFLOW_JWT_SECRET'] as const;
+
 // Only for a developer's machine: production refuses to start without DEALFLOW_JWT_SECRET.
 const LOCAL_JWT_SECRET = 'dealflow-local-development-secret-not-for-production';
 
@@ -48,14 +63,22 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   http: { host: string; port: number };
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: { address: string; namespace: string; taskQueue: string; tls?: TemporalTls };
   mongo: { url: string };
   /** `forumTopic`: the forums' events (the contract's "Forums"), apart from the applications'. */
-  kafka: { brokers: string[]; topic: string; forumTopic: string; clientId: string };
+  kafka: { brokers: string[]; topic: string; forumTopic: string; clientId: string; tls?: { caFile: string } };
   jwtSecret: string;
   /** Only what is set; the workflow's defaults fill the rest. */
   pipeline: { topK?: number; slaScale?: number; documentsDeadlineDays?: number; offerWindowDays?: number; maxOpenDealsPerInstitution?: number };
   forums: { meetingsPerEnterprise: number };
+}
+
+/** PEM file paths; read when connecting (services/tls.ts). */
+export interface TemporalTls {
+  caFile: string;
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  serverName?: string;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.DEALFLOW_JWT_SECRET) {
     throw new ConfigError('invalid configuration:\n  DEALFLOW_JWT_SECRET: required in production');
   }
+  if (Boolean(e.TEMPORAL_TLS_CERT_FILE) !== Boolean(e.TEMPORAL_TLS_KEY_FILE)) {
+    throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: set both (mutual TLS) or neither');
+  }
+  if (e.TEMPORAL_TLS_CERT_FILE && !e.TEMPORAL_TLS_CA_FILE) {
+    throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CA_FILE: required with TEMPORAL_TLS_CERT_FILE');
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -83,6 +112,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.DEALFLOW_TEMPORAL_PORT}`,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      ...(e.TEMPORAL_TLS_CA_FILE
+        ? {
+            tls: {
+              caFile: e.TEMPORAL_TLS_CA_FILE,
+              ...(e.TEMPORAL_TLS_CERT_FILE && e.TEMPORAL_TLS_KEY_FILE ? { clientCertFile: e.TEMPORAL_TLS_CERT_FILE, clientKeyFile: e.TEMPORAL_TLS_KEY_FILE } : {}),
+              ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+            },
+          }
+        : {}),
     },
     mongo: { url: e.MONGO_URL ?? `mongodb://127.0.0.1:${e.DEALFLOW_MONGO_PORT}/dealflow` },
     kafka: {
@@ -90,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       topic: e.DEALFLOW_TOPIC,
       forumTopic: e.DEALFLOW_FORUM_TOPIC,
       clientId: 'dealflow',
+      ...(e.KAFKA_TLS_CA_FILE ? { tls: { caFile: e.KAFKA_TLS_CA_FILE } } : {}),
     },
     jwtSecret: e.DEALFLOW_JWT_SECRET ?? LOCAL_JWT_SECRET,
     pipeline: {

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { kafkaSsl } from './tls';
 
 // Adapters for Kafka: an idempotent producer, a consumer helper and the topic the events go to.
 
@@ -12,6 +13,7 @@ export function createKafka(config: Config, logger: Logger, clientId = config.ka
   return new Kafka({
     clientId,
     brokers: config.kafka.brokers,
+    ...(config.kafka.tls ? { ssl: kafkaSsl(config) } : {}),
     logLevel: logLevel.WARN,
     logCreator: () => ({ namespace, level, log: { message, ...extra } }) => {
       log[levels[level] ?? 'info']({ namespace, ...extra }, message);

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/worker';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { temporalConnectionOptions } from './tls';
 
 // Adapters for Temporal: the client the API uses, and the worker factory the worker process uses.
 
@@ -73,7 +74,7 @@ export async function createTemporalWorker(
   options: WorkerFactoryOptions,
 ): Promise<{ worker: Worker; close: () => Promise<void> }> {
   installTemporalRuntime(logger);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

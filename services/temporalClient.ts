@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
+import { temporalConnectionOptions } from './tls';
 
 // The client alone, without the worker side of the SDK (services/temporal.ts), whose native
 // runtime a process that only starts and queries workflows has no use for.
@@ -9,7 +10,7 @@ import type { Config } from './config';
  * ready") while Temporal is still coming up.
  */
 export async function createTemporalClient(config: Config, options: { lazy?: boolean } = {}): Promise<{ client: Client; close: () => Promise<void> }> {
-  const address = { address: config.temporal.address };
+  const address = temporalConnectionOptions(config);
   const connection = options.lazy ? Connection.lazy(address) : await Connection.connect(address);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   return { client, close: () => connection.close() };

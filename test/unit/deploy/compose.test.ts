@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { configVariables, deployedRequiredVariables, loadConfig } from '../../../services/config';
+
+// docker-compose.yml is not run here (no Docker engine): its shape is checked against the Compose
+// schema by scripts/deployCheck.mjs; this checks what the schema cannot, that our three
+// processes get a configuration services/config.ts accepts.
+
+const root = path.resolve(__dirname, '../../..');
+
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string | number>;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
+}
+
+const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+const ours = Object.entries(compose.services).filter(([, service]) => service.image?.startsWith('dealflow:'));
+
+/** Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}`, each set to a value long enough for any secret. */
+function interpolate(value: string | number): string {
+  return String(value).replace(/\$\{([A-Z0-9_]+)(:[-?][^}]*)?\}/g, () => 'x'.repeat(40));
+}
+
+describe('docker-compose.yml', () => {
+  test('runs the API, the worker and the ops projector from the one image', () => {
+    const commands = Object.fromEntries(ours.map(([name, service]) => [name, service.command?.at(-1)]));
+    expect(commands).toEqual({
+      api: 'services/api/server.js',
+      worker: 'services/worker/main.js',
+      'ops-projector': 'services/ops/main.js',
+    });
+    for (const entry of Object.values(commands)) {
+      expect(fs.existsSync(path.join(root, String(entry).replace(/\.js$/, '.ts')))).toBe(true);
+    }
+  });
+
+  test.each(ours)('%s sets only variables the config reads, and every one a container needs', (_name, service) => {
+    const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(value)]));
+    expect(Object.keys(env).filter((key) => !configVariables.includes(key))).toEqual([]);
+    expect(deployedRequiredVariables.filter((key) => !(key in env))).toEqual([]);
+    expect(() => loadConfig(env)).not.toThrow();
+    expect(loadConfig(env).env).toBe('production');
+  });
+
+  test.each(ours)('%s is probed on its own operations port', (_name, service) => {
+    const port = String(service.environment?.DEALFLOW_METRICS_PORT);
+    expect(service.healthcheck?.test?.join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
+  });
+
+  test('every long-running service has a healthcheck and resource limits', () => {
+    const missing = Object.entries(compose.services)
+      .filter(([, service]) => !service.deploy?.resources?.limits?.memory || !service.deploy.resources.limits.cpus)
+      .map(([name]) => name);
+    expect(missing).toEqual([]);
+    const unprobed = Object.entries(compose.services)
+      .filter(([, service]) => !service.healthcheck?.test && !service.healthcheck?.disable)
+      .map(([name]) => name);
+    expect(unprobed).toEqual([]);
+  });
+});
