@@ -40,8 +40,11 @@ describe('health and docs', () => {
       '/dev/tokens', // outside production only: test/api/devTokens.test.ts
       '/health/live', '/health/ready',
       '/v1/applications', '/v1/applications/{id}', '/v1/applications/{id}/documents',
-      '/v1/applications/{id}/offers/{dealId}/accept', '/v1/applications/{id}/withdraw',
+      '/v1/applications/{id}/explanation', '/v1/applications/{id}/offers/{dealId}/accept', '/v1/applications/{id}/withdraw',
       '/v1/calendars/cn/{year}',
+      '/v1/forums', '/v1/forums/{forumId}', '/v1/forums/{forumId}/agenda', '/v1/forums/{forumId}/cancel',
+      '/v1/forums/{forumId}/meetings/{meetingId}/confirm', '/v1/forums/{forumId}/meetings/{meetingId}/decline',
+      '/v1/forums/{forumId}/meetings/{meetingId}/outcome', '/v1/forums/{forumId}/registrations', '/v1/forums/{forumId}/schedule',
       '/v1/deals', '/v1/deals/{dealId}', '/v1/deals/{dealId}/decision',
       '/v1/enterprises/{uscc}', '/v1/institutions/{id}', '/v1/institutions/{id}/products/{productId}',
       '/v1/registries/dishonest-debtors/{uscc}', '/v1/registries/recognitions/import', '/v1/registries/recognitions/{uscc}',
