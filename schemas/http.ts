@@ -73,9 +73,11 @@ export const RecognitionsOnRecord = z.object({ uscc: Uscc, recognitions: z.array
 export type RecognitionsOnRecord = z.infer<typeof RecognitionsOnRecord>;
 
 export const DEPENDENCIES = ['temporal', 'kafka', 'mongo'] as const;
+/** Those the API cannot serve without; Kafka down makes it `degraded`, still in rotation. */
+export const REQUIRED_DEPENDENCIES = ['temporal', 'mongo'] as const;
 export const Liveness = z.object({ status: z.literal('live') });
 export const Readiness = z.object({
-  status: z.enum(['ready', 'unavailable']),
+  status: z.enum(['ready', 'degraded', 'unavailable']),
   checks: z.record(z.enum(DEPENDENCIES), z.object({ ok: z.boolean(), error: z.string().optional() })),
   checkedAt: IsoDateTime,
 });

@@ -37,6 +37,12 @@ const EnvSchema = z.object({
   DEALFLOW_TEMPORAL_PORT: localPort('DEALFLOW_TEMPORAL_PORT', 7233),
   DEALFLOW_MONGO_PORT: localPort('DEALFLOW_MONGO_PORT', 27017),
   DEALFLOW_KAFKA_PORT: localPort('DEALFLOW_KAFKA_PORT', 9092),
+  // The operations server (/metrics, /health/live|ready) of this process; unset, each process uses
+  // its own default (services/metrics.ts). 0 picks a free port (tests).
+  DEALFLOW_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  DEALFLOW_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  // The worker's Temporal runtime exporter, merged into the worker's /metrics; bound to 127.0.0.1 only.
+  DEALFLOW_TEMPORAL_METRICS_PORT: localPort('DEALFLOW_TEMPORAL_METRICS_PORT', 9468),
 });
 
 // Only for a developer's machine: production refuses to start without DEALFLOW_JWT_SECRET.
@@ -50,6 +56,8 @@ export interface Config {
   mongo: { url: string };
   kafka: { brokers: string[]; topic: string; clientId: string };
   jwtSecret: string;
+  /** `port` undefined: the process's default (API 9464, worker 9465, ops projector 9466). */
+  metrics: { host: string; port?: number; temporalRuntimePort: number };
   /** Only what is set; the workflow's defaults fill the rest. */
   pipeline: { topK?: number; slaScale?: number; documentsDeadlineDays?: number; offerWindowDays?: number; maxOpenDealsPerInstitution?: number };
 }
@@ -87,6 +95,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientId: 'dealflow',
     },
     jwtSecret: e.DEALFLOW_JWT_SECRET ?? LOCAL_JWT_SECRET,
+    metrics: {
+      host: e.DEALFLOW_METRICS_HOST,
+      ...(e.DEALFLOW_METRICS_PORT !== undefined ? { port: e.DEALFLOW_METRICS_PORT } : {}),
+      temporalRuntimePort: e.DEALFLOW_TEMPORAL_METRICS_PORT,
+    },
     pipeline: {
       ...(e.DEALFLOW_TOP_K !== undefined ? { topK: e.DEALFLOW_TOP_K } : {}),
       ...(e.DEALFLOW_SLA_SCALE !== undefined ? { slaScale: e.DEALFLOW_SLA_SCALE } : {}),

@@ -9,6 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { registerIdentify } from './auth';
 import { DEFAULT_LIMITS, type ApiDeps, type RouteContext } from './context';
 import { registerErrorHandler } from './errors';
+import { registerHttpMetrics, registerReadCacheMetrics } from './httpMetrics';
 import { applicationRoutes } from './routes/applications';
 import { calendarRoutes } from './routes/calendars';
 import { dealRoutes } from './routes/deals';
@@ -41,6 +42,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   answerUnavailableWhileClosing(app);
+  if (deps.metrics) {
+    registerHttpMetrics(app, deps.metrics);
+    if (deps.readCache) registerReadCacheMetrics(deps.readCache, deps.metrics);
+  }
 
   await app.register(fastifyJwt, {
     secret: deps.config.jwtSecret,

@@ -75,6 +75,7 @@ test('with Temporal down, readiness answers 503 naming it, and a command answers
   const api = await appWith({ temporal: deadTemporal() });
   const ready = await api.call('GET', '/health/ready');
   expect(ready.status).toBe(503);
+  expect(ready.body.status).toBe('unavailable');
   expect(ready.body.checks).toMatchObject({ temporal: { ok: false }, kafka: { ok: true }, mongo: { ok: true } });
 
   const uscc = newUscc();
@@ -114,10 +115,12 @@ test('with every pooled MongoDB connection busy, the ops metrics answer 503 like
   expect(answer.body).toMatchObject({ error: 'unavailable', message: expect.stringContaining('mongo') });
 });
 
-test('with Kafka down, readiness answers 503 naming it', async () => {
+test('with Kafka down, readiness stays 200 and reports it degraded: a broker outage does not empty the load balancer', async () => {
   const api = await appWith({ temporal: healthyTemporal(), kafkaHealth: async () => { throw new Error('broker unreachable'); } });
   const ready = await api.call('GET', '/health/ready');
-  expect(ready.status).toBe(503);
+  expect(ready.status).toBe(200);
+  expect(ready.headers.get('retry-after')).toBeNull();
+  expect(ready.body.status).toBe('degraded');
   expect(ready.body.checks).toMatchObject({ kafka: { ok: false, error: 'broker unreachable' }, temporal: { ok: true }, mongo: { ok: true } });
   expect((await api.call('GET', '/health/live')).status).toBe(200);
 });
