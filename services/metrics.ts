@@ -142,3 +142,10 @@ export async function startOperationsServer(options: OperationsServerOptions): P
   options.closers?.add('operations-server', close);
   return { url, close };
 }
+
+/** Another exporter's Prometheus text (the worker's Temporal runtime), to serve beside the process's own. */
+export async function fetchPrometheusText(url: string): Promise<string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return response.text();
+}
