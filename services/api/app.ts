@@ -131,7 +131,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
-const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The caller's x-request-id when it is a plain token of at most 128 characters (it goes into every log line), else a random UUID. */
 export function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
