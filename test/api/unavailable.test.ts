@@ -103,12 +103,13 @@ test('with MongoDB down, reads answer 503 and readiness names it', async () => {
 });
 
 test('with every pooled MongoDB connection busy, the ops metrics answer 503 like every other route', async () => {
-  // The driver's wait-queue timeout, thrown by whatever the metrics read first.
+  // The driver's wait-queue timeout, thrown by whatever the metrics read first (one partition's
+  // checkpoint: with no partition at all the metrics would read nothing).
   const waited = Object.assign(new Error('Timed out while checking out a connection from connection pool'), { name: 'MongoWaitQueueTimeoutError' });
   const failing = (): unknown => new Proxy(() => undefined, { get: () => failing(), apply: () => { throw waited; } });
   const models = new Proxy({}, { get: () => failing() }) as ApiDeps['models'];
   const feed = { isConnected: () => true } as unknown as LiveFeed;
-  const api = await appWith({ temporal: healthyTemporal(), opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops'), watermarks: async () => ({ topic: 't', highWatermarks: [] }) }) });
+  const api = await appWith({ temporal: healthyTemporal(), opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops'), watermarks: async () => ({ topic: 't', highWatermarks: [{ partition: 0, offset: '1' }] }) }) });
   const answer = await api.call('GET', '/v1/ops/metrics', { token: tokenFor(stack.config, { sub: 'o', role: 'ops' }) });
   expect(answer.status).toBe(503);
   expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
