@@ -75,7 +75,7 @@ export type RecognitionsOnRecord = z.infer<typeof RecognitionsOnRecord>;
 export const DEPENDENCIES = ['temporal', 'kafka', 'mongo'] as const;
 export const Liveness = z.object({ status: z.literal('live') });
 export const Readiness = z.object({
-  status: z.enum(['ready', 'unavailable']),
+  status: z.enum(['ready', 'degraded', 'unavailable']),
   checks: z.record(z.enum(DEPENDENCIES), z.object({ ok: z.boolean(), error: z.string().optional() })),
   checkedAt: IsoDateTime,
 });

@@ -36,8 +36,6 @@ const EnvSchema = z.object({
   DEALFLOW_FORUM_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('dealflow.forums.v1'),
   DEALFLOW_FORUM_MEETINGS_PER_ENTERPRISE: z.coerce.number().int().min(1).max(20).default(3),
   DEALFLOW_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  // The operations port (/metrics, /health/live|ready); each process has its own default (contract, Operations).
-  DEALFLOW_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   // Pipeline tuning passed to every application the API starts (see schemas/workflow.ts).
   DEALFLOW_TOP_K: z.coerce.number().int().min(1).max(20).optional(),
   DEALFLOW_SLA_SCALE: z.coerce.number().positive().max(1).optional(),
@@ -48,6 +46,12 @@ const EnvSchema = z.object({
   DEALFLOW_TEMPORAL_PORT: localPort('DEALFLOW_TEMPORAL_PORT', 7233),
   DEALFLOW_MONGO_PORT: localPort('DEALFLOW_MONGO_PORT', 27017),
   DEALFLOW_KAFKA_PORT: localPort('DEALFLOW_KAFKA_PORT', 9092),
+  // The operations server (/metrics, /health/live|ready) of this process; unset, each process uses
+  // its own default (services/metrics.ts). 0 picks a free port (tests).
+  DEALFLOW_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  DEALFLOW_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  // The worker's Temporal runtime exporter, merged into the worker's /metrics; bound to 127.0.0.1 only.
+  DEALFLOW_TEMPORAL_METRICS_PORT: localPort('DEALFLOW_TEMPORAL_METRICS_PORT', 9468),
 });
 
 /** Every variable the config reads: deployment files may set these and no others. */
@@ -68,6 +72,8 @@ export interface Config {
   /** `forumTopic`: the forums' events (the contract's "Forums"), apart from the applications'. */
   kafka: { brokers: string[]; topic: string; forumTopic: string; clientId: string; tls?: { caFile: string } };
   jwtSecret: string;
+  /** `port` undefined: the process's default (API 9464, worker 9465, ops projector 9466). */
+  metrics: { host: string; port?: number; temporalRuntimePort: number };
   /** Only what is set; the workflow's defaults fill the rest. */
   pipeline: { topK?: number; slaScale?: number; documentsDeadlineDays?: number; offerWindowDays?: number; maxOpenDealsPerInstitution?: number };
   forums: { meetingsPerEnterprise: number };
@@ -131,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.KAFKA_TLS_CA_FILE ? { tls: { caFile: e.KAFKA_TLS_CA_FILE } } : {}),
     },
     jwtSecret: e.DEALFLOW_JWT_SECRET ?? LOCAL_JWT_SECRET,
+    metrics: {
+      host: e.DEALFLOW_METRICS_HOST,
+      ...(e.DEALFLOW_METRICS_PORT !== undefined ? { port: e.DEALFLOW_METRICS_PORT } : {}),
+      temporalRuntimePort: e.DEALFLOW_TEMPORAL_METRICS_PORT,
+    },
     pipeline: {
       ...(e.DEALFLOW_TOP_K !== undefined ? { topK: e.DEALFLOW_TOP_K } : {}),
       ...(e.DEALFLOW_SLA_SCALE !== undefined ? { slaScale: e.DEALFLOW_SLA_SCALE } : {}),

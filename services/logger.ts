@@ -1,14 +1,28 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config';
 
 export type { Logger };
 
+/**
+ * Never written to a log line, whatever logs them: credentials in headers (a request logged with
+ * its headers, an HTTP client's error) and secrets in objects (a config, a connection's options).
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["set-cookie"]',
+  'headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie',
+  'authorization', '*.authorization',
+  'jwtSecret', '*.jwtSecret', 'password', '*.password', 'secret', '*.secret', 'token', '*.token',
+  'sasl', '*.sasl',
+];
+
 // JSON lines in production and under CI; readable lines when a person watches a terminal.
-export function createLogger(config: Pick<Config, 'logLevel' | 'env'>, name = 'dealflow'): Logger {
-  const pretty = process.stdout.isTTY && config.env !== 'production';
-  return pino({
+export function createLogger(config: Pick<Config, 'logLevel' | 'env'>, name = 'dealflow', destination?: DestinationStream): Logger {
+  const pretty = destination === undefined && process.stdout.isTTY && config.env !== 'production';
+  const options = {
     name,
     level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

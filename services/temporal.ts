@@ -15,10 +15,12 @@ import { temporalConnectionOptions } from './tls';
 
 export { createTemporalClient } from './temporalClient';
 
-// Routes the SDK's own logs (worker, workflow and activity context loggers) into our pino logger.
+// Routes the SDK's own logs (worker, workflow and activity context loggers) into our pino logger,
+// and with `prometheusBindAddress` starts the runtime's Prometheus exporter there (worker task
+// slots, schedule-to-start latencies, sticky cache size, failures; durations in seconds).
 // Must run before the first worker or native connection is created; later calls are no-ops.
 let runtimeInstalled = false;
-export function installTemporalRuntime(logger: Logger): void {
+export function installTemporalRuntime(logger: Logger, options: { prometheusBindAddress?: string } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const sdkLogger = logger.child({ component: 'temporal' });
@@ -34,7 +36,15 @@ export function installTemporalRuntime(logger: Logger): void {
     error: (message, meta) => sdkLogger.error(meta ?? {}, message),
   };
   // The SDK's native core logs (worker polling, server capabilities) go to the same logger.
-  Runtime.install({ logger: adapter, telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } } });
+  Runtime.install({
+    logger: adapter,
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
+      ...(options.prometheusBindAddress
+        ? { metrics: { prometheus: { bindAddress: options.prometheusBindAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
+        : {}),
+    },
+  });
 }
 
 // Bundling with webpack takes seconds: do it once per process and hand the bundle to every worker.

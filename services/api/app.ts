@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -9,6 +10,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { registerIdentify } from './auth';
 import { DEFAULT_LIMITS, type ApiDeps, type RouteContext } from './context';
 import { registerErrorHandler } from './errors';
+import { registerHttpMetrics, registerReadCacheMetrics } from './httpMetrics';
 import { applicationRoutes } from './routes/applications';
 import { calendarRoutes } from './routes/calendars';
 import { dealRoutes } from './routes/deals';
@@ -37,11 +39,23 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
     // X-Forwarded-For is not trusted: a client could forge it to dodge the per-IP rate limit.
     trustProxy: false,
+    // A caller's (or the proxy's) x-request-id ties our log lines to theirs; otherwise a fresh UUID.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+  });
+  // onSend runs for every answer, errors and 404s included.
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    return payload;
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   answerUnavailableWhileClosing(app);
+  if (deps.metrics) {
+    registerHttpMetrics(app, deps.metrics);
+    if (deps.readCache) registerReadCacheMetrics(deps.readCache, deps.metrics);
+  }
 
   await app.register(fastifyJwt, {
     secret: deps.config.jwtSecret,
@@ -116,6 +130,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.ready();
   return app;
+}
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's x-request-id when it is a plain token of at most 128 characters (it goes into every log line), else a random UUID. */
+export function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers[REQUEST_ID_HEADER];
+  return typeof given === 'string' && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /**

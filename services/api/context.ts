@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { PipelineSettings } from '../../schemas';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   /** Passed to every workflow started; tests shorten SLAs with it. */
   settings?: Partial<PipelineSettings>;
   limits?: Partial<ApiLimits>;
+  /** Where the HTTP and read-cache series go (served by the operations server); none without it. */
+  metrics?: Registry;
 }
 
 export interface ApiLimits {

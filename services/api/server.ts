@@ -1,4 +1,6 @@
 import { createKafka, fetchHighWatermarks } from '../kafka';
+import { createMetricsRegistry, startOperationsServer } from '../metrics';
+import { pingMongo } from '../mongo';
 import { Closers, openStore, runProcess, stopOnSignals } from '../process';
 import { createTemporalClient } from '../temporalClient';
 import { buildApp } from './app';
@@ -49,6 +51,7 @@ runProcess('dealflow-api', async (config, logger) => {
   const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS });
 
   const { models } = store;
+  const metrics = createMetricsRegistry('api');
   const app = await buildApp({
     config,
     logger,
@@ -57,14 +60,33 @@ runProcess('dealflow-api', async (config, logger) => {
     kafkaHealth,
     settings: config.pipeline,
     readCache,
+    metrics,
     opsRoutes: opsRoutes({ models, feed, watermarks, preHandler: allow('ops') }),
   });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url, docs: `${url}/docs`, taskQueue: config.temporal.taskQueue }, 'dealflow API listening');
+  // What probes read: Kafka is reported, but its outage alone keeps the process in rotation (every
+  // replica sees the same brokers; reads and submissions still work, the workflows publish later).
+  const operations = await startOperationsServer({
+    process: 'api',
+    config,
+    logger,
+    registry: metrics,
+    readiness: {
+      checks: {
+        temporal: () => temporal.client.workflowService.getSystemInfo({}),
+        mongo: () => pingMongo(models.applications.db),
+        kafka: kafkaHealth,
+      },
+      // The API cannot serve without these; Kafka down makes it `degraded`, still in rotation.
+      required: ['temporal', 'mongo'],
+    },
+  });
 
   stopOnSignals(logger, async () => {
     // The server first: requests in flight finish with the clients still open.
     await app.close().catch((error: unknown) => logger.error({ err: error }, 'closing the HTTP server failed'));
+    await operations.close();
     await closers.closeAll();
   });
 });

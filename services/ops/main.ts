@@ -1,6 +1,9 @@
 import { createKafka, ensureTopicExists } from '../kafka';
+import { createMetricsRegistry, startOperationsServer } from '../metrics';
+import { pingMongo } from '../mongo';
 import { Closers, openStore, runProcess, stopOnSignals } from '../process';
 import { opsGroupId, startProjector } from './projector';
+import { createProjectorMetrics } from './projectorMetrics';
 
 // The ops projector process. Stops on SIGINT or SIGTERM after the message in hand is projected
 // (the consumer's disconnect waits for it), then closes MongoDB.
@@ -11,8 +14,25 @@ runProcess('dealflow-ops', async (config, logger) => {
 
   const kafka = createKafka(config, logger, `${config.kafka.clientId}-ops`);
   await ensureTopicExists(kafka, config.kafka.topic);
-  const consumer = await startProjector({ kafka, models: store.models, logger, topic: config.kafka.topic });
+  const registry = createMetricsRegistry('ops');
+  const consumer = await startProjector({ kafka, models: store.models, logger, topic: config.kafka.topic, metrics: createProjectorMetrics(registry) });
   closers.add('kafka-consumer', () => consumer.close());
+  // Ready when its consumer is in the group and MongoDB answers: it can project.
+  await startOperationsServer({
+    process: 'ops',
+    config,
+    logger,
+    registry,
+    closers,
+    readiness: {
+      checks: {
+        consumer: async () => {
+          if (!consumer.inGroup()) throw new Error('the consumer is not a member of its group');
+        },
+        mongo: () => pingMongo(store.models.applications.db),
+      },
+    },
+  });
   logger.info({ topic: config.kafka.topic, groupId: opsGroupId(config.kafka.topic) }, 'ops projector started');
 
   stopOnSignals(logger, () => closers.closeAll());

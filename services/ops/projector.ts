@@ -6,6 +6,7 @@ import { decode } from '../events/decode';
 import { TOPIC_PARTITIONS, type ConsumerHandle } from '../kafka';
 import type { Logger } from '../logger';
 import type { Models } from '../store/models';
+import type { ProjectorMetrics } from './projectorMetrics';
 import { opsProjectionStore, type OpsProjectionStore, type PartitionCheckpoint } from '../store/opsProjection';
 
 // The ops projector: consumes the event topic in batches, partitions in parallel, and keeps the
@@ -208,23 +209,42 @@ export function createProjector(deps: { store: OpsProjectionStore; logger: Logge
   };
 }
 
+export interface ProjectorHandle extends ConsumerHandle {
+  /** True while the consumer is a member of its group (joined, not crashed or stopped): readiness. */
+  inGroup(): boolean;
+}
+
 /** Runs the projector as a consumer of `topic` in its group, from the topic's beginning for a new group. */
-export async function startProjector(deps: { kafka: Kafka; models: Models; logger: Logger; topic: string; groupId?: string }): Promise<ConsumerHandle> {
+export async function startProjector(deps: { kafka: Kafka; models: Models; logger: Logger; topic: string; groupId?: string; metrics?: ProjectorMetrics }): Promise<ProjectorHandle> {
   const projector = createProjector({ store: opsProjectionStore(deps.models), logger: deps.logger, topic: deps.topic });
   const consumer = deps.kafka.consumer({ groupId: deps.groupId ?? opsGroupId(deps.topic), allowAutoTopicCreation: false });
+  let inGroup = false;
   await consumer.connect();
   // A partition may come back after another consumer advanced it: reload it from the store.
-  consumer.on(consumer.events.GROUP_JOIN, () => projector.forgetPartitions());
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    inGroup = true;
+    projector.forgetPartitions();
+  });
+  for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) consumer.on(left, () => { inGroup = false; });
   await consumer.subscribe({ topic: deps.topic, fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: TOPIC_PARTITIONS,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.isEmpty()) return;
-      await projector.projectBatch(batch.partition, batch.messages, { heartbeat });
+      const started = process.hrtime.bigint();
+      const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+      let nextOffset: string;
+      try {
+        nextOffset = await projector.projectBatch(batch.partition, batch.messages, { heartbeat });
+      } catch (error) {
+        deps.metrics?.batchFailed(batch.partition, seconds());
+        throw error;
+      }
+      deps.metrics?.batchProjected(batch.partition, batch.messages.length, seconds(), batch.highWatermark, nextOffset);
       resolveOffset(batch.lastOffset());
       await commitOffsetsIfNecessary();
     },
   });
-  return { consumer, close: () => consumer.disconnect() };
+  return { consumer, close: () => consumer.disconnect(), inGroup: () => inGroup };
 }

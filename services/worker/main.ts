@@ -1,15 +1,40 @@
+import { createMetricsRegistry, fetchPrometheusText, startOperationsServer } from '../metrics';
+import { pingMongo } from '../mongo';
 import { runProcess } from '../process';
+import { installTemporalRuntime } from '../temporal';
 import { startWorker } from './startWorker';
 
 // The worker process. Worker.run() returns after SIGINT or SIGTERM (the SDK's runtime handles
 // them) once in-flight tasks finished or the grace time passed; then the clients close.
 runProcess('dealflow-worker', async (config, logger) => {
-  const { worker, close } = await startWorker(config, logger);
-  logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address }, 'worker started');
+  // The runtime's exporter listens on localhost only: the worker's /metrics serves it with ours.
+  const runtimeMetricsUrl = `http://127.0.0.1:${config.metrics.temporalRuntimePort}/metrics`;
+  installTemporalRuntime(logger, { prometheusBindAddress: `127.0.0.1:${config.metrics.temporalRuntimePort}` });
+  const registry = createMetricsRegistry('worker');
+  const { worker, models, close } = await startWorker(config, logger, {}, { metrics: registry });
+  const operations = await startOperationsServer({
+    process: 'worker',
+    config,
+    logger,
+    registry,
+    extraMetrics: () => fetchPrometheusText(runtimeMetricsUrl),
+    // Ready while the worker polls its task queue and MongoDB answers.
+    readiness: {
+      checks: {
+        worker: async () => {
+          if (worker.getState() !== 'RUNNING') throw new Error(`the worker is ${worker.getState()}`);
+        },
+        mongo: () => pingMongo(models.applications.db),
+      },
+    },
+  });
+  logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, metrics: `${operations.url}/metrics` }, 'worker started');
   try {
     await worker.run();
   } finally {
+    await operations.close();
     await close();
     logger.info('worker stopped');
   }
 });
+

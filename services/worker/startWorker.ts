@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { createActivities } from '../../activities';
 import { createForumActivities } from '../../activities/forums';
 import type { Config } from '../config';
@@ -8,6 +9,7 @@ import type { Logger } from '../logger';
 import { Closers, openStore } from '../process';
 import { createCatalogue } from '../store/catalogue';
 import { createTemporalWorker, type WorkerFactoryOptions } from '../temporal';
+import { instrumentRecordEvents } from './workerMetrics';
 
 // The worker's composition root: the only place that builds the clients the activities use.
 // Used by the worker process and by the tests that run a worker in-process.
@@ -24,7 +26,8 @@ export const WORKER_TUNING: NonNullable<WorkerFactoryOptions['tuning']> = {
   shutdownGraceTime: '20 seconds',
 };
 
-export async function startWorker(config: Config, logger: Logger, overrides: Partial<WorkerFactoryOptions> = {}) {
+/** `metrics`: the registry the worker's own series go to (the worker process serves it on /metrics). */
+export async function startWorker(config: Config, logger: Logger, overrides: Partial<WorkerFactoryOptions> = {}, options: { metrics?: Registry } = {}) {
   const closers = new Closers(logger);
   const close = () => closers.closeAll();
   try {
@@ -38,13 +41,14 @@ export async function startWorker(config: Config, logger: Logger, overrides: Par
     closers.add('kafka-producer', producer.close);
 
     const activityLogger = logger.child({ component: 'activities' });
+    const created = createActivities({
+      models,
+      catalogue: createCatalogue(models, logger),
+      publisher: createEventPublisher(producer, config.kafka.topic),
+      logger: activityLogger,
+    });
     const activities = {
-      ...createActivities({
-        models,
-        catalogue: createCatalogue(models, logger),
-        publisher: createEventPublisher(producer, config.kafka.topic),
-        logger: activityLogger,
-      }),
+      ...(options.metrics ? instrumentRecordEvents(created, options.metrics) : created),
       ...createForumActivities({ models, logger: activityLogger, forumPublisher: createForumEventPublisher(producer, config.kafka.forumTopic) }),
     };
     const { worker, close: closeConnection } = await createTemporalWorker(config, logger, {

@@ -55,7 +55,7 @@ export interface Answer {
 }
 
 export async function startApiStack(
-  options: { settings?: Partial<PipelineSettings>; limits?: ApiDeps['limits']; worker?: boolean; readCacheMaxAgeMs?: number } = {},
+  options: { settings?: Partial<PipelineSettings>; limits?: ApiDeps['limits']; worker?: boolean; readCacheMaxAgeMs?: number; metrics?: ApiDeps['metrics'] } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${uniqueSuffix()}`;
   const config = testConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
@@ -84,6 +84,7 @@ export async function startApiStack(
       kafkaHealth: async () => void (await admin.describeCluster()),
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const api = apiOn(app);

@@ -75,6 +75,7 @@ test('with Temporal down, readiness answers 503 naming it, and a command answers
   const api = await appWith({ temporal: deadTemporal() });
   const ready = await api.call('GET', '/health/ready');
   expect(ready.status).toBe(503);
+  expect(ready.body.status).toBe('unavailable');
   expect(ready.body.checks).toMatchObject({ temporal: { ok: false }, kafka: { ok: true }, mongo: { ok: true } });
 
   const uscc = newUscc();
@@ -102,22 +103,25 @@ test('with MongoDB down, reads answer 503 and readiness names it', async () => {
 });
 
 test('with every pooled MongoDB connection busy, the ops metrics answer 503 like every other route', async () => {
-  // The driver's wait-queue timeout, thrown by whatever the metrics read first.
+  // The driver's wait-queue timeout, thrown by whatever the metrics read first (one partition's
+  // checkpoint: with no partition at all the metrics would read nothing).
   const waited = Object.assign(new Error('Timed out while checking out a connection from connection pool'), { name: 'MongoWaitQueueTimeoutError' });
   const failing = (): unknown => new Proxy(() => undefined, { get: () => failing(), apply: () => { throw waited; } });
   const models = new Proxy({}, { get: () => failing() }) as ApiDeps['models'];
   const feed = { isConnected: () => true } as unknown as LiveFeed;
-  const api = await appWith({ temporal: healthyTemporal(), opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops'), watermarks: async () => ({ topic: 't', highWatermarks: [] }) }) });
+  const api = await appWith({ temporal: healthyTemporal(), opsRoutes: opsRoutes({ models, feed, preHandler: allow('ops'), watermarks: async () => ({ topic: 't', highWatermarks: [{ partition: 0, offset: '1' }] }) }) });
   const answer = await api.call('GET', '/v1/ops/metrics', { token: tokenFor(stack.config, { sub: 'o', role: 'ops' }) });
   expect(answer.status).toBe(503);
   expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
   expect(answer.body).toMatchObject({ error: 'unavailable', message: expect.stringContaining('mongo') });
 });
 
-test('with Kafka down, readiness answers 503 naming it', async () => {
+test('with Kafka down, the contract\'s readiness answers 503 naming it (the operations port\'s stays in rotation: test/api/operations.test.ts)', async () => {
   const api = await appWith({ temporal: healthyTemporal(), kafkaHealth: async () => { throw new Error('broker unreachable'); } });
   const ready = await api.call('GET', '/health/ready');
   expect(ready.status).toBe(503);
+  expect(ready.headers.get('retry-after')).toMatch(/^\d+$/);
+  expect(ready.body.status).toBe('unavailable');
   expect(ready.body.checks).toMatchObject({ kafka: { ok: false, error: 'broker unreachable' }, temporal: { ok: true }, mongo: { ok: true } });
   expect((await api.call('GET', '/health/live')).status).toBe(200);
 });

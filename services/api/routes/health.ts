@@ -1,13 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DEPENDENCIES, Liveness, Readiness } from '../../../schemas/http';
+import { RETRY_AFTER_SECONDS } from '../../dependencies';
+import { checkReadiness } from '../../metrics';
 import { pingMongo } from '../../mongo';
-import { RETRY_AFTER_SECONDS, withTimeout } from '../../dependencies';
 import type { RouteContext } from '../context';
 
-type Dependency = (typeof DEPENDENCIES)[number];
+// The contract's readiness: ready only when Temporal, Kafka and MongoDB all answer, each reported.
+// Load balancers and Kubernetes probe the operations port instead (services/metrics.ts), whose
+// readiness means "this process can serve" and keeps a replica in rotation through a Kafka outage.
 
 export const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
-  const checks: Record<Dependency, () => Promise<unknown>> = {
+  const checks = {
     temporal: () => deps.temporal.workflowService.getSystemInfo({}),
     kafka: () => deps.kafkaHealth(),
     mongo: () => pingMongo(deps.models.applications.db),
@@ -22,25 +25,18 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { d
     config: { rateLimit: false },
     schema: {
       tags: ['health'],
-      summary: 'Ready only when Temporal, Kafka and MongoDB answer',
+      summary: 'Ready when Temporal, Kafka and MongoDB answer; each dependency reported',
       security: [],
       response: { 200: Readiness, 503: Readiness },
     },
   }, async (request, reply) => {
-    const results = await Promise.all(DEPENDENCIES.map(async (name) => {
-      try {
-        await withTimeout(checks[name](), limits.healthTimeoutMs, name, `${name} health check`);
-        return [name, { ok: true }] as const;
-      } catch (error) {
-        request.log.warn({ dependency: name, err: error }, 'readiness check failed');
-        return [name, { ok: false, error: (error as Error).message }] as const;
-      }
-    }));
-    const ready = results.every(([, result]) => result.ok);
-    if (!ready) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    return reply.code(ready ? 200 : 503).send({
-      status: ready ? 'ready' : 'unavailable',
-      checks: Object.fromEntries(results) as Readiness['checks'],
+    const report = await checkReadiness(checks, { required: DEPENDENCIES, timeoutMs: limits.healthTimeoutMs });
+    const failed = Object.entries(report.checks).filter(([, check]) => !check.ok);
+    for (const [dependency, check] of failed) request.log.warn({ dependency, error: check.error }, 'readiness check failed');
+    if (!report.ready) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    return reply.code(report.ready ? 200 : 503).send({
+      status: !report.ready ? 'unavailable' : failed.length > 0 ? 'degraded' : 'ready',
+      checks: report.checks as Readiness['checks'],
       checkedAt: new Date().toISOString(),
     });
   });
