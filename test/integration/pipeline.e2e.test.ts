@@ -61,7 +61,8 @@ test('an application goes from submission to closed, with gap-free ordered event
     enterpriseUscc: catalogue.uscc,
     request: { instrument: 'credit_loan', amountCny: 8_000_000, termMonths: 12, purpose: 'New SMT line for automotive sensors' },
     submittedAt: new Date().toISOString(),
-    settings: { topK: 2 },
+    // The test catalogue's two products are one institution's: let both be proposed at once.
+    settings: { topK: 2, maxOpenDealsPerInstitution: 2 },
   });
 
   const proposed = await waitForState(handle, (s) => s.application.status === 'in_due_diligence' && s.deals.length === 2);
