@@ -1,10 +1,7 @@
 import { createKafka } from '../../services/kafka';
 import { addCalendarDays, beijingDateOf } from '../../schemas/beijingDate';
 import { readApplicationEvents } from '../support/events';
-import {
-  eventually, institution, newInstitutionId, newUscc, product, profile, request, startApiStack, tokenFor,
-  type Api, type ApiStack,
-} from './support';
+import { eventually, institution, newInstitutionId, newUscc, product, profile, request, tokenFor, useApiStack } from './support';
 
 // Eligibility after screening, over HTTP with a real worker, Kafka and FerretDB: a lapsed required
 // qualification refuses a term sheet (409 enterprise_not_eligible), and a listing as a dishonest
@@ -12,8 +9,7 @@ import {
 
 jest.setTimeout(120_000);
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api } = useApiStack({ settings: { topK: 1 } });
 let ops: string;
 let bank: string;
 let championBank: string;
@@ -38,8 +34,6 @@ async function applyInDueDiligence(uscc: string, token: string, body: object = r
 }
 
 beforeAll(async () => {
-  stack = await startApiStack({ settings: { topK: 1 } });
-  api = await stack.startApp();
   ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
   bank = newInstitutionId();
   championBank = newInstitutionId();
@@ -53,7 +47,6 @@ beforeAll(async () => {
     token: stack.institutionToken(championBank), body: product({ instruments: ['credit_loan'], requiredQualifications: ['little_giant'] }),
   })).status).toBe(200);
 });
-afterAll(async () => stack?.close());
 
 test('a required qualification that lapsed in the registry refuses the term sheet: 409 enterprise_not_eligible', async () => {
   const uscc = newUscc();

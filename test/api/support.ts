@@ -54,9 +54,14 @@ export interface Answer {
   body: any;
 }
 
-export async function startApiStack(
-  options: { settings?: Partial<PipelineSettings>; limits?: ApiDeps['limits']; worker?: boolean; readCacheMaxAgeMs?: number } = {},
-): Promise<ApiStack> {
+export interface ApiStackOptions {
+  settings?: Partial<PipelineSettings>;
+  limits?: ApiDeps['limits'];
+  worker?: boolean;
+  readCacheMaxAgeMs?: number;
+}
+
+export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
   const taskQueue = `api-test-${uniqueSuffix()}`;
   const config = testConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
   const logger = testLogger();
@@ -113,6 +118,58 @@ export async function startApiStack(
       await temporal.close();
     },
   };
+}
+
+/**
+ * A test file's stack and app: started before its tests, closed after them. `stack` and `api`
+ * stand for the started ones, so read them inside tests and hooks (the file's own `beforeAll`
+ * runs after this one's); `restartApp` replaces the app, as a restart of the API would.
+ */
+export function useApiStack(options: ApiStackOptions = {}): { stack: ApiStack; api: Api; restartApp(): Promise<void> } {
+  let stack: ApiStack | undefined;
+  let api: Api | undefined;
+  beforeAll(async () => {
+    stack = await startApiStack(options);
+    api = await stack.startApp();
+  });
+  afterAll(async () => stack?.close());
+  return {
+    stack: startedLater(() => stack, 'API stack'),
+    api: startedLater(() => api, 'API app'),
+    async restartApp() {
+      await api?.close();
+      api = await startedLater(() => stack, 'API stack').startApp();
+    },
+  };
+}
+
+/** Stands for the object `current()` answers at the time a property is read. */
+function startedLater<T extends object>(current: () => T | undefined, name: string): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const target = current();
+      if (target === undefined) throw new Error(`the ${name} is not started: it starts in beforeAll, read it inside tests and hooks`);
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
+ * An app on the stack's config and store with no Temporal (commands fail) and Kafka reported
+ * healthy, for tests that swap in a dependency of their own; the caller closes it.
+ */
+export async function startAppWith(stack: ApiStack, overrides: Partial<ApiDeps>): Promise<Api> {
+  const app = await buildApp({
+    config: stack.config,
+    logger: stack.logger,
+    temporal: undefined as never,
+    models: stack.models,
+    kafkaHealth: async () => undefined,
+    ...overrides,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return apiOn(app);
 }
 
 async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
