@@ -8,6 +8,7 @@ import {
   dealsProposed,
   decide,
   eventTypes,
+  issueTermSheet,
   read,
   settled,
   submitDocuments,
@@ -112,8 +113,7 @@ describe('withdrawal', () => {
     const app = await h().start({ candidates: candidates(3) });
     await dealsProposed(app, 3);
     const [d1, d2, d3] = [1, 2, 3].map((n) => dealIdOf(app, n)) as [string, string, string];
-    await decide(app, d1, { action: 'express_interest' });
-    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
+    await issueTermSheet(h().env, app, d1);
     await decide(app, d2, { action: 'express_interest' });
 
     const result = await withdraw(app, 'Board chose equity instead');
@@ -130,8 +130,7 @@ describe('withdrawal', () => {
     const app = await h().start({ candidates: candidates(3) });
     await dealsProposed(app, 3);
     const d1 = dealIdOf(app, 1);
-    await decide(app, d1, { action: 'express_interest' });
-    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
+    await issueTermSheet(h().env, app, d1);
     await acceptOffer(app, d1);
 
     const result = await withdraw(app, 'Changed our mind');
@@ -152,8 +151,7 @@ describe('withdrawal', () => {
     const app = await h().start({ candidates: candidates(3) });
     await dealsProposed(app, 3);
     const d1 = dealIdOf(app, 1);
-    await decide(app, d1, { action: 'express_interest' });
-    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
+    await issueTermSheet(h().env, app, d1);
     await acceptOffer(app, d1);
     await decide(app, d1, { action: 'confirm_close' });
     await app.handle.result();

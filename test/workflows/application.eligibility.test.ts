@@ -10,6 +10,7 @@ import {
   read,
   rejectionOf,
   settled,
+  startWithOneDeal,
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
@@ -22,9 +23,7 @@ import {
 const h = useHarness();
 
 test('a term sheet and a close are refused (enterprise_not_eligible) while the registries say the enterprise no longer qualifies', async () => {
-  const app = await h().start({ candidates: candidates(1), settings: { topK: 1 } });
-  await dealsProposed(app, 1);
-  const dealId = dealIdOf(app, 1);
+  const { app, dealId } = await startWithOneDeal(h());
   await decide(app, dealId, { action: 'express_interest' });
 
   app.market.ineligibleBecause = ['the product requires little_giant, which the recognition registry does not hold as valid today'];

@@ -10,6 +10,7 @@ import {
   HOUR_MS,
   read,
   settled,
+  startWithOneDeal,
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
@@ -39,9 +40,7 @@ function expectFiredAt(app: Application, type: string, dealId: string | undefine
 
 /** One deal that has expressed interest, alone so no other deal's timer interferes. */
 async function oneInterestedDeal(): Promise<{ app: Application; dealId: string; ddDeadlineMs: number }> {
-  const app = await h().start({ candidates: candidates(1), settings: { topK: 1 } });
-  await dealsProposed(app, 1);
-  const dealId = dealIdOf(app, 1);
+  const { app, dealId } = await startWithOneDeal(h());
   const interested = await decide(app, dealId, { action: 'express_interest' });
   return { app, dealId, ddDeadlineMs: ms(interested.deal?.deadline) };
 }

@@ -5,6 +5,7 @@ import {
   dealIdOf,
   dealsProposed,
   decide,
+  issueTermSheet,
   submitDocuments,
   termSheet,
   withdraw,
@@ -76,8 +77,7 @@ export const scenarios: Scenario[] = [
       const app = await h.start({ candidates: candidates(3) });
       await dealsProposed(app, 3);
       const d1 = dealIdOf(app, 1);
-      await decide(app, d1, { action: 'express_interest' });
-      await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h.env) });
+      await issueTermSheet(h.env, app, d1);
       await withdraw(app, 'Financed elsewhere');
       return app;
     },

@@ -313,6 +313,15 @@ export const dealsProposed = (app: Application, count: number): Promise<Applicat
 
 export const eventTypes = (events: readonly DealflowEvent[]): EventType[] => events.map((e) => e.type);
 
+/** Starts an application matched to one product (its candidate with `overrides`) and waits for that one deal. */
+export async function startWithOneDeal(
+  harness: Harness, overrides: Partial<Candidate> = {}, settings: Partial<PipelineSettings> = {},
+): Promise<{ app: Application; dealId: string }> {
+  const app = await harness.start({ candidates: [candidate(1, overrides)], settings: { topK: 1, ...settings } });
+  await dealsProposed(app, 1);
+  return { app, dealId: dealIdOf(app, 1) };
+}
+
 /** Events of one deal, as `type`, or `type(reason)` where the reason is a code (a decline's is free text). */
 export function dealEvents(events: readonly DealflowEvent[], dealId: string): string[] {
   return events.filter((e) => e.dealId === dealId).map((e) => {
@@ -357,6 +366,12 @@ export async function termSheet(env: TestWorkflowEnvironment, validForMs = 30 * 
     conditions: ['Pledge of patent ZL2021-0001'],
     expiresAt: new Date((await env.currentTimeMs()) + validForMs).toISOString(),
   };
+}
+
+/** The institution's interest and then its term sheet (valid for `validForMs`): the steps before an offer can be accepted. */
+export async function issueTermSheet(env: TestWorkflowEnvironment, app: Application, dealId: string, validForMs?: number): Promise<CommandResult> {
+  await decide(app, dealId, { action: 'express_interest' });
+  return decide(app, dealId, { action: 'issue_term_sheet', termSheet: await termSheet(env, validForMs) });
 }
 
 /** The `ApplicationFailure.type` a rejected update carries, or a thrown error when it was not rejected so. */
