@@ -16,6 +16,7 @@ import { createTemporalClient } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { randomUscc } from '../support/catalogue';
+import { startedLater } from '../support/startedLater';
 import { callJson, type CallOptions } from '../support/http';
 
 // The API over real HTTP against the local stack, with an in-process worker on a task queue of
@@ -141,18 +142,6 @@ export function useApiStack(options: ApiStackOptions = {}): { stack: ApiStack; a
       api = await startedLater(() => stack, 'API stack').startApp();
     },
   };
-}
-
-/** Stands for the object `current()` answers at the time a property is read. */
-function startedLater<T extends object>(current: () => T | undefined, name: string): T {
-  return new Proxy({} as T, {
-    get(_, key) {
-      const target = current();
-      if (target === undefined) throw new Error(`the ${name} is not started: it starts in beforeAll, read it inside tests and hooks`);
-      const value: unknown = Reflect.get(target, key);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }
 
 /**
