@@ -1,4 +1,4 @@
-import { eventually, institution, newInstitutionId, newUscc, product, profile, request, sha256, tokenFor, useApiStack } from './support';
+import { eventually, institution, newInstitutionId, newUscc, product, profile, registerInstitutions, request, sha256, useApiStack } from './support';
 
 // Applications and deals over HTTP with a real worker: submission and its Idempotency-Key, who
 // sees what, and a whole deal from proposal to close, each command read back right after.
@@ -32,13 +32,11 @@ async function dealOf(applicationId: string, institutionId: string, token: strin
 }
 
 beforeAll(async () => {
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
   // The catalogue is seeded through the API before any application, so the worker's cached catalogue has it.
   bank = newInstitutionId();
   otherBank = newInstitutionId();
-  for (const id of [bank, otherBank]) {
-    expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution() })).status).toBe(200);
-  }
+  await registerInstitutions(stack, api, [bank, otherBank]);
   expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
 });
 

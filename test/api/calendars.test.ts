@@ -10,7 +10,7 @@ let ops: string;
 let institution: string;
 
 beforeAll(() => {
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
   institution = tokenFor(stack.config, { sub: 'officer@calendar-bank', role: 'institution', org: 'calendar-bank' });
 });
 

@@ -10,7 +10,7 @@ const { stack, api } = useApiStack({ worker: false });
 let ops: string;
 
 beforeAll(() => {
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
 });
 
 

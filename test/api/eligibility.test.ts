@@ -1,7 +1,7 @@
 import { createKafka } from '../../services/kafka';
 import { addCalendarDays, beijingDateOf } from '../../schemas/beijingDate';
 import { readApplicationEvents } from '../support/events';
-import { eventually, institution, newInstitutionId, newUscc, product, profile, request, tokenFor, useApiStack } from './support';
+import { eventually, newInstitutionId, newUscc, product, profile, registerInstitutions, request, useApiStack } from './support';
 
 // Eligibility after screening, over HTTP with a real worker, Kafka and FerretDB: a lapsed required
 // qualification refuses a term sheet (409 enterprise_not_eligible), and a listing as a dishonest
@@ -34,12 +34,10 @@ async function applyInDueDiligence(uscc: string, token: string, body: object = r
 }
 
 beforeAll(async () => {
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
   bank = newInstitutionId();
   championBank = newInstitutionId();
-  for (const id of [bank, championBank]) {
-    expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution() })).status).toBe(200);
-  }
+  await registerInstitutions(stack, api, [bank, championBank]);
   expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, {
     token: stack.institutionToken(bank), body: product({ capacity: 1, responseSlaWorkingDays: 5, ddSlaWorkingDays: 20 }),
   })).status).toBe(200);

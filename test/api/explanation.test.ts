@@ -1,4 +1,4 @@
-import { eventually, institution, newInstitutionId, newUscc, product, profile, tokenFor, useApiStack } from './support';
+import { eventually, institution, newInstitutionId, newUscc, product, profile, useApiStack } from './support';
 
 // One open deal per institution, names in every view, the explanation per role, and an
 // application that follows up a forum meeting, over HTTP with a real worker.
@@ -43,7 +43,7 @@ async function storeMeeting(uscc: string, forumId: string, meetingId: string, in
 }
 
 beforeAll(async () => {
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
   const names: [string, string][] = [[bankA, '甲银行'], [bankB, '乙银行'], [metBank, '论坛银行'], [strictBank, '严格银行']];
   for (const [id, name] of names) {
     expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution({ name }) })).status).toBe(200);

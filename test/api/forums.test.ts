@@ -36,7 +36,7 @@ const forum = {
 };
 
 beforeAll(async () => {
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
   for (const id of [bankA, bankB]) {
     expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution({ name: `银行 ${id}` }) })).status).toBe(200);
     expect((await api.call('PUT', `/v1/institutions/${id}/products/${id}-ip`, { token: institutionToken(id), body: product() })).status).toBe(200);

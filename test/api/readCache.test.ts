@@ -1,4 +1,4 @@
-import { eventually, institution, newInstitutionId, newUscc, product, profile, request, tokenFor, useApiStack } from './support';
+import { eventually, newInstitutionId, newUscc, product, profile, registerInstitutions, request, tokenFor, useApiStack } from './support';
 
 // The read cache in the API, with an age limit no test reaches: whatever a client sees change
 // here, the event stream or the API's own commands made it visible, not an expiry.
@@ -10,9 +10,8 @@ let bank: string;
 
 
 beforeAll(async () => {
-  const ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
   bank = newInstitutionId();
-  expect((await api.call('PUT', `/v1/institutions/${bank}`, { token: ops, body: institution() })).status).toBe(200);
+  await registerInstitutions(stack, api, [bank]);
   expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-cache`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
   await stack.cacheLive();
 });

@@ -34,7 +34,8 @@ export interface ApiStack {
   cacheLive(): Promise<void>;
   /** Hits and misses of the read caches of the apps started so far. */
   cacheStats(): { hits: number; misses: number };
-  /** A token of an enterprise's user, an institution's officer. */
+  /** A token of an ops user, an enterprise's user, an institution's officer. */
+  opsToken(): string;
   enterpriseToken(uscc: string): string;
   institutionToken(institutionId: string): string;
   close(): Promise<void>;
@@ -103,6 +104,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     models,
     startApp,
     cacheLive: () => feed.whenConnected(60_000),
+    opsToken: () => tokenFor(config, { sub: 'ops-tester', role: 'ops' }),
     enterpriseToken: (uscc) => tokenFor(config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc }),
     institutionToken: (id) => tokenFor(config, { sub: `officer@${id}`, role: 'institution', org: id }),
     cacheStats: () => caches.reduce((sum, cache) => ({ hits: sum.hits + cache.stats().hits, misses: sum.misses + cache.stats().misses }), { hits: 0, misses: 0 }),
@@ -220,6 +222,14 @@ export function profile(overrides: Partial<EnterpriseProfileInput> = {}): Enterp
 
 export function institution(overrides: Partial<InstitutionInput> = {}): InstitutionInput {
   return { name: '测试银行', kind: 'bank', regions: [TEST_REGION], ...overrides };
+}
+
+/** Registers institutions through the API as ops, each with `overrides`. */
+export async function registerInstitutions(stack: ApiStack, api: Api, ids: readonly string[], overrides: Partial<InstitutionInput> = {}): Promise<void> {
+  const token = stack.opsToken();
+  for (const id of ids) {
+    expect((await api.call('PUT', `/v1/institutions/${id}`, { token, body: institution(overrides) })).status).toBe(200);
+  }
 }
 
 export function product(overrides: Partial<ProductInput> = {}): ProductInput {

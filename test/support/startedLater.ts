@@ -7,8 +7,9 @@ export function startedLater<T extends object>(current: () => T | undefined, nam
     get(_, key) {
       const target = current();
       if (target === undefined) throw new Error(`the ${name} is not started: it starts in beforeAll, read it inside tests and hooks`);
-      const value: unknown = Reflect.get(target, key);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      // Unbound: a method called on the stand-in reads its fields through it, and a class (a
+      // mongoose model) keeps its static members.
+      return Reflect.get(target, key);
     },
   });
 }
