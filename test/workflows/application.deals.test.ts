@@ -5,12 +5,12 @@ import {
   dealEvents,
   dealIdOf,
   dealOf,
-  dealsProposed,
   decide,
   eventTypes,
   issueTermSheet,
   read,
   settled,
+  startProposed,
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
@@ -25,8 +25,7 @@ const h = useHarness();
 
 describe('declines and backfill', () => {
   test('a declined deal releases its capacity and is backfilled by the next ranked product', async () => {
-    const app = await h().start({ candidates: candidates(4) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(4) });
     const d1 = dealIdOf(app, 1);
 
     const result = await decide(app, d1, { action: 'decline', reason: 'Outside our risk appetite' });
@@ -44,8 +43,7 @@ describe('declines and backfill', () => {
   }, TEST_TIMEOUT_MS);
 
   test('when every deal is declined and no candidate remains the application ends as no_match (all_deals_declined_or_expired)', async () => {
-    const app = await h().start({ candidates: candidates(4) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(4) });
 
     await decide(app, dealIdOf(app, 1), { action: 'decline', reason: 'Too small' });
     await waitFor(app, (s) => s.deals.length === 4, 'the backfilled deal');
@@ -64,8 +62,7 @@ describe('declines and backfill', () => {
   }, TEST_TIMEOUT_MS);
 
   test('an institution may decline after reviewing documents, and ask again after a review', async () => {
-    const app = await h().start({ candidates: candidates(3) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(3) });
     const [d1, d2] = [dealIdOf(app, 1), dealIdOf(app, 2)];
 
     await decide(app, d1, { action: 'express_interest' });
@@ -90,8 +87,7 @@ describe('declines and backfill', () => {
 
 describe('withdrawal', () => {
   test('withdrawing during due diligence ends the application and releases every open deal', async () => {
-    const app = await h().start({ candidates: candidates(5) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(5) });
     await decide(app, dealIdOf(app, 1), { action: 'express_interest' });
 
     const result = await withdraw(app, 'Financed elsewhere');
@@ -110,8 +106,7 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing with offers ready releases the term sheet too and clears the offer window', async () => {
-    const app = await h().start({ candidates: candidates(3) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(3) });
     const [d1, d2, d3] = [1, 2, 3].map((n) => dealIdOf(app, n)) as [string, string, string];
     await issueTermSheet(h().env, app, d1);
     await decide(app, d2, { action: 'express_interest' });
@@ -127,8 +122,7 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing after accepting an offer ends the application and gives back every reservation', async () => {
-    const app = await h().start({ candidates: candidates(3) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(3) });
     const d1 = dealIdOf(app, 1);
     await issueTermSheet(h().env, app, d1);
     await acceptOffer(app, d1);
@@ -148,8 +142,7 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing a closed application is rejected and records nothing', async () => {
-    const app = await h().start({ candidates: candidates(3) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(3) });
     const d1 = dealIdOf(app, 1);
     await issueTermSheet(h().env, app, d1);
     await acceptOffer(app, d1);

@@ -313,12 +313,18 @@ export const dealsProposed = (app: Application, count: number): Promise<Applicat
 
 export const eventTypes = (events: readonly DealflowEvent[]): EventType[] => events.map((e) => e.type);
 
+/** Starts an application and waits until `count` deals are proposed and recorded. */
+export async function startProposed(harness: Pick<Harness, 'start'>, count: number, options: StartOptions = {}): Promise<Application> {
+  const app = await harness.start(options);
+  await dealsProposed(app, count);
+  return app;
+}
+
 /** Starts an application matched to one product (its candidate with `overrides`) and waits for that one deal. */
 export async function startWithOneDeal(
   harness: Harness, overrides: Partial<Candidate> = {}, settings: Partial<PipelineSettings> = {},
 ): Promise<{ app: Application; dealId: string }> {
-  const app = await harness.start({ candidates: [candidate(1, overrides)], settings: { topK: 1, ...settings } });
-  await dealsProposed(app, 1);
+  const app = await startProposed(harness, 1, { candidates: [candidate(1, overrides)], settings: { topK: 1, ...settings } });
   return { app, dealId: dealIdOf(app, 1) };
 }
 
