@@ -7,6 +7,7 @@ import {
   dealOf,
   decide,
   eventTypes,
+  expectEndedAndReleased,
   issueTermSheet,
   read,
   settled,
@@ -55,10 +56,7 @@ describe('declines and backfill', () => {
     expect(await app.handle.result()).toEqual({ applicationId: app.applicationId, status: 'no_match' });
     const final = await read(app);
     expect(final.timeline.at(-1)).toMatchObject({ type: 'application.no_match', data: { reason: 'all_deals_declined_or_expired' } });
-    expect(final.deals.map((d) => d.status)).toEqual(['declined', 'declined', 'declined', 'declined']);
-    expect(app.market.held.size).toBe(0);
-    expect(app.market.released).toHaveLength(4);
-    expect(app.market.events).toEqual(final.timeline);
+    expectEndedAndReleased(app, final, ['declined', 'declined', 'declined', 'declined']);
   }, TEST_TIMEOUT_MS);
 
   test('an institution may decline after reviewing documents, and ask again after a review', async () => {
@@ -99,10 +97,7 @@ describe('withdrawal', () => {
     expect(eventTypes(final.timeline).slice(7)).toEqual(['application.withdrawn', 'deal.not_selected', 'deal.not_selected', 'deal.not_selected']);
     expect(final.timeline[7]?.data).toEqual({ reason: 'Financed elsewhere' });
     expect(final.timeline.slice(8).map((e) => e.data)).toEqual(Array(3).fill({ reason: 'application_withdrawn' }));
-    expect(final.deals.map((d) => d.status)).toEqual(['not_selected', 'not_selected', 'not_selected']);
-    expect(app.market.held.size).toBe(0);
-    expect(app.market.released).toHaveLength(3);
-    expect(app.market.events).toEqual(final.timeline);
+    expectEndedAndReleased(app, final, ['not_selected', 'not_selected', 'not_selected']);
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing with offers ready releases the term sheet too and clears the offer window', async () => {

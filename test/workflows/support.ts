@@ -328,6 +328,14 @@ export async function startWithOneDeal(
   return { app, dealId: dealIdOf(app, 1) };
 }
 
+/** The application ended with its deals in `statuses`, each deal's reservation given back, and every event recorded. */
+export function expectEndedAndReleased(app: Application, final: ApplicationSnapshot, statuses: readonly string[]): void {
+  expect(final.deals.map((d) => d.status)).toEqual(statuses);
+  expect(app.market.held.size).toBe(0);
+  expect(app.market.released).toHaveLength(statuses.length);
+  expect(app.market.events).toEqual(final.timeline);
+}
+
 /** Events of one deal, as `type`, or `type(reason)` where the reason is a code (a decline's is free text). */
 export function dealEvents(events: readonly DealflowEvent[], dealId: string): string[] {
   return events.filter((e) => e.dealId === dealId).map((e) => {
