@@ -1,6 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import {
-  acceptOffer,
   candidates,
   dealEvents,
   dealIdOf,
@@ -12,6 +11,7 @@ import {
   read,
   settled,
   startProposed,
+  startWithAcceptedOffer,
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
@@ -117,10 +117,7 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing after accepting an offer ends the application and gives back every reservation', async () => {
-    const app = await startProposed(h(), 3, { candidates: candidates(3) });
-    const d1 = dealIdOf(app, 1);
-    await issueTermSheet(h().env, app, d1);
-    await acceptOffer(app, d1);
+    const { app, dealId: d1 } = await startWithAcceptedOffer(h());
 
     const result = await withdraw(app, 'Changed our mind');
     expect(result.application.status).toBe('withdrawn');
@@ -137,10 +134,7 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing a closed application is rejected and records nothing', async () => {
-    const app = await startProposed(h(), 3, { candidates: candidates(3) });
-    const d1 = dealIdOf(app, 1);
-    await issueTermSheet(h().env, app, d1);
-    await acceptOffer(app, d1);
+    const { app, dealId: d1 } = await startWithAcceptedOffer(h());
     await decide(app, d1, { action: 'confirm_close' });
     await app.handle.result();
     const recorded = app.market.events.length;

@@ -388,6 +388,15 @@ export async function issueTermSheet(env: TestWorkflowEnvironment, app: Applicat
   return decide(app, dealId, { action: 'issue_term_sheet', termSheet: await termSheet(env, validForMs) });
 }
 
+/** An application of three proposed deals whose first the enterprise chose: its offer accepted. */
+export async function startWithAcceptedOffer(harness: Harness): Promise<{ app: Application; dealId: string }> {
+  const app = await startProposed(harness, 3, { candidates: candidates(3) });
+  const dealId = dealIdOf(app, 1);
+  await issueTermSheet(harness.env, app, dealId);
+  await acceptOffer(app, dealId);
+  return { app, dealId };
+}
+
 /** The `ApplicationFailure.type` a rejected update carries, or a thrown error when it was not rejected so. */
 export async function rejectionOf(update: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
   try {
