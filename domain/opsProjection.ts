@@ -91,19 +91,11 @@ export function applyEvent(state: OpsApplicationState, event: DealflowEvent): Op
       if (event.data.candidates.length > 0) moveTo(next, 'in_due_diligence', at);
       break;
     case 'application.no_match':
-      moveTo(next, 'no_match', at);
-      break;
     case 'application.withdrawn':
-      moveTo(next, 'withdrawn', at);
-      break;
     case 'application.expired':
-      moveTo(next, 'expired', at);
-      break;
     case 'application.closed':
-      moveTo(next, 'closed', at);
-      break;
     case 'application.rejected':
-      moveTo(next, 'rejected', at);
+      moveTo(next, ENDED_IN[event.type], at);
       break;
     case 'deal.term_sheet_issued':
       if (!next.openTermSheets.includes(event.dealId ?? '')) next.openTermSheets.push(event.dealId ?? '');
@@ -123,6 +115,15 @@ export function applyEvent(state: OpsApplicationState, event: DealflowEvent): Op
   }
   return next;
 }
+
+/** The status each ending event leaves an application in. */
+const ENDED_IN = {
+  'application.no_match': 'no_match',
+  'application.withdrawn': 'withdrawn',
+  'application.expired': 'expired',
+  'application.closed': 'closed',
+  'application.rejected': 'rejected',
+} as const satisfies Partial<Record<DealflowEvent['type'], ApplicationStatus>>;
 
 function moveTo(state: OpsApplicationState, to: ApplicationStatus, at: string): void {
   if (state.status === to) return;

@@ -1,20 +1,14 @@
 import { z } from 'zod';
-import { ApplicationId, IsoDateTime, Uscc } from './common';
-import { ApplicationRequest, ApplicationSource, ApplicationStatus, ScreeningResult } from './application';
 import { DealView } from './deal';
 import { DealflowEvent } from './events';
+import { ApplicationRecord } from './workflow';
 
-/** `GET /v1/applications/:id`; `screening` is null until screening has run. */
-export const ApplicationView = z.object({
-  applicationId: ApplicationId,
-  enterpriseUscc: Uscc,
-  status: ApplicationStatus,
-  request: ApplicationRequest,
-  /** The forum meeting this application follows up, when it does. */
-  source: ApplicationSource.optional(),
-  screening: ScreeningResult.nullable(),
-  createdAt: IsoDateTime,
-  updatedAt: IsoDateTime,
+/**
+ * `GET /v1/applications/:id`: the application's read model with its timeline and deals (its region
+ * and offer deadline stay internal); `screening` is null until screening has run, `source` is the
+ * forum meeting the application follows up, when it does.
+ */
+export const ApplicationView = ApplicationRecord.omit({ region: true, offerDeadline: true }).extend({
   timeline: z.array(DealflowEvent),
   deals: z.array(DealView),
 });

@@ -3,16 +3,14 @@ import { buildApp } from '../../services/api/app';
 import { allow, signToken } from '../../services/api/auth';
 import { createReadCache, READ_CACHE_DEFAULTS } from '../../services/api/readCache';
 import type { Config } from '../../services/config';
-import { createKafka, ensureTopic, fetchHighWatermarks } from '../../services/kafka';
+import { fetchHighWatermarks } from '../../services/kafka';
 import type { Logger } from '../../services/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
-import { connectMongo } from '../../services/mongo';
-import { defineModels, type Models } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
+import type { Models } from '../../services/store/models';
 import { createTemporalClient } from '../../services/temporalClient';
 import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
-import { deleteTopic } from './stack';
+import { deleteTopic, openBenchStoreAndTopic } from './stack';
 
 // The API with its real dependencies on the bench's private database, topic and task queue, built
 // as services/api/server.ts builds it (live feed, read cache, ops routes, pipeline settings from
@@ -22,13 +20,7 @@ export const BENCH_LIMITS = { rateMax: 1_000_000_000, rateWindowMs: 60_000 };
 
 export async function startApiOnly(config: Config, logger: Logger) {
   const temporal = await createTemporalClient(config);
-  const mongo = await connectMongo(config, logger);
-  const models = defineModels(mongo.connection);
-  await prepareStore(models, logger);
-  const kafka = createKafka(config, logger, 'dealflow-bench-api');
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopic(admin, config.kafka.topic);
+  const { mongo, models, kafka, admin } = await openBenchStoreAndTopic(config, logger, 'dealflow-bench-api');
   // As in the API process (services/api/server.ts): the feed of the topic keeps the read cache honest.
   // Named after the private topic (server.ts names it after host and pid) so that close() can remove it.
   const feedGroup = `bench-api-feed.${config.kafka.topic}`;

@@ -1,6 +1,10 @@
 import type { Admin } from 'kafkajs';
 import { loadConfig, type Config } from '../../services/config';
 import { createLogger, type Logger } from '../../services/logger';
+import { createKafka, ensureTopic } from '../../services/kafka';
+import { connectMongo } from '../../services/mongo';
+import { defineModels } from '../../services/store/models';
+import { prepareStore } from '../../services/store/prepare';
 
 // Every benchmark runs against the local stack (`npm run services:up`) with a task queue, topic
 // and MongoDB database of its own, removed afterwards, so it never sees or leaves other data.
@@ -29,4 +33,16 @@ export function benchLogger(): Logger {
 
 export async function deleteTopic(admin: Admin, topic: string): Promise<void> {
   await admin.deleteTopics({ topics: [topic], timeout: 10_000 }).catch(() => undefined);
+}
+
+/** The bench's private database, its store prepared, and its private topic, with a connected admin. */
+export async function openBenchStoreAndTopic(config: Config, logger: Logger, kafkaClientId: string) {
+  const mongo = await connectMongo(config, logger);
+  const models = defineModels(mongo.connection);
+  await prepareStore(models, logger);
+  const kafka = createKafka(config, logger, kafkaClientId);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopic(admin, config.kafka.topic);
+  return { mongo, models, kafka, admin };
 }

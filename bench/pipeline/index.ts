@@ -1,16 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { createKafka, ensureTopic, startConsumer } from '../../services/kafka';
-import { connectMongo } from '../../services/mongo';
-import { defineModels } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
+import { startConsumer } from '../../services/kafka';
 import { createTemporalClient } from '../../services/temporal';
 import { applicationWorkflowId } from '../../workflows/messages';
 import { benchRequest, seedBenchCatalogue, tokens } from '../lib/apiStack';
 import { cpuSnapshot, cpuShares, formatCpu, peakSampler, spawnChild, type Child } from '../lib/children';
 import { opsProjectionGroup } from '../lib/opsStack';
 import { log, percentile, result, sleep, type BenchmarkResult } from '../lib/report';
-import { benchConfig, benchEnv, benchLogger, benchSuffix, deleteTopic } from '../lib/stack';
+import { benchConfig, benchEnv, benchLogger, benchSuffix, deleteTopic, openBenchStoreAndTopic } from '../lib/stack';
 import type { noopWorkflow } from './noopWorkflow';
 
 // 1. Pipeline throughput, and 5. memory. Applications go in through POST /v1/applications (an
@@ -32,13 +29,7 @@ export async function runPipeline(): Promise<BenchmarkResult[]> {
   const config = benchConfig(suffix);
   const noopQueue = `bench-noop-${suffix}`;
   const logger = benchLogger();
-  const mongo = await connectMongo(config, logger);
-  const models = defineModels(mongo.connection);
-  await prepareStore(models, logger);
-  const kafka = createKafka(config, logger, 'dealflow-bench');
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopic(admin, config.kafka.topic);
+  const { mongo, models, kafka, admin } = await openBenchStoreAndTopic(config, logger, 'dealflow-bench');
   const temporal = await createTemporalClient(config);
   // Seeded before the worker starts, so its catalogue cache holds these products from the start.
   const catalogue = await seedBenchCatalogue(models, 5);

@@ -1,15 +1,11 @@
-import {
-  eventually, institution, newInstitutionId, newUscc, product, profile, request, sha256, startApiStack, tokenFor,
-  type Api, type ApiStack,
-} from './support';
+import { eventually, institution, newInstitutionId, newUscc, product, profile, registerInstitutions, request, sha256, useApiStack } from './support';
 
 // Applications and deals over HTTP with a real worker: submission and its Idempotency-Key, who
 // sees what, and a whole deal from proposal to close, each command read back right after.
 
 jest.setTimeout(120_000);
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api, restartApp } = useApiStack({ settings: { topK: 5 } });
 let ops: string;
 let bank: string;
 let otherBank: string;
@@ -36,18 +32,13 @@ async function dealOf(applicationId: string, institutionId: string, token: strin
 }
 
 beforeAll(async () => {
-  stack = await startApiStack({ settings: { topK: 5 } });
-  api = await stack.startApp();
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
   // The catalogue is seeded through the API before any application, so the worker's cached catalogue has it.
   bank = newInstitutionId();
   otherBank = newInstitutionId();
-  for (const id of [bank, otherBank]) {
-    expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution() })).status).toBe(200);
-  }
+  await registerInstitutions(stack, api, [bank, otherBank]);
   expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
 });
-afterAll(async () => stack?.close());
 
 describe('POST /v1/applications', () => {
   test('an enterprise applies, answers 202, and the application reads back at once', async () => {
@@ -103,8 +94,7 @@ describe('POST /v1/applications', () => {
   test('an Idempotency-Key holds across an API restart', async () => {
     const { token } = await newEnterprise();
     const first = await submit(token, request, 'restart-key');
-    await api.close();
-    api = await stack.startApp();
+    await restartApp();
     const again = await submit(token, request, 'restart-key');
     expect(again.status).toBe(200);
     expect(again.body.applicationId).toBe(first.body.applicationId);

@@ -1,22 +1,18 @@
-import { startApiStack, tokenFor, type Api, type ApiStack } from './support';
+import { tokenFor, useApiStack } from './support';
 
 // The China business calendar over HTTP: shipped, provisional and loaded years, and what a bad
 // notice answers.
 
 jest.setTimeout(60_000);
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api } = useApiStack({ worker: false });
 let ops: string;
 let institution: string;
 
-beforeAll(async () => {
-  stack = await startApiStack({ worker: false });
-  api = await stack.startApp();
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+beforeAll(() => {
+  ops = stack.opsToken();
   institution = tokenFor(stack.config, { sub: 'officer@calendar-bank', role: 'institution', org: 'calendar-bank' });
 });
-afterAll(async () => stack?.close());
 
 const notice2099 = {
   year: 2099,

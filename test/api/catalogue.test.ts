@@ -1,5 +1,4 @@
-import { apiOn, institution, newInstitutionId, newUscc, product, profile, startApiStack, tokenFor, type Api, type ApiStack } from './support';
-import { buildApp } from '../../services/api/app';
+import { institution, newInstitutionId, newUscc, product, profile, startAppWith, tokenFor, useApiStack } from './support';
 import { allow, signToken } from '../../services/api/auth';
 
 // Profiles, institutions, products and registries over HTTP: who may write what, what a bad
@@ -7,16 +6,12 @@ import { allow, signToken } from '../../services/api/auth';
 
 jest.setTimeout(60_000);
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api } = useApiStack({ worker: false });
 let ops: string;
 
-beforeAll(async () => {
-  stack = await startApiStack({ worker: false });
-  api = await stack.startApp();
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+beforeAll(() => {
+  ops = stack.opsToken();
 });
-afterAll(async () => stack?.close());
 
 
 describe('health and docs', () => {
@@ -300,16 +295,8 @@ describe('registries', () => {
 
 describe('rate limit', () => {
   test('each principal has its own budget; the one over it answers 429', async () => {
-    const app = await buildApp({
-      config: stack.config,
-      logger: stack.logger,
-      temporal: undefined as never, // only registry routes are called
-      models: stack.models,
-      kafkaHealth: async () => undefined,
-      limits: { rateMax: 3, rateWindowMs: 60_000 },
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const limited = apiOn(app);
+    // Only registry routes are called: the app needs no Temporal.
+    const limited = await startAppWith(stack, { limits: { rateMax: 3, rateWindowMs: 60_000 } });
     try {
       const uscc = newUscc();
       const first = tokenFor(stack.config, { sub: 'ops-a', role: 'ops' });
@@ -329,18 +316,11 @@ describe('rate limit', () => {
 
 describe('the ops routes hook', () => {
   test('a plugin passed as opsRoutes is served under /v1/ops with the API\'s auth and errors', async () => {
-    const app = await buildApp({
-      config: stack.config,
-      logger: stack.logger,
-      temporal: undefined as never,
-      models: stack.models,
-      kafkaHealth: async () => undefined,
+    const withOps = await startAppWith(stack, {
       opsRoutes: async (ops) => {
         ops.get('/ping', { preHandler: allow('ops') }, async (request) => ({ sub: request.principal?.sub }));
       },
     });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const withOps = apiOn(app);
     try {
       expect(await withOps.call('GET', '/v1/ops/ping', { token: ops })).toMatchObject({ status: 200, body: { sub: 'ops-tester' } });
       expect((await withOps.call('GET', '/v1/ops/ping', { token: stack.enterpriseToken(newUscc()) })).status).toBe(403);

@@ -1,19 +1,11 @@
-import type { Client } from '@temporalio/client';
-import { buildApp } from '../../services/api/app';
-import { apiOn, institution, newInstitutionId, newUscc, profile, startApiStack, tokenFor, type Api, type ApiStack } from './support';
+import { institution, newInstitutionId, newUscc, profile, startAppWith, tokenFor, useApiStack } from './support';
 
 // `GET /dev/tokens` signs tokens for the web pages' principal picker: outside production only.
 
 jest.setTimeout(60_000);
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api } = useApiStack({ worker: false });
 
-beforeAll(async () => {
-  stack = await startApiStack({ worker: false });
-  api = await stack.startApp();
-});
-afterAll(async () => stack?.close());
 
 test('outside production it answers an ops token and tokens of stored parties, which the API accepts', async () => {
   const uscc = newUscc();
@@ -39,16 +31,8 @@ test('outside production it answers an ops token and tokens of stored parties, w
 });
 
 test('in production the route does not exist and OpenAPI does not list it', async () => {
-  const app = await buildApp({
-    config: { ...stack.config, env: 'production' },
-    logger: stack.logger,
-    // None of the routes below reaches Temporal or Kafka.
-    temporal: {} as Client,
-    models: stack.models,
-    kafkaHealth: async () => {},
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const production = apiOn(app);
+  // None of the routes below reaches Temporal or Kafka.
+  const production = await startAppWith(stack, { config: { ...stack.config, env: 'production' } });
   try {
     const answer = await production.call('GET', '/dev/tokens');
     expect(answer).toMatchObject({ status: 404, body: { error: 'not_found' } });

@@ -1,10 +1,7 @@
 import { createKafka } from '../../services/kafka';
 import { addCalendarDays, beijingDateOf } from '../../schemas/beijingDate';
 import { readApplicationEvents } from '../support/events';
-import {
-  eventually, institution, newInstitutionId, newUscc, product, profile, request, startApiStack, tokenFor,
-  type Api, type ApiStack,
-} from './support';
+import { eventually, newInstitutionId, newUscc, product, profile, registerInstitutions, request, useApiStack } from './support';
 
 // Eligibility after screening, over HTTP with a real worker, Kafka and FerretDB: a lapsed required
 // qualification refuses a term sheet (409 enterprise_not_eligible), and a listing as a dishonest
@@ -12,8 +9,7 @@ import {
 
 jest.setTimeout(120_000);
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api } = useApiStack({ settings: { topK: 1 } });
 let ops: string;
 let bank: string;
 let championBank: string;
@@ -38,14 +34,10 @@ async function applyInDueDiligence(uscc: string, token: string, body: object = r
 }
 
 beforeAll(async () => {
-  stack = await startApiStack({ settings: { topK: 1 } });
-  api = await stack.startApp();
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
   bank = newInstitutionId();
   championBank = newInstitutionId();
-  for (const id of [bank, championBank]) {
-    expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution() })).status).toBe(200);
-  }
+  await registerInstitutions(stack, api, [bank, championBank]);
   expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, {
     token: stack.institutionToken(bank), body: product({ capacity: 1, responseSlaWorkingDays: 5, ddSlaWorkingDays: 20 }),
   })).status).toBe(200);
@@ -53,7 +45,6 @@ beforeAll(async () => {
     token: stack.institutionToken(championBank), body: product({ instruments: ['credit_loan'], requiredQualifications: ['little_giant'] }),
   })).status).toBe(200);
 });
-afterAll(async () => stack?.close());
 
 test('a required qualification that lapsed in the registry refuses the term sheet: 409 enterprise_not_eligible', async () => {
   const uscc = newUscc();

@@ -1,7 +1,4 @@
-import {
-  eventually, institution, newInstitutionId, newUscc, product, profile, startApiStack, tokenFor,
-  type Api, type ApiStack,
-} from './support';
+import { eventually, institution, newInstitutionId, newUscc, product, profile, useApiStack } from './support';
 
 // One open deal per institution, names in every view, the explanation per role, and an
 // application that follows up a forum meeting, over HTTP with a real worker.
@@ -11,8 +8,7 @@ import {
 
 jest.setTimeout(120_000);
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api } = useApiStack({ settings: { topK: 3 } });
 let ops: string;
 const bankA = newInstitutionId();
 const bankB = newInstitutionId();
@@ -47,9 +43,7 @@ async function storeMeeting(uscc: string, forumId: string, meetingId: string, in
 }
 
 beforeAll(async () => {
-  stack = await startApiStack({ settings: { topK: 3 } });
-  api = await stack.startApp();
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
   const names: [string, string][] = [[bankA, '甲银行'], [bankB, '乙银行'], [metBank, '论坛银行'], [strictBank, '严格银行']];
   for (const [id, name] of names) {
     expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution({ name }) })).status).toBe(200);
@@ -67,7 +61,6 @@ beforeAll(async () => {
     expect((await api.call('PUT', `/v1/institutions/${institutionId}/products/${institutionId}-${suffix}`, { token: stack.institutionToken(institutionId), body })).status).toBe(200);
   }
 });
-afterAll(async () => stack?.close());
 
 describe('one open deal per institution, with names', () => {
   test('the second product of a bank waits; deals carry names; the explanation says why, for the enterprise and ops only', async () => {

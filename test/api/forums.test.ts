@@ -3,9 +3,7 @@ import { createKafka, startConsumer } from '../../services/kafka';
 import { createTemporalClient } from '../../services/temporal';
 import { forumWorkflowId } from '../../workflows/forumMessages';
 import { uniqueSuffix } from '../support/stack';
-import {
-  eventually, institution, newInstitutionId, newUscc, product, profile, startApiStack, tokenFor, type Api, type ApiStack,
-} from './support';
+import { eventually, institution, newInstitutionId, newUscc, product, profile, tokenFor, useApiStack } from './support';
 
 // The forums over HTTP with a real worker: every route and role, 400 with nothing stored, 404 for
 // another party's meeting, 409 for a status that does not allow a command, and the forum's events
@@ -14,8 +12,7 @@ import {
 
 jest.setTimeout(180_000);
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api } = useApiStack();
 let ops: string;
 const suffix = uniqueSuffix();
 const forumId = `forum-${suffix}`;
@@ -39,9 +36,7 @@ const forum = {
 };
 
 beforeAll(async () => {
-  stack = await startApiStack();
-  api = await stack.startApp();
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  ops = stack.opsToken();
   for (const id of [bankA, bankB]) {
     expect((await api.call('PUT', `/v1/institutions/${id}`, { token: ops, body: institution({ name: `银行 ${id}` }) })).status).toBe(200);
     expect((await api.call('PUT', `/v1/institutions/${id}/products/${id}-ip`, { token: institutionToken(id), body: product() })).status).toBe(200);

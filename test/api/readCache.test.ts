@@ -1,28 +1,20 @@
-import {
-  eventually, institution, newInstitutionId, newUscc, product, profile, request, startApiStack, tokenFor,
-  type Api, type ApiStack,
-} from './support';
+import { eventually, newInstitutionId, newUscc, product, profile, registerInstitutions, request, tokenFor, useApiStack } from './support';
 
 // The read cache in the API, with an age limit no test reaches: whatever a client sees change
 // here, the event stream or the API's own commands made it visible, not an expiry.
 
 jest.setTimeout(120_000);
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api } = useApiStack({ readCacheMaxAgeMs: 3_600_000 });
 let bank: string;
 
 
 beforeAll(async () => {
-  stack = await startApiStack({ readCacheMaxAgeMs: 3_600_000 });
-  api = await stack.startApp();
-  const ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
   bank = newInstitutionId();
-  expect((await api.call('PUT', `/v1/institutions/${bank}`, { token: ops, body: institution() })).status).toBe(200);
+  await registerInstitutions(stack, api, [bank]);
   expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-cache`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
   await stack.cacheLive();
 });
-afterAll(async () => stack?.close());
 
 test('a polled application shows each step its workflow takes; the deal, the inbox and the profile show changes at once', async () => {
   const uscc = newUscc();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { newUscc, startApiStack, tokenFor, type Answer, type Api, type ApiStack } from './support';
+import { newUscc, tokenFor, useApiStack, type Answer } from './support';
 
 // Importing a published recognition list: CSV or JSON, a report row by row, and the same list
 // twice changing nothing.
@@ -10,16 +10,12 @@ jest.setTimeout(60_000);
 const SAMPLE = readFileSync(path.join(__dirname, '../../tools/samples/shanghai-municipal-single-champions.csv'), 'utf8');
 const HEADER = 'uscc,type,certificateNo,validFrom,validTo,name';
 
-let stack: ApiStack;
-let api: Api;
+const { stack, api } = useApiStack({ worker: false });
 let ops: string;
 
-beforeAll(async () => {
-  stack = await startApiStack({ worker: false });
-  api = await stack.startApp();
-  ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+beforeAll(() => {
+  ops = stack.opsToken();
 });
-afterAll(async () => stack?.close());
 
 async function postCsv(csv: string, token = ops): Promise<Answer> {
   const response = await fetch(`${api.baseUrl}/v1/registries/recognitions/import`, {

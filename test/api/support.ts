@@ -16,6 +16,7 @@ import { createTemporalClient } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { randomUscc } from '../support/catalogue';
+import { startedLater } from '../support/startedLater';
 import { callJson, type CallOptions } from '../support/http';
 
 // The API over real HTTP against the local stack, with an in-process worker on a task queue of
@@ -33,7 +34,8 @@ export interface ApiStack {
   cacheLive(): Promise<void>;
   /** Hits and misses of the read caches of the apps started so far. */
   cacheStats(): { hits: number; misses: number };
-  /** A token of an enterprise's user, an institution's officer. */
+  /** A token of an ops user, an enterprise's user, an institution's officer. */
+  opsToken(): string;
   enterpriseToken(uscc: string): string;
   institutionToken(institutionId: string): string;
   close(): Promise<void>;
@@ -54,9 +56,15 @@ export interface Answer {
   body: any;
 }
 
-export async function startApiStack(
-  options: { settings?: Partial<PipelineSettings>; limits?: ApiDeps['limits']; worker?: boolean; readCacheMaxAgeMs?: number; metrics?: ApiDeps['metrics'] } = {},
-): Promise<ApiStack> {
+export interface ApiStackOptions {
+  settings?: Partial<PipelineSettings>;
+  limits?: ApiDeps['limits'];
+  worker?: boolean;
+  readCacheMaxAgeMs?: number;
+  metrics?: ApiDeps['metrics'];
+}
+
+export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
   const taskQueue = `api-test-${uniqueSuffix()}`;
   const config = testConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
   const logger = testLogger();
@@ -98,6 +106,7 @@ export async function startApiStack(
     models,
     startApp,
     cacheLive: () => feed.whenConnected(60_000),
+    opsToken: () => tokenFor(config, { sub: 'ops-tester', role: 'ops' }),
     enterpriseToken: (uscc) => tokenFor(config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc }),
     institutionToken: (id) => tokenFor(config, { sub: `officer@${id}`, role: 'institution', org: id }),
     cacheStats: () => caches.reduce((sum, cache) => ({ hits: sum.hits + cache.stats().hits, misses: sum.misses + cache.stats().misses }), { hits: 0, misses: 0 }),
@@ -114,6 +123,46 @@ export async function startApiStack(
       await temporal.close();
     },
   };
+}
+
+/**
+ * A test file's stack and app: started before its tests, closed after them. `stack` and `api`
+ * stand for the started ones, so read them inside tests and hooks (the file's own `beforeAll`
+ * runs after this one's); `restartApp` replaces the app, as a restart of the API would.
+ */
+export function useApiStack(options: ApiStackOptions = {}): { stack: ApiStack; api: Api; restartApp(): Promise<void> } {
+  let stack: ApiStack | undefined;
+  let api: Api | undefined;
+  beforeAll(async () => {
+    stack = await startApiStack(options);
+    api = await stack.startApp();
+  });
+  afterAll(async () => stack?.close());
+  return {
+    stack: startedLater(() => stack, 'API stack'),
+    api: startedLater(() => api, 'API app'),
+    async restartApp() {
+      await api?.close();
+      api = await startedLater(() => stack, 'API stack').startApp();
+    },
+  };
+}
+
+/**
+ * An app on the stack's config and store with no Temporal (commands fail) and Kafka reported
+ * healthy, for tests that swap in a dependency of their own; the caller closes it.
+ */
+export async function startAppWith(stack: ApiStack, overrides: Partial<ApiDeps>): Promise<Api> {
+  const app = await buildApp({
+    config: stack.config,
+    logger: stack.logger,
+    temporal: undefined as never,
+    models: stack.models,
+    kafkaHealth: async () => undefined,
+    ...overrides,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return apiOn(app);
 }
 
 async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
@@ -175,6 +224,14 @@ export function profile(overrides: Partial<EnterpriseProfileInput> = {}): Enterp
 
 export function institution(overrides: Partial<InstitutionInput> = {}): InstitutionInput {
   return { name: '测试银行', kind: 'bank', regions: [TEST_REGION], ...overrides };
+}
+
+/** Registers institutions through the API as ops, each with `overrides`. */
+export async function registerInstitutions(stack: ApiStack, api: Api, ids: readonly string[], overrides: Partial<InstitutionInput> = {}): Promise<void> {
+  const token = stack.opsToken();
+  for (const id of ids) {
+    expect((await api.call('PUT', `/v1/institutions/${id}`, { token, body: institution(overrides) })).status).toBe(200);
+  }
 }
 
 export function product(overrides: Partial<ProductInput> = {}): ProductInput {

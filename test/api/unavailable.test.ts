@@ -1,42 +1,26 @@
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { buildApp, type ApiDeps } from '../../services/api/app';
+import type { ApiDeps } from '../../services/api/app';
 import { allow } from '../../services/api/auth';
 import type { LiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
 import { defineModels } from '../../services/store/models';
-import { apiOn, eventually, newUscc, profile, request, startApiStack, tokenFor, type Api, type ApiStack } from './support';
+import { eventually, newUscc, profile, request, startAppWith, tokenFor, useApiStack, type Api } from './support';
 
 // A dependency that is down answers 503 with Retry-After, never 500; readiness names it; an
 // unexpected failure answers a bare 500 without details.
 
 jest.setTimeout(90_000);
 
-let stack: ApiStack;
-let healthy: Api;
+const { stack, api: healthy } = useApiStack();
 const opened: (() => Promise<unknown>)[] = [];
 
-beforeAll(async () => {
-  stack = await startApiStack();
-  healthy = await stack.startApp();
-});
 afterAll(async () => {
   for (const close of opened) await close().catch(() => undefined);
-  await stack?.close();
 });
 
 async function appWith(overrides: Partial<ApiDeps>): Promise<Api> {
-  const app = await buildApp({
-    config: stack.config,
-    logger: stack.logger,
-    temporal: undefined as never,
-    models: stack.models,
-    kafkaHealth: async () => undefined,
-    limits: { commandTimeoutMs: 3_000, healthTimeoutMs: 1_000 },
-    ...overrides,
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const api = apiOn(app);
+  const api = await startAppWith(stack, { limits: { commandTimeoutMs: 3_000, healthTimeoutMs: 1_000 }, ...overrides });
   opened.push(() => api.close());
   return api;
 }

@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Admin } from 'kafkajs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildApp } from '../../services/api/app';
 import { createKafka } from '../../services/kafka';
 import { connectMongo } from '../../services/mongo';
@@ -13,6 +11,7 @@ import { startWorker } from '../../services/worker/startWorker';
 import { forumWorkflowId } from '../../workflows/forumMessages';
 import { newUscc, tokenFor } from '../api/support';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { launchChromium, shot } from './support';
 
 // The forums page in headless Chromium against the API built in-process with a real worker and a
 // database and topics of its own: ops creates a forum on the page, the parties register (one on
@@ -21,8 +20,6 @@ import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.join(__dirname, '../../test-output/browser');
 const REGION = 'CN-JL';
 const INDUSTRY = 'C3491';
 
@@ -56,7 +53,6 @@ async function api(method: string, url: string, token: string, body?: unknown): 
   if (!response.ok) throw new Error(`${method} ${url} answered ${response.status}: ${await response.text()}`);
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
 
 /** Opens the forums page as `role` with its token already stored, as the sign-in bar would store it. */
 async function open(role: string, token: string): Promise<Page> {
@@ -68,7 +64,6 @@ async function open(role: string, token: string): Promise<Page> {
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   const temporal = await createTemporalClient(config);
   closers.push(temporal.close);
   // The forum would otherwise wait for its timers on a task queue no worker serves any more.
@@ -106,12 +101,7 @@ beforeAll(async () => {
       name, region: REGION, city: 'Changchun 长春', industry: INDUSTRY, founded: '2015-05-20', employees: 150, revenueCny: 90_000_000, rdRatioBps: 700, qualifications: [],
     });
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  }).catch((error: Error) => {
-    throw new Error(`cannot start Chromium at ${CHROMIUM} (apt-get install -y chromium): ${error.message}`);
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'Asia/Shanghai' });
 });
 

@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Admin } from 'kafkajs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../services/api/app';
 import { allow } from '../../services/api/auth';
 import type { ConsumerHandle } from '../../services/kafka';
@@ -17,6 +15,7 @@ import { createTemporalClient } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { newUscc, tokenFor } from '../api/support';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { launchChromium, shot } from './support';
 
 // The web pages in headless Chromium against the API built in-process with real dependencies:
 // an in-process worker on its own task queue, the ops projector and live feed on a topic of their
@@ -26,8 +25,6 @@ import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.join(__dirname, '../../test-output/browser');
 const REGION = 'CN-HL';
 const INDUSTRY = 'C3491';
 
@@ -60,7 +57,6 @@ async function api(method: string, url: string, token: string, body: unknown): P
   if (!response.ok) throw new Error(`${method} ${url} answered ${response.status}: ${await response.text()}`);
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
 
 /** Picks the principal of `org` in the page's sign-in picker (served by GET /dev/tokens). */
 async function signIn(page: Page, org: string): Promise<void> {
@@ -75,7 +71,6 @@ async function reachedCounts(page: Page): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   const temporal = await createTemporalClient(config);
   closers.push(temporal.close);
   const mongo = await connectMongo(config, logger);
@@ -139,13 +134,7 @@ beforeAll(async () => {
     employees: 180, revenueCny: 120_000_000, rdRatioBps: 820, qualifications: [{ ...littleGiant, issuer: '工业和信息化部 MIIT' }],
   });
 
-  // Fails here, naming the package, when Chromium is missing: CI installs it with apt.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  }).catch((error: Error) => {
-    throw new Error(`cannot start Chromium at ${CHROMIUM} (apt-get install -y chromium): ${error.message}`);
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB' });
   enterprisePage = await context.newPage();
   opsPage = await context.newPage();

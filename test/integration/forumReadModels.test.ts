@@ -1,23 +1,13 @@
 import type { ForumEvent, ForumRecord, Meeting } from '../../schemas';
-import { connectMongo } from '../../services/mongo';
 import { agendaId, loadAgenda, loadForum, listForums, storeCreatedForum, storeForumBatch } from '../../services/store/forums';
-import { defineModels, type Models } from '../../services/store/models';
 import { randomUscc } from '../support/catalogue';
-import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { uniqueSuffix } from '../support/stack';
+import { useTestStore } from '../support/store';
 
 // The forums' read models on the real FerretDB: the API's first document, batches that update the
 // forum and each participant's agenda by `_id`, and a retried or late batch that changes nothing.
 
-const logger = testLogger();
-let models: Models;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  const mongo = await connectMongo(testConfig(), logger);
-  models = defineModels(mongo.connection);
-  close = mongo.close;
-});
-afterAll(() => close());
+const models = useTestStore({ prepare: false });
 
 const T0 = '2027-03-01T01:00:00.000Z';
 

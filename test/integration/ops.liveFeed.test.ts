@@ -1,35 +1,30 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { OpsMetrics } from '../../schemas';
 import { createEventPublisher, type EventPublisher } from '../../services/events/publisher';
-import { createKafka, createProducer, ensureTopic, fetchHighWatermarks, type EventProducer } from '../../services/kafka';
-import { connectMongo } from '../../services/mongo';
+import { fetchHighWatermarks } from '../../services/kafka';
 import { createLiveFeed, type LiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
-import { defineModels, type Models } from '../../services/store/models';
 import { eventStream, HOUR, screened, T0, usccOf } from '../support/opsEvents';
-import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { useOwnTopicAndDatabase } from '../support/ownTopic';
+import { testLogger } from '../support/stack';
 
 jest.setTimeout(120_000);
 
-const suffix = uniqueSuffix();
-const config = testConfig({
-  DEALFLOW_TOPIC: `it.ops.feed.${suffix}`,
-  MONGO_URL: `mongodb://127.0.0.1:${process.env.DEALFLOW_MONGO_PORT ?? 27017}/ops_feed_it_${suffix}`,
-});
-const logger = testLogger();
-
-let mongo: Awaited<ReturnType<typeof connectMongo>>;
-let models: Models;
-let kafka: Kafka;
-let admin: Admin;
-let producer: EventProducer;
 let publisher: EventPublisher;
 let feed: LiveFeed;
 let app: FastifyInstance;
 let base: string;
+
+const { config, logger, suffix, models, kafka, admin, producer } = useOwnTopicAndDatabase('ops.feed', {
+  prepare: false,
+  beforeClose: async () => {
+    await app?.close();
+    await feed?.close();
+  },
+});
 
 // Stands in for the API's `allow('ops')`.
 const opsOnly = async (request: { headers: Record<string, unknown> }, reply: { code: (n: number) => { send: (b: unknown) => unknown } }) => {
@@ -37,13 +32,6 @@ const opsOnly = async (request: { headers: Record<string, unknown> }, reply: { c
 };
 
 beforeAll(async () => {
-  mongo = await connectMongo(config, logger);
-  models = defineModels(mongo.connection);
-  kafka = createKafka(config, logger);
-  admin = kafka.admin();
-  await admin.connect();
-  await ensureTopic(admin, config.kafka.topic, 3);
-  producer = await createProducer(kafka);
   publisher = createEventPublisher(producer, config.kafka.topic);
   feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: `it-feed-${suffix}` });
   await feed.whenConnected(60_000);
@@ -54,16 +42,6 @@ beforeAll(async () => {
   }), { prefix: '/v1/ops' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  await app?.close();
-  await feed?.close();
-  await producer?.close();
-  await admin?.deleteTopics({ topics: [config.kafka.topic] }).catch(() => {});
-  await admin?.disconnect();
-  await mongo?.connection.dropDatabase().catch(() => {});
-  await mongo?.close();
 });
 
 interface SseMessage { id?: string; event?: string; data?: string }

@@ -1,50 +1,16 @@
-import type { Admin, Kafka } from 'kafkajs';
 import type { DealflowEvent, OpsMetrics } from '../../schemas';
 import { createEventPublisher } from '../../services/events/publisher';
-import { createKafka, createProducer, ensureTopic, fetchHighWatermarks, type ConsumerHandle, type EventProducer } from '../../services/kafka';
-import { connectMongo } from '../../services/mongo';
+import { fetchHighWatermarks, type ConsumerHandle } from '../../services/kafka';
 import { CheckpointSuperseded, createProjector, startProjector, type RawMessage } from '../../services/ops/projector';
 import { loadResponseRates } from '../../services/store/catalogue';
-import { defineModels, type Models } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
 import { opsProjectionStore, readOpsMetrics } from '../../services/store/opsProjection';
 import { naiveOpsMetrics } from '../support/memoryOpsStore';
 import { eventStream, HOUR, proposal, screened, T0, termSheet, usccOf } from '../support/opsEvents';
-import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { useOwnTopicAndDatabase } from '../support/ownTopic';
 
 jest.setTimeout(120_000);
 
-const suffix = uniqueSuffix();
-const config = testConfig({
-  DEALFLOW_TOPIC: `it.ops.${suffix}`,
-  MONGO_URL: `mongodb://127.0.0.1:${process.env.DEALFLOW_MONGO_PORT ?? 27017}/ops_it_${suffix}`,
-});
-const logger = testLogger();
-
-let mongo: Awaited<ReturnType<typeof connectMongo>>;
-let models: Models;
-let kafka: Kafka;
-let admin: Admin;
-let producer: EventProducer;
-
-beforeAll(async () => {
-  mongo = await connectMongo(config, logger);
-  models = defineModels(mongo.connection);
-  await prepareStore(models, logger);
-  kafka = createKafka(config, logger);
-  admin = kafka.admin();
-  await admin.connect();
-  await ensureTopic(admin, config.kafka.topic, 3);
-  producer = await createProducer(kafka);
-});
-
-afterAll(async () => {
-  await producer?.close();
-  await admin?.deleteTopics({ topics: [config.kafka.topic] }).catch(() => {});
-  await admin?.disconnect();
-  await mongo?.connection.dropDatabase().catch(() => {});
-  await mongo?.close();
-});
+const { config, logger, suffix, models, kafka, admin, producer } = useOwnTopicAndDatabase('ops', { prepare: true });
 
 const metricsNow = async (): Promise<OpsMetrics> =>
   readOpsMetrics(models, { topic: config.kafka.topic, highWatermarks: await fetchHighWatermarks(admin, config.kafka.topic) });

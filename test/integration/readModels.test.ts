@@ -1,14 +1,13 @@
 import { ApplicationView, DealView, type ApplicationRecord, type DealRecord } from '../../schemas';
-import { connectMongo } from '../../services/mongo';
 import { collectionOf } from '../../services/store/collection';
 import { listKey, readList } from '../../services/store/lists';
 import { upgradeStoredDocuments } from '../../services/store/migrations';
-import { defineModels, type Models } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
+import type { Models } from '../../services/store/models';
 import { storeBatch, storeSubmittedApplication, type ApplicationDoc, type DealDoc } from '../../services/store/readModels';
 import { randomUscc } from '../support/catalogue';
 import { eventStream, HOUR, proposal, screened, T0 } from '../support/opsEvents';
-import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { testLogger, uniqueSuffix } from '../support/stack';
+import { useTestStore } from '../support/store';
 
 // The read models on the real FerretDB: batches append to the stored views in seq order, a retried
 // or late batch never rolls a view back, and documents of the earlier layout are upgraded once.
@@ -16,16 +15,7 @@ import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 const logger = testLogger();
 const request = { instrument: 'credit_loan', amountCny: 8_000_000, termMonths: 12, purpose: 'New SMT line' } as const;
 
-let models: Models;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  const mongo = await connectMongo(testConfig(), logger);
-  models = defineModels(mongo.connection);
-  close = mongo.close;
-  await prepareStore(models, logger);
-});
-afterAll(() => close());
+const models = useTestStore({ prepare: true });
 
 function newApplication() {
   const applicationId = `app-${uniqueSuffix()}`;

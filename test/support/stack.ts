@@ -43,7 +43,9 @@ export function testLogFile(testPath: string): string {
  */
 export function testLogger(): Logger {
   const level = (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'warn';
-  const testPath = typeof expect === 'undefined' ? undefined : expect.getState().testPath;
+  // jest's global, absent where benchmarks reuse this module.
+  const jestExpect = (globalThis as { expect?: { getState(): { testPath?: string } } }).expect;
+  const testPath = jestExpect?.getState().testPath;
   if (testPath === undefined) return pino({ name: 'test', level });
   return pino({ name: 'test', level }, pino.destination({ dest: testLogFile(testPath), mkdir: true, sync: true }));
 }

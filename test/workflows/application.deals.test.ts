@@ -1,15 +1,17 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import {
-  acceptOffer,
   candidates,
   dealEvents,
   dealIdOf,
   dealOf,
-  dealsProposed,
   decide,
   eventTypes,
+  expectEndedAndReleased,
+  issueTermSheet,
   read,
   settled,
+  startProposed,
+  startWithAcceptedOffer,
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
@@ -24,8 +26,7 @@ const h = useHarness();
 
 describe('declines and backfill', () => {
   test('a declined deal releases its capacity and is backfilled by the next ranked product', async () => {
-    const app = await h().start({ candidates: candidates(4) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(4) });
     const d1 = dealIdOf(app, 1);
 
     const result = await decide(app, d1, { action: 'decline', reason: 'Outside our risk appetite' });
@@ -43,8 +44,7 @@ describe('declines and backfill', () => {
   }, TEST_TIMEOUT_MS);
 
   test('when every deal is declined and no candidate remains the application ends as no_match (all_deals_declined_or_expired)', async () => {
-    const app = await h().start({ candidates: candidates(4) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(4) });
 
     await decide(app, dealIdOf(app, 1), { action: 'decline', reason: 'Too small' });
     await waitFor(app, (s) => s.deals.length === 4, 'the backfilled deal');
@@ -56,15 +56,11 @@ describe('declines and backfill', () => {
     expect(await app.handle.result()).toEqual({ applicationId: app.applicationId, status: 'no_match' });
     const final = await read(app);
     expect(final.timeline.at(-1)).toMatchObject({ type: 'application.no_match', data: { reason: 'all_deals_declined_or_expired' } });
-    expect(final.deals.map((d) => d.status)).toEqual(['declined', 'declined', 'declined', 'declined']);
-    expect(app.market.held.size).toBe(0);
-    expect(app.market.released).toHaveLength(4);
-    expect(app.market.events).toEqual(final.timeline);
+    expectEndedAndReleased(app, final, ['declined', 'declined', 'declined', 'declined']);
   }, TEST_TIMEOUT_MS);
 
   test('an institution may decline after reviewing documents, and ask again after a review', async () => {
-    const app = await h().start({ candidates: candidates(3) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(3) });
     const [d1, d2] = [dealIdOf(app, 1), dealIdOf(app, 2)];
 
     await decide(app, d1, { action: 'express_interest' });
@@ -89,8 +85,7 @@ describe('declines and backfill', () => {
 
 describe('withdrawal', () => {
   test('withdrawing during due diligence ends the application and releases every open deal', async () => {
-    const app = await h().start({ candidates: candidates(5) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(5) });
     await decide(app, dealIdOf(app, 1), { action: 'express_interest' });
 
     const result = await withdraw(app, 'Financed elsewhere');
@@ -102,18 +97,13 @@ describe('withdrawal', () => {
     expect(eventTypes(final.timeline).slice(7)).toEqual(['application.withdrawn', 'deal.not_selected', 'deal.not_selected', 'deal.not_selected']);
     expect(final.timeline[7]?.data).toEqual({ reason: 'Financed elsewhere' });
     expect(final.timeline.slice(8).map((e) => e.data)).toEqual(Array(3).fill({ reason: 'application_withdrawn' }));
-    expect(final.deals.map((d) => d.status)).toEqual(['not_selected', 'not_selected', 'not_selected']);
-    expect(app.market.held.size).toBe(0);
-    expect(app.market.released).toHaveLength(3);
-    expect(app.market.events).toEqual(final.timeline);
+    expectEndedAndReleased(app, final, ['not_selected', 'not_selected', 'not_selected']);
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing with offers ready releases the term sheet too and clears the offer window', async () => {
-    const app = await h().start({ candidates: candidates(3) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(3) });
     const [d1, d2, d3] = [1, 2, 3].map((n) => dealIdOf(app, n)) as [string, string, string];
-    await decide(app, d1, { action: 'express_interest' });
-    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
+    await issueTermSheet(h().env, app, d1);
     await decide(app, d2, { action: 'express_interest' });
 
     const result = await withdraw(app, 'Board chose equity instead');
@@ -127,12 +117,7 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing after accepting an offer ends the application and gives back every reservation', async () => {
-    const app = await h().start({ candidates: candidates(3) });
-    await dealsProposed(app, 3);
-    const d1 = dealIdOf(app, 1);
-    await decide(app, d1, { action: 'express_interest' });
-    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
-    await acceptOffer(app, d1);
+    const { app, dealId: d1 } = await startWithAcceptedOffer(h());
 
     const result = await withdraw(app, 'Changed our mind');
     expect(result.application.status).toBe('withdrawn');
@@ -149,12 +134,7 @@ describe('withdrawal', () => {
   }, TEST_TIMEOUT_MS);
 
   test('withdrawing a closed application is rejected and records nothing', async () => {
-    const app = await h().start({ candidates: candidates(3) });
-    await dealsProposed(app, 3);
-    const d1 = dealIdOf(app, 1);
-    await decide(app, d1, { action: 'express_interest' });
-    await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h().env) });
-    await acceptOffer(app, d1);
+    const { app, dealId: d1 } = await startWithAcceptedOffer(h());
     await decide(app, d1, { action: 'confirm_close' });
     await app.handle.result();
     const recorded = app.market.events.length;

@@ -5,11 +5,12 @@ import {
   dealEvents,
   dealIdOf,
   dealOf,
-  dealsProposed,
   decide,
   read,
   rejectionOf,
   settled,
+  startProposed,
+  startWithOneDeal,
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
@@ -22,9 +23,7 @@ import {
 const h = useHarness();
 
 test('a term sheet and a close are refused (enterprise_not_eligible) while the registries say the enterprise no longer qualifies', async () => {
-  const app = await h().start({ candidates: candidates(1), settings: { topK: 1 } });
-  await dealsProposed(app, 1);
-  const dealId = dealIdOf(app, 1);
+  const { app, dealId } = await startWithOneDeal(h());
   await decide(app, dealId, { action: 'express_interest' });
 
   app.market.ineligibleBecause = ['the product requires little_giant, which the recognition registry does not hold as valid today'];
@@ -45,8 +44,7 @@ test('a term sheet and a close are refused (enterprise_not_eligible) while the r
 }, TEST_TIMEOUT_MS);
 
 test('a listing as a dishonest debtor during due diligence ends the application: deals not_selected, capacity released, application.rejected last', async () => {
-  const app = await h().start({ candidates: candidates(4), settings: { topK: 3 } });
-  await dealsProposed(app, 3);
+  const app = await startProposed(h(), 3, { candidates: candidates(4), settings: { topK: 3 } });
   const [d1, d2, d3] = [1, 2, 3].map((n) => dealIdOf(app, n)) as [string, string, string];
   await decide(app, d1, { action: 'express_interest' });
   await decide(app, d1, { action: 'request_documents', documents: ['financial_statements'] });
@@ -71,8 +69,7 @@ test('a listing as a dishonest debtor during due diligence ends the application:
 }, TEST_TIMEOUT_MS);
 
 test('a listing signalled while a command is being applied is not lost', async () => {
-  const app = await h().start({ candidates: candidates(2), settings: { topK: 2 } });
-  await dealsProposed(app, 2);
+  const app = await startProposed(h(), 2, { candidates: candidates(2), settings: { topK: 2 } });
   const dealId = dealIdOf(app, 1);
   const interest = decide(app, dealId, { action: 'express_interest' });
   await app.handle.signal(dishonestDebtorListedSignal, { listedAt: new Date().toISOString() });

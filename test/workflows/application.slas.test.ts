@@ -10,6 +10,8 @@ import {
   HOUR_MS,
   read,
   settled,
+  startProposed,
+  startWithOneDeal,
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
@@ -39,9 +41,7 @@ function expectFiredAt(app: Application, type: string, dealId: string | undefine
 
 /** One deal that has expressed interest, alone so no other deal's timer interferes. */
 async function oneInterestedDeal(): Promise<{ app: Application; dealId: string; ddDeadlineMs: number }> {
-  const app = await h().start({ candidates: candidates(1), settings: { topK: 1 } });
-  await dealsProposed(app, 1);
-  const dealId = dealIdOf(app, 1);
+  const { app, dealId } = await startWithOneDeal(h());
   const interested = await decide(app, dealId, { action: 'express_interest' });
   return { app, dealId, ddDeadlineMs: ms(interested.deal?.deadline) };
 }
@@ -133,8 +133,7 @@ test('documents not submitted within 14 working days expire the deal (documents_
 }, TEST_TIMEOUT_MS);
 
 test('a term sheet past its expiresAt expires the deal and offers_ready falls back to in_due_diligence', async () => {
-  const app = await h().start({ candidates: candidates(2), settings: { topK: 2 } });
-  await dealsProposed(app, 2);
+  const app = await startProposed(h(), 2, { candidates: candidates(2), settings: { topK: 2 } });
   const [d1, d2] = [dealIdOf(app, 1), dealIdOf(app, 2)];
   await decide(app, d1, { action: 'express_interest' });
   const sheet = await termSheet(h().env, 5 * DAY_MS);
@@ -173,8 +172,7 @@ test('when the only term sheet expires and no deal remains the application ends 
 }, TEST_TIMEOUT_MS);
 
 test('no offer accepted within 14 working days of the first term sheet expires the application and releases its deals', async () => {
-  const app = await h().start({ candidates: candidates(2), settings: { topK: 2 } });
-  await dealsProposed(app, 2);
+  const app = await startProposed(h(), 2, { candidates: candidates(2), settings: { topK: 2 } });
   const [d1, d2] = [dealIdOf(app, 1), dealIdOf(app, 2)];
   await decide(app, d1, { action: 'express_interest' });
   await decide(app, d2, { action: 'express_interest' });

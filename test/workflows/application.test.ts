@@ -12,6 +12,7 @@ import {
   eventTypes,
   read,
   rejectionOf,
+  startProposed,
   submitDocuments,
   termSheet,
   TEST_TIMEOUT_MS,
@@ -26,8 +27,7 @@ const h = useHarness();
 
 describe('application lifecycle', () => {
   test('happy path: submitted to closed through due diligence, documents, a term sheet and acceptance, with a gap-free event stream', async () => {
-    const app = await h().start({ candidates: candidates(5) });
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3, { candidates: candidates(5) });
     const [d1, d2, d3] = [1, 2, 3].map((n) => dealIdOf(app, n)) as [string, string, string];
 
     expect((await decide(app, d1, { action: 'express_interest' })).deal?.status).toBe('interested');
@@ -137,8 +137,7 @@ describe('application lifecycle', () => {
 
 describe('commands', () => {
   test("a command's result shows the change, and the read model has it when the update returns", async () => {
-    const app = await h().start();
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3);
     const d1 = dealIdOf(app, 1);
     const before = await h().env.currentTimeMs();
 
@@ -169,30 +168,26 @@ describe('commands', () => {
   }
 
   test('issuing a term sheet on a proposed deal is rejected as NotAllowed', async () => {
-    const app = await h().start();
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3);
     const sheet = await termSheet(h().env);
     await expectRejected(app, () => decide(app, dealIdOf(app, 1), { action: 'issue_term_sheet', termSheet: sheet }),
       CommandRejection.notAllowed, /cannot issue_term_sheet while deal is proposed; allowed from interested, under_review/);
   }, TEST_TIMEOUT_MS);
 
   test("a decision by an institution that does not own the deal is rejected as NotFound", async () => {
-    const app = await h().start();
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3);
     await expectRejected(app, () => decide(app, dealIdOf(app, 1), { action: 'express_interest' }, 'inst-2'),
       CommandRejection.notFound, /not found/);
   }, TEST_TIMEOUT_MS);
 
   test('a decision on an unknown deal is rejected as NotFound', async () => {
-    const app = await h().start();
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3);
     await expectRejected(app, () => decide(app, `${app.applicationId}-d99`, { action: 'express_interest' }, 'inst-1'),
       CommandRejection.notFound, /d99 not found/);
   }, TEST_TIMEOUT_MS);
 
   test('a malformed decision is rejected as ValidationFailed with the field at fault', async () => {
-    const app = await h().start();
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3);
     const d1 = dealIdOf(app, 1);
     await expectRejected(app, () => decide(app, d1, { action: 'decline' } as unknown as DealDecision),
       CommandRejection.invalid, /reason: reason is required when declining/);
@@ -201,8 +196,7 @@ describe('commands', () => {
   }, TEST_TIMEOUT_MS);
 
   test('a term sheet that has already expired is rejected as ValidationFailed', async () => {
-    const app = await h().start();
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3);
     const d1 = dealIdOf(app, 1);
     await decide(app, d1, { action: 'express_interest' });
     const lapsed = await termSheet(h().env, -DAY_MS);
@@ -211,8 +205,7 @@ describe('commands', () => {
   }, TEST_TIMEOUT_MS);
 
   test('accepting an offer on a deal without a term sheet is rejected as NotAllowed', async () => {
-    const app = await h().start();
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3);
     const d1 = dealIdOf(app, 1);
     await decide(app, d1, { action: 'express_interest' });
     await expectRejected(app, () => acceptOffer(app, d1),
@@ -220,15 +213,13 @@ describe('commands', () => {
   }, TEST_TIMEOUT_MS);
 
   test('documents for a deal that asked for none are rejected as NotAllowed', async () => {
-    const app = await h().start();
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3);
     await expectRejected(app, () => submitDocuments(app, dealIdOf(app, 1)),
       CommandRejection.notAllowed, /cannot submit_documents while deal is proposed/);
   }, TEST_TIMEOUT_MS);
 
   test('a withdrawal without a reason is rejected as ValidationFailed', async () => {
-    const app = await h().start();
-    await dealsProposed(app, 3);
+    const app = await startProposed(h(), 3);
     await expectRejected(app, () => withdraw(app, '  '),
       CommandRejection.invalid, /reason is required/);
   }, TEST_TIMEOUT_MS);

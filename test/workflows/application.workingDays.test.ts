@@ -1,16 +1,17 @@
 import {
   candidate,
+  DAY_MS,
   dealEvents,
   dealIdOf,
   dealOf,
   dealsProposed,
   decide,
   HOUR_MS,
+  issueTermSheet,
   read,
   settled,
+  startWithOneDeal,
   submitDocuments,
-  termSheet,
-  DAY_MS,
   TEST_TIMEOUT_MS,
   useHarness,
   type Application,
@@ -48,6 +49,13 @@ async function expectExpired(app: Application, dealId: string, reason: string): 
   expect(dealEvents(app.market.events, dealId).at(-1)).toBe(`deal.expired(${reason})`);
 }
 
+/** The deal is still `statusBefore` an hour before `deadline`, and an hour after it has expired for `reason`. */
+async function expectExpiryAt(deadline: string, app: Application, dealId: string, statusBefore: string, reason: string): Promise<void> {
+  await acrossDeadline(deadline,
+    async () => expect(await statusOf(app, dealId)).toBe(statusBefore),
+    () => expectExpired(app, dealId, reason));
+}
+
 test('Spring Festival 2026: a 3-working-day response SLA and a 2-working-day documents deadline skip the holiday and count the make-up Saturday', async () => {
   // Thursday 12 February, 10:00 Beijing time.
   await sleepUntil('2026-02-12T02:00:00Z');
@@ -66,29 +74,21 @@ test('Spring Festival 2026: a 3-working-day response SLA and a 2-working-day doc
   const requested = await decide(documents, documentsDeal, { action: 'request_documents', documents: ['tax_records'] });
   expect(requested.deal?.deadline).toBe('2026-02-14T16:00:00.000Z');
 
-  await acrossDeadline('2026-02-14T16:00:00.000Z',
-    async () => expect(await statusOf(documents, documentsDeal)).toBe('documents_requested'),
-    () => expectExpired(documents, documentsDeal, 'documents_not_submitted'));
+  await expectExpiryAt('2026-02-14T16:00:00.000Z', documents, documentsDeal, 'documents_requested', 'documents_not_submitted');
   // 72 calendar hours would have lapsed on 15 February; the working-day SLA still runs.
   expect(await statusOf(response, responseDeal)).toBe('proposed');
 
-  await acrossDeadline('2026-02-24T16:00:00.000Z',
-    async () => expect(await statusOf(response, responseDeal)).toBe('proposed'),
-    () => expectExpired(response, responseDeal, 'response_sla_elapsed'));
+  await expectExpiryAt('2026-02-24T16:00:00.000Z', response, responseDeal, 'proposed', 'response_sla_elapsed');
 }, TEST_TIMEOUT_MS);
 
 test('Spring Festival 2026: a 3-working-day due-diligence SLA from Wednesday 25 February ends with the make-up Saturday 28 February', async () => {
   await sleepUntil('2026-02-25T02:00:00Z');
-  const app = await h().start({ candidates: [candidate(1, { responseSlaWorkingDays: 10, ddSlaWorkingDays: 3 })], settings: { topK: 1 } });
-  await dealsProposed(app, 1);
-  const dealId = dealIdOf(app, 1);
+  const { app, dealId } = await startWithOneDeal(h(), { responseSlaWorkingDays: 10, ddSlaWorkingDays: 3 });
   const interested = await decide(app, dealId, { action: 'express_interest' });
   // Thursday 26 (1), Friday 27 (2), Saturday 28 worked (3).
   expect(interested.deal?.deadline).toBe('2026-02-28T16:00:00.000Z');
 
-  await acrossDeadline('2026-02-28T16:00:00.000Z',
-    async () => expect(await statusOf(app, dealId)).toBe('interested'),
-    () => expectExpired(app, dealId, 'due_diligence_sla_elapsed'));
+  await expectExpiryAt('2026-02-28T16:00:00.000Z', app, dealId, 'interested', 'due_diligence_sla_elapsed');
 }, TEST_TIMEOUT_MS);
 
 test('National Day 2026: from Wednesday 30 September, due diligence (1), the offer window (2) and the response SLA (3 working days) end on 8, 9 and the make-up Saturday 10 October', async () => {
@@ -102,14 +102,11 @@ test('National Day 2026: from Wednesday 30 September, due diligence (1), the off
 
   const interested = await decide(dueDiligence, ddDeal, { action: 'express_interest' });
   expect(interested.deal?.deadline).toBe('2026-10-08T16:00:00.000Z');
-  await decide(offers, offerDeal, { action: 'express_interest' });
-  const issued = await decide(offers, offerDeal, { action: 'issue_term_sheet', termSheet: await termSheet(h().env, 30 * DAY_MS) });
+  const issued = await issueTermSheet(h().env, offers, offerDeal, 30 * DAY_MS);
   expect(issued.application.offerDeadline).toBe('2026-10-09T16:00:00.000Z');
   expect(dealOf(await read(response), responseDeal).deadline).toBe('2026-10-10T16:00:00.000Z');
 
-  await acrossDeadline('2026-10-08T16:00:00.000Z',
-    async () => expect(await statusOf(dueDiligence, ddDeal)).toBe('interested'),
-    () => expectExpired(dueDiligence, ddDeal, 'due_diligence_sla_elapsed'));
+  await expectExpiryAt('2026-10-08T16:00:00.000Z', dueDiligence, ddDeal, 'interested', 'due_diligence_sla_elapsed');
 
   await acrossDeadline('2026-10-09T16:00:00.000Z',
     async () => expect((await read(offers)).application.status).toBe('offers_ready'),
@@ -119,17 +116,13 @@ test('National Day 2026: from Wednesday 30 September, due diligence (1), the off
         .toEqual({ reason: 'No offer was accepted within 2 working days of the first term sheet' });
     });
 
-  await acrossDeadline('2026-10-10T16:00:00.000Z',
-    async () => expect(await statusOf(response, responseDeal)).toBe('proposed'),
-    () => expectExpired(response, responseDeal, 'response_sla_elapsed'));
+  await expectExpiryAt('2026-10-10T16:00:00.000Z', response, responseDeal, 'proposed', 'response_sla_elapsed');
 }, TEST_TIMEOUT_MS);
 
 test('the due-diligence clock stands still for the working days the enterprise took to send documents', async () => {
   // Monday 12 October 10:00 Beijing: 3 working days of due diligence end on Thursday 15.
   await sleepUntil('2026-10-12T02:00:00Z');
-  const app = await h().start({ candidates: [candidate(1, { ddSlaWorkingDays: 3 })], settings: { topK: 1 } });
-  await dealsProposed(app, 1);
-  const dealId = dealIdOf(app, 1);
+  const { app, dealId } = await startWithOneDeal(h(), { ddSlaWorkingDays: 3 });
   expect((await decide(app, dealId, { action: 'express_interest' })).deal?.deadline).toBe('2026-10-15T16:00:00.000Z');
 
   // Documents asked on Tuesday 13, sent on Friday 16: the 14th, 15th and 16th were waited.
@@ -140,9 +133,7 @@ test('the due-diligence clock stands still for the working days the enterprise t
   // Thursday 15 plus 3 working days: Friday 16, Monday 19, Tuesday 20.
   expect(submitted.deal?.deadline).toBe('2026-10-20T16:00:00.000Z');
 
-  await acrossDeadline('2026-10-20T16:00:00.000Z',
-    async () => expect(await statusOf(app, dealId)).toBe('under_review'),
-    () => expectExpired(app, dealId, 'due_diligence_sla_elapsed'));
+  await expectExpiryAt('2026-10-20T16:00:00.000Z', app, dealId, 'under_review', 'due_diligence_sla_elapsed');
 }, TEST_TIMEOUT_MS);
 
 test('a deadline that counts a day of a year without a loaded notice (2027) says so: deadlineProvisional', async () => {

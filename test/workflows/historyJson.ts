@@ -32,21 +32,21 @@ function protoCopy(): { protojson: ProtoJson; historyType: unknown } {
 }
 
 export function historyToJson(history: History): string {
-  try {
-    return historyToJSON(history);
-  } catch (err) {
-    if (!isDualProtobufError(err)) throw err;
-    const { protojson, historyType } = protoCopy();
-    return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
-  }
+  return withProtoCopyFallback(() => historyToJSON(history), ({ protojson, historyType }) =>
+    JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2));
 }
 
 export function historyFromJson(json: unknown): History {
+  return withProtoCopyFallback(() => historyFromJSON(json), ({ protojson, historyType }) =>
+    protojson.fromJson(historyType, json, { ignoreUnknownFields: true }) as History);
+}
+
+/** The SDK's conversion, or the same through the protobuf copy when two protobuf copies clash. */
+function withProtoCopyFallback<T>(convert: () => T, viaCopy: (copy: ReturnType<typeof protoCopy>) => T): T {
   try {
-    return historyFromJSON(json);
+    return convert();
   } catch (err) {
     if (!isDualProtobufError(err)) throw err;
-    const { protojson, historyType } = protoCopy();
-    return protojson.fromJson(historyType, json, { ignoreUnknownFields: true }) as History;
+    return viaCopy(protoCopy());
   }
 }

@@ -5,6 +5,8 @@ import {
   dealIdOf,
   dealsProposed,
   decide,
+  issueTermSheet,
+  startProposed,
   submitDocuments,
   termSheet,
   withdraw,
@@ -43,8 +45,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'happy-path',
     async run(h) {
-      const app = await h.start({ candidates: candidates(5) });
-      await dealsProposed(app, 3);
+      const app = await startProposed(h, 3, { candidates: candidates(5) });
       const d1 = dealIdOf(app, 1);
       await decide(app, d1, { action: 'express_interest' });
       await decide(app, d1, { action: 'request_documents', documents: ['financial_statements'] });
@@ -59,8 +60,7 @@ export const scenarios: Scenario[] = [
     name: 'decline-backfill-no-match',
     async run(h) {
       // p-2 is full: the deals go to p-1, p-3 and p-4, and p-5 backfills the first decline.
-      const app = await h.start({ candidates: candidates(5), capacity: { 'p-2': 0 } });
-      await dealsProposed(app, 3);
+      const app = await startProposed(h, 3, { candidates: candidates(5), capacity: { 'p-2': 0 } });
       await decide(app, dealIdOf(app, 1), { action: 'decline', reason: 'Outside our risk appetite' });
       await dealsProposed(app, 4);
       await decide(app, dealIdOf(app, 2), { action: 'decline', reason: 'Sector exposure limit' });
@@ -73,11 +73,9 @@ export const scenarios: Scenario[] = [
   {
     name: 'withdrawn-with-offers-ready',
     async run(h) {
-      const app = await h.start({ candidates: candidates(3) });
-      await dealsProposed(app, 3);
+      const app = await startProposed(h, 3, { candidates: candidates(3) });
       const d1 = dealIdOf(app, 1);
-      await decide(app, d1, { action: 'express_interest' });
-      await decide(app, d1, { action: 'issue_term_sheet', termSheet: await termSheet(h.env) });
+      await issueTermSheet(h.env, app, d1);
       await withdraw(app, 'Financed elsewhere');
       return app;
     },
@@ -85,8 +83,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'response-sla-expiry-backfill',
     async run(h) {
-      const app = await h.start({ candidates: candidates(4) });
-      await dealsProposed(app, 3);
+      const app = await startProposed(h, 3, { candidates: candidates(4) });
       await h.env.sleep('73 hours');
       await dealsProposed(app, 4);
       await h.env.sleep('73 hours');
@@ -96,8 +93,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'dd-pause-then-offer-window-expiry',
     async run(h) {
-      const app = await h.start({ candidates: candidates(2), settings: { topK: 2 } });
-      await dealsProposed(app, 2);
+      const app = await startProposed(h, 2, { candidates: candidates(2), settings: { topK: 2 } });
       const [d1, d2] = [dealIdOf(app, 1), dealIdOf(app, 2)];
       await decide(app, d1, { action: 'express_interest' });
       await decide(app, d2, { action: 'express_interest' });

@@ -313,6 +313,29 @@ export const dealsProposed = (app: Application, count: number): Promise<Applicat
 
 export const eventTypes = (events: readonly DealflowEvent[]): EventType[] => events.map((e) => e.type);
 
+/** Starts an application and waits until `count` deals are proposed and recorded. */
+export async function startProposed(harness: Pick<Harness, 'start'>, count: number, options: StartOptions = {}): Promise<Application> {
+  const app = await harness.start(options);
+  await dealsProposed(app, count);
+  return app;
+}
+
+/** Starts an application matched to one product (its candidate with `overrides`) and waits for that one deal. */
+export async function startWithOneDeal(
+  harness: Harness, overrides: Partial<Candidate> = {}, settings: Partial<PipelineSettings> = {},
+): Promise<{ app: Application; dealId: string }> {
+  const app = await startProposed(harness, 1, { candidates: [candidate(1, overrides)], settings: { topK: 1, ...settings } });
+  return { app, dealId: dealIdOf(app, 1) };
+}
+
+/** The application ended with its deals in `statuses`, each deal's reservation given back, and every event recorded. */
+export function expectEndedAndReleased(app: Application, final: ApplicationSnapshot, statuses: readonly string[]): void {
+  expect(final.deals.map((d) => d.status)).toEqual(statuses);
+  expect(app.market.held.size).toBe(0);
+  expect(app.market.released).toHaveLength(statuses.length);
+  expect(app.market.events).toEqual(final.timeline);
+}
+
 /** Events of one deal, as `type`, or `type(reason)` where the reason is a code (a decline's is free text). */
 export function dealEvents(events: readonly DealflowEvent[], dealId: string): string[] {
   return events.filter((e) => e.dealId === dealId).map((e) => {
@@ -357,6 +380,21 @@ export async function termSheet(env: TestWorkflowEnvironment, validForMs = 30 * 
     conditions: ['Pledge of patent ZL2021-0001'],
     expiresAt: new Date((await env.currentTimeMs()) + validForMs).toISOString(),
   };
+}
+
+/** The institution's interest and then its term sheet (valid for `validForMs`): the steps before an offer can be accepted. */
+export async function issueTermSheet(env: TestWorkflowEnvironment, app: Application, dealId: string, validForMs?: number): Promise<CommandResult> {
+  await decide(app, dealId, { action: 'express_interest' });
+  return decide(app, dealId, { action: 'issue_term_sheet', termSheet: await termSheet(env, validForMs) });
+}
+
+/** An application of three proposed deals whose first the enterprise chose: its offer accepted. */
+export async function startWithAcceptedOffer(harness: Harness): Promise<{ app: Application; dealId: string }> {
+  const app = await startProposed(harness, 3, { candidates: candidates(3) });
+  const dealId = dealIdOf(app, 1);
+  await issueTermSheet(harness.env, app, dealId);
+  await acceptOffer(app, dealId);
+  return { app, dealId };
 }
 
 /** The `ApplicationFailure.type` a rejected update carries, or a thrown error when it was not rejected so. */

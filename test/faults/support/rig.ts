@@ -14,6 +14,7 @@ import { institution, newUscc, product, profile, request, sha256, tokenFor } fro
 import { callJson } from '../../support/http';
 import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../../support/stack';
 import { freePort, sleep, startApiProcess, startWorkerProcess, waitFor, type ChildHandle } from './processes';
+import type { FaultLine } from '../../../bench/lib/report';
 
 // One fault test's private pipeline: its own task queue, topic, database, institution and industry class,
 // a worker and an API as child processes, a bounded load of applications submitted over HTTP and
@@ -27,14 +28,8 @@ const PLANS: Plan[] = ['decline', 'close', 'close_with_documents'];
 /** The n-th application's plan: the load cycles through them. */
 export const planOf = (index: number): Plan => PLANS[index % PLANS.length] as Plan;
 
-export interface FaultNumbers {
-  fault: string;
-  load: number;
-  accepted: number;
-  completed: number;
-  lost: number;
-  duplicated: number;
-}
+/** What a fault test counts: the entry it writes for the benchmark summary (bench/lib/report.ts reads it). */
+export type FaultNumbers = FaultLine;
 
 export interface Answer {
   /** 0 when the API did not answer at all (refused, reset, timed out). */

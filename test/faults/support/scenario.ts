@@ -1,4 +1,4 @@
-import { ensureStackUp, services, sleep, type Service } from './processes';
+import { ensureStackUp, services, sleep, waitFor, type Service } from './processes';
 import { recordFault, type FaultName } from './results';
 import { FAULT_LOAD, startRig, type Rig } from './rig';
 
@@ -24,6 +24,19 @@ export function useRig(fault: FaultName): () => Rig {
 /** Deals past the first answer: the load is in due diligence when the fault hits. */
 export const dealsInDueDiligence = (rig: Rig): Promise<number> =>
   rig.dealsIn('interested', 'documents_requested', 'under_review', 'term_sheet_issued');
+
+/** Waits until deals of the load are in due diligence: the moment a fault hits. */
+export async function loadInDueDiligence(rig: Rig): Promise<void> {
+  expect(await waitFor(async () => (await dealsInDueDiligence(rig)) >= 3, 60_000)).toBe(true);
+}
+
+/** The fault load with `service` down for `downMs` once it is in due diligence; resolves when the load has run. */
+export async function outageUnderLoad(rig: Rig, service: Service, downMs: number): Promise<void> {
+  const load = rig.runLoad(FAULT_LOAD, 200_000);
+  await loadInDueDiligence(rig);
+  await outage(rig, service, downMs);
+  await load;
+}
 
 /**
  * Stops `service` for `downMs`; a moment in, readiness must name it as the one down, then

@@ -3,9 +3,9 @@ import { INSTRUMENTS, QUALIFICATION_TYPES } from '../../../schemas';
 import type { Instrument, Product, QualificationType, Region } from '../../../schemas';
 import type { MatchApplication, ProductWithStats } from '../../../domain/matching';
 
-// Random applications and products for the matching properties. Each test file draws the product
-// fields with its own distribution (how often a filter bites); the vocabulary, the application and
-// the product built from the drawn fields are the same for all.
+// Random applications and products for the matching properties. A test file draws the product
+// fields with its own distribution (how often a filter bites) or takes `passingProductArb`; the
+// vocabulary, the application and the product built from the drawn fields are the same for all.
 
 export const REGIONS: Region[] = ['CN-SH', 'CN-JS', 'CN-ZJ', 'CN-AH', 'CN-GD'];
 export const INDUSTRIES = ['C', 'C39', 'C391', 'C3911', 'C3912', 'C38', 'I65', 'I6510', 'M73'];
@@ -71,4 +71,27 @@ export function catalogueArb(productArb: (productId: string) => fc.Arbitrary<Pro
   return fc
     .uniqueArray(fc.integer({ min: 0, max: 9999 }), size)
     .chain((ids) => fc.tuple(...ids.map((id) => productArb(`p-${String(id).padStart(4, '0')}`))));
+}
+
+/**
+ * Products over a small vocabulary, weighted towards passing the filters, so random products often
+ * match and the filters are exercised both ways; up to `maxOpenDeals` deals already open on each.
+ */
+export function passingProductArb(instrumentArb: fc.Arbitrary<Instrument>, maxOpenDeals: number): (productId: string) => fc.Arbitrary<ProductWithStats> {
+  return (productId) => fc.record<ProductFields>({
+    institutionId: fc.constantFrom('bank-1', 'bank-2', 'fund-1'),
+    instruments: fc.uniqueArray(instrumentArb, { minLength: 1, maxLength: 2 }),
+    range: fc.tuple(fc.integer({ min: 100_000, max: 10_000_000 }), fc.integer({ min: 1_000_000, max: 100_000_000 })),
+    regions: fc.uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 5 }),
+    include: fc.uniqueArray(fc.constantFrom(...INDUSTRIES), { maxLength: 3 }),
+    exclude: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.tuple(fc.constantFrom(...INDUSTRIES)), weight: 1 }),
+    required: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.tuple(qualArb), weight: 1 }),
+    minRevenueCny: fc.option(fc.integer({ min: 0, max: 200_000_000 }), { nil: undefined, freq: 2 }),
+    minYearsSinceFounding: fc.option(fc.integer({ min: 0, max: 15 }), { nil: undefined, freq: 2 }),
+    capacity: fc.integer({ min: 1, max: 5 }),
+    active: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
+    openDeals: fc.integer({ min: 0, max: maxOpenDeals }),
+    responseRate: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+    institutionRegions: fc.option(fc.uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  }).map((fields) => productFrom(productId, fields));
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { hardFilterFailure, hardFilterFailures, indexProducts, nearMisses, rankProducts, type ProductWithStats } from '../../../domain/matching';
 import { nextProposable, preferInstitution, rankedOutcome } from '../../../domain/proposing';
 import { TODAY } from '../fixtures';
-import { applicationArb as applicationOf, catalogueArb, INDUSTRIES, instrumentArb as instrumentsOf, productFrom, qualArb, REGIONS, type ProductFields } from './matchingArbitraries';
+import { applicationArb as applicationOf, catalogueArb, instrumentArb as instrumentsOf, passingProductArb } from './matchingArbitraries';
 
 // The one-deal-per-institution rule as the workflow's backfill applies it, the near misses an
 // explanation names, and the outcome of each ranked candidate.
@@ -111,24 +111,7 @@ describe('rankedOutcome', () => {
 const instrumentArb = instrumentsOf(2);
 const applicationArb = applicationOf(instrumentArb);
 
-function productArb(productId: string): fc.Arbitrary<ProductWithStats> {
-  return fc.record<ProductFields>({
-    institutionId: fc.constantFrom('bank-1', 'bank-2', 'fund-1'),
-    instruments: fc.uniqueArray(instrumentArb, { minLength: 1, maxLength: 2 }),
-    range: fc.tuple(fc.integer({ min: 100_000, max: 10_000_000 }), fc.integer({ min: 1_000_000, max: 100_000_000 })),
-    regions: fc.uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 5 }),
-    include: fc.uniqueArray(fc.constantFrom(...INDUSTRIES), { maxLength: 3 }),
-    exclude: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.tuple(fc.constantFrom(...INDUSTRIES)), weight: 1 }),
-    required: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.tuple(qualArb), weight: 1 }),
-    minRevenueCny: fc.option(fc.integer({ min: 0, max: 200_000_000 }), { nil: undefined, freq: 2 }),
-    minYearsSinceFounding: fc.option(fc.integer({ min: 0, max: 15 }), { nil: undefined, freq: 2 }),
-    capacity: fc.integer({ min: 1, max: 5 }),
-    active: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
-    openDeals: fc.integer({ min: 0, max: 5 }),
-    responseRate: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-    institutionRegions: fc.option(fc.uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-  }).map((fields) => productFrom(productId, fields));
-}
+const productArb = passingProductArb(instrumentArb, 5);
 
 describe('nearMisses', () => {
   test('names active products of the instrument in the region that fail a rule, closest first, never a ranked one; the index changes nothing', () => {
