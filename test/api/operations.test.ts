@@ -8,7 +8,7 @@ import { installTemporalRuntime } from '../../services/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { uniqueSuffix } from '../support/stack';
 import {
-  eventually, institution, newInstitutionId, newUscc, product, profile, request, startApiStack, tokenFor, type Api, type ApiStack,
+  eventually, institution, newInstitutionId, newUscc, product, profile, request, startApiStack, tokenFor, untilApplication, type Api, type ApiStack,
 } from './support';
 
 // Each process's operations server, wired as its main.ts wires it (the API, the worker with the
@@ -97,10 +97,7 @@ test('after one application, each process serves its named series at /metrics an
   const submitted = await api.call('POST', '/v1/applications', { token, body: request });
   expect(submitted.status).toBe(202);
   const { applicationId } = submitted.body;
-  await eventually(async () => {
-    const read = await api.call('GET', `/v1/applications/${applicationId}`, { token });
-    return read.body.deals.length > 0 ? read : undefined;
-  }, 60_000, 'the application to be matched');
+  await untilApplication(api, token, applicationId, (view) => (view.deals.length > 0 ? view : undefined), 60_000, 'the application to be matched');
   await api.call('GET', `/v1/applications/${applicationId}`, { token }); // a second read of the same view
 
   const apiMetrics = await get(servers.api, '/metrics');

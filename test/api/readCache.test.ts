@@ -1,4 +1,4 @@
-import { eventually, newInstitutionId, newUscc, product, profile, registerInstitutions, request, tokenFor, useApiStack } from './support';
+import { newInstitutionId, newUscc, product, profile, registerInstitutions, request, tokenFor, untilApplication, useApiStack } from './support';
 
 // The read cache in the API, with an age limit no test reaches: whatever a client sees change
 // here, the event stream or the API's own commands made it visible, not an expiry.
@@ -24,10 +24,9 @@ test('a polled application shows each step its workflow takes; the deal, the inb
   expect((await api.call('GET', `/v1/applications/${applicationId}`, { token })).body.status).toMatch(/^(submitted|screening|matching)$/);
 
   // Only events from the workflow can move the cached answer on.
-  const deal = await eventually(async () => {
-    const { body } = await api.call('GET', `/v1/applications/${applicationId}`, { token });
-    return body.status === 'in_due_diligence' ? body.deals.find((d: { institutionId: string }) => d.institutionId === bank) : undefined;
-  }, 30_000, 'the application in due diligence');
+  const deal = await untilApplication(api, token, applicationId,
+    (view) => (view.status === 'in_due_diligence' ? view.deals.find((d: { institutionId: string }) => d.institutionId === bank) : undefined),
+    30_000, 'the application in due diligence');
   expect(deal.status).toBe('proposed');
 
   // Nothing happens now until someone acts: repeated reads are answered from memory.

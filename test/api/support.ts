@@ -270,3 +270,16 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** Reads the application as its enterprise until `accept` returns something, and returns that. */
+export function untilApplication<T>(
+  api: Api,
+  token: string,
+  applicationId: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the view as the API answered it, as Answer.body
+  accept: (view: any) => T | undefined,
+  timeoutMs = 30_000,
+  what = `application ${applicationId}`,
+): Promise<T> {
+  return eventually(async () => accept((await api.call('GET', `/v1/applications/${applicationId}`, { token })).body), timeoutMs, what);
+}

@@ -5,7 +5,7 @@ import { allow } from '../../services/api/auth';
 import type { LiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
 import { defineModels } from '../../services/store/models';
-import { eventually, newUscc, profile, request, startAppWith, tokenFor, useApiStack, type Api } from './support';
+import { newUscc, profile, request, startAppWith, tokenFor, untilApplication, useApiStack, type Api } from './support';
 
 // A dependency that is down answers 503 with Retry-After, never 500; readiness names it; an
 // unexpected failure answers a bare 500 without details.
@@ -49,10 +49,7 @@ test('with Temporal down, applying answers 503 with Retry-After, and the same ke
   const retried = await healthy.call('POST', '/v1/applications', { token, body: request, headers: { 'idempotency-key': 'retry-me' } });
   expect(retried.status).toBe(200);
   const { applicationId } = retried.body;
-  await eventually(async () => {
-    const read = await healthy.call('GET', `/v1/applications/${applicationId}`, { token });
-    return read.body.timeline.length > 0 ? read : undefined;
-  }, 30_000, 'the retried application to run');
+  await untilApplication(healthy, token, applicationId, (view) => (view.timeline.length > 0 ? view : undefined), 30_000, 'the retried application to run');
 });
 
 test('with Temporal down, readiness answers 503 naming it, and a command answers 503', async () => {
