@@ -2,35 +2,29 @@
 // only down the layers, and a workflow bundle free of what Temporal's sandbox cannot or should not
 // load. The layers, top to bottom:
 //   tools/, scripts/, bench/        developer tools and entry points
-//   services/{api,ops,worker,migrate}, services/{pipeline,process}.ts    the processes and their parts
-//   workflows/                      the application workflow (deterministic, sandboxed)
+//   services/                       the long-lived processes (api, worker, ops, migrate) and their parts
+//   workflows/                      the application and forum workflows (deterministic, sandboxed)
 //   activities/                     thin calls into the store and the adapters
-//   services/store, services/events, the adapters (config, logger, mongo, kafka, temporal)
+//   store/, adapters/               MongoDB reads and writes; config, logger, Temporal, Kafka, events
 //   domain/                         pure rules
 //   schemas/                        the shapes that cross a boundary
-const PROCESSES = '^services/(api|ops|worker|migrate)/|^services/(pipeline|process)\\.ts$';
-const STORE_AND_ADAPTERS = '^services/(store|events)/|^services/(config|logger|mongo|kafka|temporal|temporalClient|dependencies|tls)\\.ts$';
+const ABOVE_SCHEMAS = 'domain|store|adapters|activities|workflows|services|tools';
 
 module.exports = {
   forbidden: [
     { name: 'no-cycle', severity: 'error', comment: 'An import cycle ties two rooms into one.', from: {}, to: { circular: true } },
-    { name: 'schemas-import-nothing-above', severity: 'error', from: { path: '^schemas/' }, to: { path: '^(domain|activities|workflows|services|tools)/' } },
-    { name: 'domain-is-pure', severity: 'error', from: { path: '^domain/' }, to: { path: '^(activities|workflows|services|tools)/' } },
-    {
-      name: 'store-and-adapters-below-activities',
-      severity: 'error',
-      from: { path: STORE_AND_ADAPTERS },
-      to: { path: `^(activities|workflows|tools)/|${PROCESSES}` },
-    },
-    { name: 'activities-below-workflows', severity: 'error', from: { path: '^activities/' }, to: { path: `^(workflows|tools)/|${PROCESSES}` } },
+    { name: 'schemas-import-nothing-above', severity: 'error', from: { path: '^schemas/' }, to: { path: `^(${ABOVE_SCHEMAS})/` } },
+    { name: 'domain-is-pure', severity: 'error', from: { path: '^domain/' }, to: { path: '^(store|adapters|activities|workflows|services|tools)/' } },
+    { name: 'store-and-adapters-below-activities', severity: 'error', from: { path: '^(store|adapters)/' }, to: { path: '^(activities|workflows|services|tools)/' } },
+    { name: 'activities-below-workflows', severity: 'error', from: { path: '^activities/' }, to: { path: '^(workflows|services|tools)/' } },
     {
       name: 'workflows-reach-no-service',
       severity: 'error',
-      comment: 'Workflows import activities by type only; services run outside the sandbox.',
+      comment: 'Workflows import activities by type only; the store, the adapters and the processes run outside the sandbox.',
       from: { path: '^workflows/' },
-      to: { path: '^(services|tools|activities)/' },
+      to: { path: '^(services|store|adapters|tools|activities)/' },
     },
-    { name: 'services-use-no-tools', severity: 'error', comment: 'The production image carries no tools/.', from: { path: '^services/' }, to: { path: '^tools/' } },
+    { name: 'production-uses-no-tools', severity: 'error', comment: 'The production image carries no tools/.', from: { path: '^(services|store|adapters)/' }, to: { path: '^tools/' } },
     {
       name: 'workflow-bundle-is-lean',
       severity: 'error',

@@ -9,6 +9,8 @@ COPY schemas schemas
 COPY domain domain
 COPY activities activities
 COPY workflows workflows
+COPY store store
+COPY adapters adapters
 COPY services services
 RUN npx tsc -p tsconfig.build.json
 

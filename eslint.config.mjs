@@ -47,7 +47,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process'], message: 'Workflow code may not use Node built-ins.' },
-          { group: ['kafkajs', 'mongoose', 'pino', '@temporalio/client', '@temporalio/worker', '../services/*', '../activities/*'], message: 'Workflow code may not touch clients or services; import activity types only.', allowTypeImports: true },
+          { group: ['kafkajs', 'mongoose', 'pino', '@temporalio/client', '@temporalio/worker', '../services/*', '../store/*', '../adapters/*', '../activities/*'], message: 'Workflow code may not touch clients or services; import activity types only.', allowTypeImports: true },
         ],
       }],
       'no-restricted-globals': ['error', { name: 'process', message: 'Workflow code may not read process.env.' }],

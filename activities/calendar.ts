@@ -1,6 +1,6 @@
 import type { CnCalendarYear } from '../domain/calendar';
-import { cachedFor } from '../services/store/cache';
-import { resolveCalendarYear } from '../services/store/calendars';
+import { cachedFor } from '../store/cache';
+import { resolveCalendarYear } from '../store/calendars';
 import type { ActivityDeps } from './deps';
 
 /** A year ops loads reaches clocks that start this long after it, as the catalogue does (5 s). */

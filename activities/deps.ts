@@ -1,7 +1,7 @@
-import type { EventPublisher } from '../services/events/publisher';
-import type { Logger } from '../services/logger';
-import type { Catalogue } from '../services/store/catalogue';
-import type { Models } from '../services/store/models';
+import type { EventPublisher } from '../adapters/events/publisher';
+import type { Logger } from '../adapters/logger';
+import type { Catalogue } from '../store/catalogue';
+import type { Models } from '../store/models';
 
 /** What activities need, built by the worker (the composition root) and passed in. */
 export interface ActivityDeps {

@@ -1,7 +1,7 @@
 import { beijingDateOf, screenApplication } from '../domain';
 import type { ApplicationRequest, QualificationType } from '../schemas';
-import { isDishonestDebtor, loadProfile, loadRecognitions } from '../services/store/catalogue';
-import { collectionOf } from '../services/store/collection';
+import { isDishonestDebtor, loadProfile, loadRecognitions } from '../store/catalogue';
+import { collectionOf } from '../store/collection';
 import type { ActivityDeps } from './deps';
 
 /** Why an enterprise may no longer receive a term sheet or close (empty: it may). */

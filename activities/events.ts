@@ -1,7 +1,7 @@
 import { RecordEventsInput } from '../schemas';
 import { isApplicationTerminal } from '../domain/applicationLifecycle';
-import { removeOpenApplication } from '../services/store/openApplications';
-import { storeBatch } from '../services/store/readModels';
+import { removeOpenApplication } from '../store/openApplications';
+import { storeBatch } from '../store/readModels';
 import type { ActivityDeps } from './deps';
 
 export function createEventActivities({ models, publisher, logger }: ActivityDeps) {

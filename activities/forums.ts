@@ -3,11 +3,11 @@ import { pairScores, type EnterpriseForScoring, type InstitutionForScoring } fro
 import { placeMeetings, stableMeetings, type PlacedMeeting, type ScoredPair } from '../domain/forums/schedule';
 import { screenQualifications } from '../domain/screening';
 import { Institution, Product, RecordForumEventsInput, slotsOf, type CnCalendarYear, type ForumRegistration } from '../schemas';
-import type { ForumEventPublisher } from '../services/events/forumPublisher';
-import { resolveCalendarYear } from '../services/store/calendars';
-import { isDishonestDebtor, loadProfile, loadRecognitions, loadResponseRates } from '../services/store/catalogue';
-import { collectionOf } from '../services/store/collection';
-import { loadSchedulePage, storeForumBatch, storeSchedulePages } from '../services/store/forums';
+import type { ForumEventPublisher } from '../adapters/events/forumPublisher';
+import { resolveCalendarYear } from '../store/calendars';
+import { isDishonestDebtor, loadProfile, loadRecognitions, loadResponseRates } from '../store/catalogue';
+import { collectionOf } from '../store/collection';
+import { loadSchedulePage, storeForumBatch, storeSchedulePages } from '../store/forums';
 import type { ActivityDeps } from './deps';
 
 export interface ForumActivityDeps extends Pick<ActivityDeps, 'models' | 'logger'> {

@@ -2,11 +2,11 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { nearMisses, rankProducts, RULES_VERSION, type RankedCandidate } from '../domain';
 import type { ApplicationRequest, Candidate, CapacityRequest, ExplainedCandidate, ProfileSnapshot, Qualification } from '../schemas';
 import { PIPELINE_DEFAULTS } from '../schemas/vocabulary';
-import { openDealsByProduct, releaseCapacity, reserveCapacity } from '../services/store/capacity';
-import { cachedFor } from '../services/store/cache';
-import { collectionOf } from '../services/store/collection';
-import { loadResponseRates, withStats, type CatalogueEntry } from '../services/store/catalogue';
-import { noteRefusedReservation, storeExplanation } from '../services/store/explanations';
+import { openDealsByProduct, releaseCapacity, reserveCapacity } from '../store/capacity';
+import { cachedFor } from '../store/cache';
+import { collectionOf } from '../store/collection';
+import { loadResponseRates, withStats, type CatalogueEntry } from '../store/catalogue';
+import { noteRefusedReservation, storeExplanation } from '../store/explanations';
 import type { ActivityDeps } from './deps';
 
 /** How many excluded products an explanation names (the closest misses). */

@@ -1,6 +1,6 @@
 import { beijingDateOf, screenApplication as screen } from '../domain';
 import type { ApplicationRequest, ScreeningOutcome } from '../schemas';
-import { isDishonestDebtor, loadProfile, loadRecognitions } from '../services/store/catalogue';
+import { isDishonestDebtor, loadProfile, loadRecognitions } from '../store/catalogue';
 import type { ActivityDeps } from './deps';
 
 export function createScreeningActivities({ models, logger }: ActivityDeps) {

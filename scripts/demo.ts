@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { ConfigError, loadConfig } from '../services/config';
+import { ConfigError, loadConfig } from '../adapters/config';
 import { runForumDemo, type ForumDemoSummary } from '../tools/demo/forum';
 import { createApiClient } from '../tools/demo/http';
 import { DemoError, runDemo, type DemoProgress } from '../tools/demo/run';

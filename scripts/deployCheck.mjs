@@ -6,7 +6,7 @@
 //     every optional part on, each rendering validated against the Kubernetes schemas of the
 //     oldest and a recent supported version (kubernetes-validate, which ships them), the
 //     ServiceMonitor against the Prometheus Operator's (@kubernetes-models/prometheus-operator),
-//     and every variable the pods set is one services/config.ts reads.
+//     and every variable the pods set is one adapters/config.ts reads.
 // The validators are PyPI packages, pinned, installed once into a virtualenv in the cache the
 // local servers use; helm is built once by scripts/helm.mjs. No network once cached.
 import { spawnSync } from 'node:child_process';
@@ -57,10 +57,10 @@ function ensureValidators() {
   return bin;
 }
 
-/** What services/config.ts reads, from the source itself (it is TypeScript: tsx loads it). */
+/** What adapters/config.ts reads, from the source itself (it is TypeScript: tsx loads it). */
 function configVariables() {
-  const script = "import('./services/config.ts').then(({ default: m }) => console.log(JSON.stringify({ read: m.configVariables, required: m.deployedRequiredVariables })))";
-  return JSON.parse(mustRun('reading services/config.ts', process.execPath, ['--import', 'tsx', '--eval', script]));
+  const script = "import('./adapters/config.ts').then(({ default: m }) => console.log(JSON.stringify({ read: m.configVariables, required: m.deployedRequiredVariables })))";
+  return JSON.parse(mustRun('reading adapters/config.ts', process.execPath, ['--import', 'tsx', '--eval', script]));
 }
 
 function checkPods(label, docs, config) {
@@ -73,7 +73,7 @@ function checkPods(label, docs, config) {
       const names = (container.env ?? []).map((variable) => variable.name);
       const unknown = names.filter((name) => !config.read.includes(name));
       const missing = config.required.filter((name) => !names.includes(name));
-      if (unknown.length > 0) failures.push(`${label}: ${component} sets ${unknown.join(', ')}, which services/config.ts does not read`);
+      if (unknown.length > 0) failures.push(`${label}: ${component} sets ${unknown.join(', ')}, which adapters/config.ts does not read`);
       if (missing.length > 0) failures.push(`${label}: ${component} does not set ${missing.join(', ')}`);
       if (doc.kind !== 'Deployment') continue;
       const port = container.ports.find((p) => p.name === 'metrics')?.containerPort;

@@ -1,10 +1,10 @@
-import { ConfigError, loadConfig } from '../services/config';
-import { createLogger } from '../services/logger';
-import { connectMongo } from '../services/mongo';
+import { ConfigError, loadConfig } from '../adapters/config';
+import { createLogger } from '../adapters/logger';
+import { connectMongo } from '../adapters/mongo';
 import { demoPrincipals } from '../tools/seed/generate';
 import { seedDatabase } from '../tools/seed/seed';
-import { defineModels } from '../services/store/models';
-import { prepareStore } from '../services/store/prepare';
+import { defineModels } from '../store/models';
+import { prepareStore } from '../store/prepare';
 
 // `npm run seed` (tsx scripts/seed.ts): seeds the configured MongoDB with the demo catalogue.
 // `--if-empty` seeds only when no institution exists, for start-up scripts.

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../services/config';
+import { ConfigError, loadConfig } from '../adapters/config';
 import { createApiClient } from '../tools/demo/http';
 import { planForums, seedForums } from '../tools/seed/forums';
 import { generateSeed } from '../tools/seed/generate';

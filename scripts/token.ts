@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../services/config';
+import { ConfigError, loadConfig } from '../adapters/config';
 import { signToken } from '../services/api/auth';
 import { Principal } from '../schemas/http';
 

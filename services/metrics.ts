@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { Config } from './config';
+import type { Config } from '../adapters/config';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from './logger';
+import type { Logger } from '../adapters/logger';
 import type { Closers } from './process';
 
 // The operations server every long-running process serves on a port of its own (the contract's

@@ -2,11 +2,11 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, Workflo
 import { ApplicationWorkflowInput, type ApplicationRequest, type ApplicationSource, type ApplicationStatus, type PipelineSettings } from '../schemas';
 import type { applicationWorkflow } from '../workflows/application';
 import { applicationWorkflowId, applicationWorkflowType } from '../workflows/messages';
-import { withTimeout } from './dependencies';
-import { claimSubmission } from './store/idempotency';
-import type { Models } from './store/models';
-import { addOpenApplication } from './store/openApplications';
-import { storeSubmittedApplication } from './store/readModels';
+import { withTimeout } from '../adapters/dependencies';
+import { claimSubmission } from '../store/idempotency';
+import type { Models } from '../store/models';
+import { addOpenApplication } from '../store/openApplications';
+import { storeSubmittedApplication } from '../store/readModels';
 
 // Starting the pipeline for one application: the one place the API (and tests) start workflows,
 // and where their input is checked against the contract's schema (the workflow itself can only

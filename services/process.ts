@@ -1,8 +1,8 @@
-import { ConfigError, loadConfig, type Config } from './config';
-import { createLogger, type Logger } from './logger';
-import { connectMongo } from './mongo';
-import { defineModels, type Models } from './store/models';
-import { prepareStore } from './store/prepare';
+import { ConfigError, loadConfig, type Config } from '../adapters/config';
+import { createLogger, type Logger } from '../adapters/logger';
+import { connectMongo } from '../adapters/mongo';
+import { defineModels, type Models } from '../store/models';
+import { prepareStore } from '../store/prepare';
 
 // What every long-lived process does the same way: read the config, open the store, close what
 // it opened in reverse on SIGINT or SIGTERM, and report a failed start in one line.

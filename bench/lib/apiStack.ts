@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../services/api/app';
 import { allow, signToken } from '../../services/api/auth';
 import { createReadCache, READ_CACHE_DEFAULTS } from '../../services/api/readCache';
-import type { Config } from '../../services/config';
-import { fetchHighWatermarks } from '../../services/kafka';
-import type { Logger } from '../../services/logger';
+import type { Config } from '../../adapters/config';
+import { fetchHighWatermarks } from '../../adapters/kafka';
+import type { Logger } from '../../adapters/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
-import type { Models } from '../../services/store/models';
-import { createTemporalClient } from '../../services/temporalClient';
+import type { Models } from '../../store/models';
+import { createTemporalClient } from '../../adapters/temporalClient';
 import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
 import { deleteTopic, openBenchStoreAndTopic } from './stack';
 

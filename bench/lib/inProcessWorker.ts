@@ -1,6 +1,6 @@
 import type { Worker } from '@temporalio/worker';
-import type { Config } from '../../services/config';
-import type { Logger } from '../../services/logger';
+import type { Config } from '../../adapters/config';
+import type { Logger } from '../../adapters/logger';
 import { startWorker } from '../../services/worker/startWorker';
 
 // The project's worker inside the benchmark's process. Apart from apiStack.ts, so a process that

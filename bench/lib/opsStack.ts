@@ -1,10 +1,10 @@
-import type { Config } from '../../services/config';
-import { createKafka, ensureTopic } from '../../services/kafka';
-import type { Logger } from '../../services/logger';
-import { connectMongo } from '../../services/mongo';
+import type { Config } from '../../adapters/config';
+import { createKafka, ensureTopic } from '../../adapters/kafka';
+import type { Logger } from '../../adapters/logger';
+import { connectMongo } from '../../adapters/mongo';
 import { opsGroupId, startProjector } from '../../services/ops/projector';
-import { defineModels } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
+import { defineModels } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
 
 // The ops projector as services/ops/main.ts runs it, on the bench's private database and topic.
 // Its only tie to the projector's internals is `startProjector`, its public entry point.

@@ -1,10 +1,10 @@
 import type { Admin } from 'kafkajs';
-import { loadConfig, type Config } from '../../services/config';
-import { createLogger, type Logger } from '../../services/logger';
-import { createKafka, ensureTopic } from '../../services/kafka';
-import { connectMongo } from '../../services/mongo';
-import { defineModels } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
+import { loadConfig, type Config } from '../../adapters/config';
+import { createLogger, type Logger } from '../../adapters/logger';
+import { createKafka, ensureTopic } from '../../adapters/kafka';
+import { connectMongo } from '../../adapters/mongo';
+import { defineModels } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
 
 // Every benchmark runs against the local stack (`npm run services:up`) with a task queue, topic
 // and MongoDB database of its own, removed afterwards, so it never sees or leaves other data.

@@ -1,15 +1,15 @@
 import { listPage } from '../../services/api/views';
-import { connectMongo } from '../../services/mongo';
-import { collectionOf } from '../../services/store/collection';
-import { listDeals, listKey } from '../../services/store/lists';
-import { defineModels, type Models } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
-import type { DealDoc } from '../../services/store/readModels';
+import { connectMongo } from '../../adapters/mongo';
+import { collectionOf } from '../../store/collection';
+import { listDeals, listKey } from '../../store/lists';
+import { defineModels, type Models } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
+import type { DealDoc } from '../../store/readModels';
 import { log, median, result, type BenchmarkResult } from '../lib/report';
 import { benchConfig, benchEnv, benchLogger, benchSuffix } from '../lib/stack';
 
 // 5. An institution's inbox page with 1k and then 5k deals stored, read from its list
-// (services/store/lists.ts) and, as the same-run baseline, by the query the API ran before: an
+// (store/lists.ts) and, as the same-run baseline, by the query the API ran before: an
 // equality on `institutionId` (and `status`) in `_id` order, which FerretDB answers by reading the
 // whole collection. The deals are spread over INSTITUTIONS inboxes; every fourth is `proposed`.
 

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../services/config';
+import { loadConfig } from '../../adapters/config';
 import { benchLogger } from '../lib/stack';
 
 // A child process of the pipeline and soak benchmarks (spawned by bench/lib/children.ts), so each
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   let stop: () => Promise<void>;
   let url: string | undefined;
   if (role === 'worker' || role === 'noop') {
-    const { createTemporalWorker } = await import('../../services/temporal');
+    const { createTemporalWorker } = await import('../../adapters/temporal');
     const { startWorker, WORKER_TUNING } = await import('../../services/worker/startWorker');
     const started = role === 'worker'
       ? await startWorker(config, logger)

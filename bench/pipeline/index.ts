@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { startConsumer } from '../../services/kafka';
-import { createTemporalClient } from '../../services/temporal';
+import { startConsumer } from '../../adapters/kafka';
+import { createTemporalClient } from '../../adapters/temporal';
 import { applicationWorkflowId } from '../../workflows/messages';
 import { benchRequest, seedBenchCatalogue, tokens } from '../lib/apiStack';
 import { cpuSnapshot, cpuShares, formatCpu, peakSampler, spawnChild, type Child } from '../lib/children';

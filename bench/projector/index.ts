@@ -2,12 +2,12 @@ import { performance } from 'node:perf_hooks';
 import { buildEventId, DealflowEvent, EVENT_VERSION, usccCheckCharacter, type DealflowEvent as Event } from '../../schemas';
 import { contribute } from '../../domain/opsAggregates';
 import { projectEvent, type OpsApplicationState } from '../../domain/opsProjection';
-import { connectMongo } from '../../services/mongo';
+import { connectMongo } from '../../adapters/mongo';
 import { createProjector, type RawMessage } from '../../services/ops/projector';
-import { collectionOf } from '../../services/store/collection';
-import { defineModels, type Models } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
-import { opsProjectionStore, type OpsProjectionStore } from '../../services/store/opsProjection';
+import { collectionOf } from '../../store/collection';
+import { defineModels, type Models } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
+import { opsProjectionStore, type OpsProjectionStore } from '../../store/opsProjection';
 import { log, result, type BenchmarkResult } from '../lib/report';
 import { benchConfig, benchLogger, benchSuffix } from '../lib/stack';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { buildEventId, DealflowEvent, EVENT_VERSION, usccCheckCharacter, type DealflowEvent as Event } from '../../schemas';
-import { createEventPublisher } from '../../services/events/publisher';
-import { createKafka, createProducer, ensureTopic } from '../../services/kafka';
+import { createEventPublisher } from '../../adapters/events/publisher';
+import { createKafka, createProducer, ensureTopic } from '../../adapters/kafka';
 import { Partitioners } from 'kafkajs';
 import { log, result, sleep, type BenchmarkResult } from '../lib/report';
 import { createPlatformaticProducer, platformaticRuns } from './platformatic';

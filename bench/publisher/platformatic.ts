@@ -1,5 +1,5 @@
 import { Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
-import type { Config } from '../../services/config';
+import type { Config } from '../../adapters/config';
 
 // @platformatic/kafka (pure JavaScript, Kafka 4 protocols, KIP-848 groups) as a candidate
 // successor of kafkajs (no release since February 2023), measured with the guarantees the

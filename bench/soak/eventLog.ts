@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { startConsumer, type ConsumerHandle } from '../../services/kafka';
+import { startConsumer, type ConsumerHandle } from '../../adapters/kafka';
 
 // What the soak reads back from the topic, per application: when `application.matched` arrived,
 // every event seq seen (and how often), and whether screening or matching ended it early.

@@ -1,13 +1,13 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ApplicationView } from '../../schemas';
-import { createKafka, ensureTopic } from '../../services/kafka';
-import { connectMongo } from '../../services/mongo';
+import { createKafka, ensureTopic } from '../../adapters/kafka';
+import { connectMongo } from '../../adapters/mongo';
 import { generateSeed } from '../../tools/seed/generate';
 import { seedDatabase } from '../../tools/seed/seed';
-import { defineModels } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
-import { createTemporalClient } from '../../services/temporalClient';
+import { defineModels } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
+import { createTemporalClient } from '../../adapters/temporalClient';
 import { createApiClient } from '../../tools/demo/http';
 import { WITHDRAW_REASONS } from '../../tools/demo/personas';
 import { planApplications } from '../../tools/demo/plan';

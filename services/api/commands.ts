@@ -7,7 +7,7 @@ import {
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { ValidationIssue } from '../../schemas';
 import { applicationWorkflowId, CommandRejection } from '../../workflows/messages';
-import { withTimeout } from '../dependencies';
+import { withTimeout } from '../../adapters/dependencies';
 import { ApiError, conflict, InvalidInput, notFound } from './errors';
 
 // Sends a command to an application's workflow as an Update and maps its outcome to HTTP: the

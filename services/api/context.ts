@@ -2,9 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { PipelineSettings } from '../../schemas';
-import type { Config } from '../config';
-import type { Logger } from '../logger';
-import type { Models } from '../store/models';
+import type { Config } from '../../adapters/config';
+import type { Logger } from '../../adapters/logger';
+import type { Models } from '../../store/models';
 import type { ReadCache } from './readCache';
 
 /** What the API needs; `server.ts` (or a test) opens these and closes them after the app. */

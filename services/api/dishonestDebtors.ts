@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { dishonestDebtorListedSignal, applicationWorkflowId } from '../../workflows/messages';
-import { withTimeout } from '../dependencies';
-import type { Models } from '../store/models';
-import { openApplicationIds, removeOpenApplication } from '../store/openApplications';
+import { withTimeout } from '../../adapters/dependencies';
+import type { Models } from '../../store/models';
+import { openApplicationIds, removeOpenApplication } from '../../store/openApplications';
 
 /**
  * Tells each open application of a newly listed enterprise that it is listed: the workflow ends it

@@ -3,8 +3,8 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import type { z } from 'zod';
 import { toValidationIssues, ValidationFailed, type ValidationIssue } from '../../schemas';
 import { ErrorBody } from '../../schemas/http';
-import { RETRY_AFTER_SECONDS, unavailableDependency } from '../dependencies';
-import { IdempotencyKeyReused } from '../store/idempotency';
+import { RETRY_AFTER_SECONDS, unavailableDependency } from '../../adapters/dependencies';
+import { IdempotencyKeyReused } from '../../store/idempotency';
 
 // One error handler for the whole API: known failures become their status codes, everything
 // else a bare 500 whose details stay in the log.

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { DealflowEvent } from '../../schemas';
-import type { Logger } from '../logger';
-import { decode } from '../events/decode';
+import type { Logger } from '../../adapters/logger';
+import { decode } from '../../adapters/events/decode';
 
 // The fan-out behind `GET /v1/ops/events`: one Kafka consumer per API process, in a group of its
 // own (every process sees every event, from now on), a bounded ring buffer of the newest events

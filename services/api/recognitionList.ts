@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import {
   RECOGNITION_IMPORT_COLUMNS, RECOGNITION_IMPORT_MAX_ROWS, RecognitionImportRow, toValidationIssues, type RejectedImportRow,
 } from '../../schemas';
-import type { ImportableRow } from '../store/recognitionImport';
+import type { ImportableRow } from '../../store/recognitionImport';
 import { InvalidInput } from './errors';
 
 // A published recognition list as ops upload it: CSV with the contract's header, or a JSON array

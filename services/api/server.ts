@@ -1,11 +1,11 @@
-import { createKafka, fetchHighWatermarks } from '../kafka';
+import { createKafka, fetchHighWatermarks } from '../../adapters/kafka';
 import { createMetricsRegistry, startOperationsServer } from '../metrics';
-import { pingMongo } from '../mongo';
+import { pingMongo } from '../../adapters/mongo';
 import { Closers, openStore, runProcess, stopOnSignals } from '../process';
-import { createTemporalClient } from '../temporalClient';
+import { createTemporalClient } from '../../adapters/temporalClient';
 import { buildApp } from './app';
 import { allow } from './auth';
-import { withTimeout } from '../dependencies';
+import { withTimeout } from '../../adapters/dependencies';
 import { createLiveFeed } from './liveFeed';
 import { createReadCache, READ_CACHE_DEFAULTS } from './readCache';
 import { opsRoutes } from './routes/ops';

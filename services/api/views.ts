@@ -1,17 +1,17 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ApplicationRequest, DealRecord, DealView, EnterpriseProfile, ListQuery } from '../../schemas';
-import type { Logger } from '../logger';
-import { loadProfile } from '../store/catalogue';
-import type { StoredDoc } from '../store/collection';
-import { readList } from '../store/lists';
-import type { Models } from '../store/models';
-import { dealViewJson, type ApplicationDoc, type DealDoc } from '../store/readModels';
+import type { Logger } from '../../adapters/logger';
+import { loadProfile } from '../../store/catalogue';
+import type { StoredDoc } from '../../store/collection';
+import { readList } from '../../store/lists';
+import type { Models } from '../../store/models';
+import { dealViewJson, type ApplicationDoc, type DealDoc } from '../../store/readModels';
 import { invalid } from './errors';
 
 // Reads of the read models the workflows keep. Handlers never wait on Temporal to answer a read.
 // Each stored document carries its view as JSON, validated against the response schema when it
-// was written (services/store/readModels.ts): a read sends that text as it is, so answering costs
+// was written (store/readModels.ts): a read sends that text as it is, so answering costs
 // no decoding, validation or serialization of the document.
 
 /** Sends JSON text that is already in the shape of the route's response schema. */
@@ -48,7 +48,7 @@ function decodeCursor(cursor: string): number {
 }
 
 /**
- * One page of a list (services/store/lists.ts), newest first. Reads by `_id` only, at most
+ * One page of a list (store/lists.ts), newest first. Reads by `_id` only, at most
  * ENTRIES_READ_PER_ITEM × limit entries: a status that rarely matches answers fewer items and a
  * cursor to read on, so a page costs the same whatever the store holds.
  */

@@ -1,6 +1,6 @@
-import { createKafka, ensureTopicExists } from '../kafka';
+import { createKafka, ensureTopicExists } from '../../adapters/kafka';
 import { createMetricsRegistry, startOperationsServer } from '../metrics';
-import { pingMongo } from '../mongo';
+import { pingMongo } from '../../adapters/mongo';
 import { Closers, openStore, runProcess, stopOnSignals } from '../process';
 import { opsGroupId, startProjector } from './projector';
 import { createProjectorMetrics } from './projectorMetrics';

@@ -2,15 +2,15 @@ import type { Kafka } from 'kafkajs';
 import type { DealflowEvent } from '../../schemas';
 import { contribute, count, emptyAggregates, mergeAggregates } from '../../domain/opsAggregates';
 import { projectEvent, withProfileDimensions, type OpsApplicationState } from '../../domain/opsProjection';
-import { decode } from '../events/decode';
-import { TOPIC_PARTITIONS, type ConsumerHandle } from '../kafka';
-import type { Logger } from '../logger';
-import type { Models } from '../store/models';
+import { decode } from '../../adapters/events/decode';
+import { TOPIC_PARTITIONS, type ConsumerHandle } from '../../adapters/kafka';
+import type { Logger } from '../../adapters/logger';
+import type { Models } from '../../store/models';
 import type { ProjectorMetrics } from './projectorMetrics';
-import { opsProjectionStore, type OpsProjectionStore, type PartitionCheckpoint } from '../store/opsProjection';
+import { opsProjectionStore, type OpsProjectionStore, type PartitionCheckpoint } from '../../store/opsProjection';
 
 // The ops projector: consumes the event topic in batches, partitions in parallel, and keeps the
-// ops projection (services/store/opsProjection.ts) at a bounded cost per event, whatever the
+// ops projection (store/opsProjection.ts) at a bounded cost per event, whatever the
 // history: per batch chunk, one `_id` write per application it touches and one write of the
 // partition's document; an application's state is read (or its `_id` claimed, when new) only when
 // it is not among the partition's recent states in memory, plus one profile read for an

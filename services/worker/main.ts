@@ -1,7 +1,7 @@
 import { createMetricsRegistry, fetchPrometheusText, startOperationsServer } from '../metrics';
-import { pingMongo } from '../mongo';
+import { pingMongo } from '../../adapters/mongo';
 import { runProcess } from '../process';
-import { installTemporalRuntime } from '../temporal';
+import { installTemporalRuntime } from '../../adapters/temporal';
 import { startWorker } from './startWorker';
 
 // The worker process. Worker.run() returns after SIGINT or SIGTERM (the SDK's runtime handles

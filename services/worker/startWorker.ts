@@ -1,14 +1,14 @@
 import type { Registry } from 'prom-client';
 import { createActivities } from '../../activities';
 import { createForumActivities } from '../../activities/forums';
-import type { Config } from '../config';
-import { createForumEventPublisher } from '../events/forumPublisher';
-import { createEventPublisher } from '../events/publisher';
-import { createKafka, createProducer, ensureTopicExists } from '../kafka';
-import type { Logger } from '../logger';
+import type { Config } from '../../adapters/config';
+import { createForumEventPublisher } from '../../adapters/events/forumPublisher';
+import { createEventPublisher } from '../../adapters/events/publisher';
+import { createKafka, createProducer, ensureTopicExists } from '../../adapters/kafka';
+import type { Logger } from '../../adapters/logger';
 import { Closers, openStore } from '../process';
-import { createCatalogue } from '../store/catalogue';
-import { createTemporalWorker, type WorkerFactoryOptions } from '../temporal';
+import { createCatalogue } from '../../store/catalogue';
+import { createTemporalWorker, type WorkerFactoryOptions } from '../../adapters/temporal';
 import { instrumentRecordEvents } from './workerMetrics';
 
 // The worker's composition root: the only place that builds the clients the activities use.

@@ -1,4 +1,4 @@
-import { createKafka } from '../../services/kafka';
+import { createKafka } from '../../adapters/kafka';
 import { addCalendarDays, beijingDateOf } from '../../schemas/beijingDate';
 import { readApplicationEvents } from '../support/events';
 import { eventually, newInstitutionId, newUscc, product, profile, registerInstitutions, request, useApiStack } from './support';

@@ -1,6 +1,6 @@
 import { ForumEvent } from '../../schemas';
-import { createKafka, startConsumer } from '../../services/kafka';
-import { createTemporalClient } from '../../services/temporal';
+import { createKafka, startConsumer } from '../../adapters/kafka';
+import { createTemporalClient } from '../../adapters/temporal';
 import { forumWorkflowId } from '../../workflows/forumMessages';
 import { uniqueSuffix } from '../support/stack';
 import { eventually, institution, newInstitutionId, newUscc, product, profile, tokenFor, useApiStack } from './support';

@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type ApiDeps } from '../../services/api/app';
 import { signToken } from '../../services/api/auth';
-import { loadConfig } from '../../services/config';
-import { createLogger } from '../../services/logger';
+import { loadConfig } from '../../adapters/config';
+import { createLogger } from '../../adapters/logger';
 import { apiOn, type Api } from './support';
 
 // Log lines an operator can follow and share: each request's id is the caller's x-request-id (or a

@@ -1,10 +1,10 @@
 import type { Worker } from '@temporalio/worker';
-import { createKafka, type ConsumerHandle } from '../../services/kafka';
+import { createKafka, type ConsumerHandle } from '../../adapters/kafka';
 import { createMetricsRegistry, fetchPrometheusText, startOperationsServer, type OperationsServer } from '../../services/metrics';
-import { pingMongo } from '../../services/mongo';
+import { pingMongo } from '../../adapters/mongo';
 import { startProjector } from '../../services/ops/projector';
 import { createProjectorMetrics } from '../../services/ops/projectorMetrics';
-import { installTemporalRuntime } from '../../services/temporal';
+import { installTemporalRuntime } from '../../adapters/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { uniqueSuffix } from '../support/stack';
 import {

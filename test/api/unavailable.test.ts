@@ -4,7 +4,7 @@ import type { ApiDeps } from '../../services/api/app';
 import { allow } from '../../services/api/auth';
 import type { LiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
-import { defineModels } from '../../services/store/models';
+import { defineModels } from '../../store/models';
 import { newUscc, profile, request, startAppWith, tokenFor, untilApplication, useApiStack, type Api } from './support';
 
 // A dependency that is down answers 503 with Retry-After, never 500; readiness names it; an

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import type { Kafka } from 'kafkajs';
-import type { Config } from '../../services/config';
-import { createKafka, createProducer, ensureTopic, TOPIC_PARTITIONS, type ConsumerHandle, type EventProducer } from '../../services/kafka';
-import { connectMongo } from '../../services/mongo';
+import type { Config } from '../../adapters/config';
+import { createKafka, createProducer, ensureTopic, TOPIC_PARTITIONS, type ConsumerHandle, type EventProducer } from '../../adapters/kafka';
+import { connectMongo } from '../../adapters/mongo';
 import { createProjector, startProjector } from '../../services/ops/projector';
-import { defineModels, type Models } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
-import { opsProjectionStore, readOpsMetrics } from '../../services/store/opsProjection';
+import { defineModels, type Models } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
+import { opsProjectionStore, readOpsMetrics } from '../../store/opsProjection';
 import { eventStream, HOUR, screened, T0, usccOf } from '../support/opsEvents';
 import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { waitFor } from './support/processes';

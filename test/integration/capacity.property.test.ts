@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { connectMongo } from '../../services/mongo';
-import { openDealsByProduct, releaseCapacity, reserveCapacity } from '../../services/store/capacity';
-import { defineModels, type Models } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
+import { connectMongo } from '../../adapters/mongo';
+import { openDealsByProduct, releaseCapacity, reserveCapacity } from '../../store/capacity';
+import { defineModels, type Models } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 // Capacity on the real FerretDB: however many deals race for a product at once, it never has more

@@ -1,5 +1,5 @@
 import type { ForumEvent, ForumRecord, Meeting } from '../../schemas';
-import { agendaId, loadAgenda, loadForum, listForums, storeCreatedForum, storeForumBatch } from '../../services/store/forums';
+import { agendaId, loadAgenda, loadForum, listForums, storeCreatedForum, storeForumBatch } from '../../store/forums';
 import { randomUscc } from '../support/catalogue';
 import { uniqueSuffix } from '../support/stack';
 import { useTestStore } from '../support/store';

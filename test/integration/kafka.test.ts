@@ -1,4 +1,4 @@
-import { createKafka, createProducer, ensureTopic, startConsumer } from '../../services/kafka';
+import { createKafka, createProducer, ensureTopic, startConsumer } from '../../adapters/kafka';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 jest.setTimeout(120_000);

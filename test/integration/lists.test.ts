@@ -1,9 +1,9 @@
-import { connectMongo } from '../../services/mongo';
-import { collectionOf } from '../../services/store/collection';
-import { appendToList, listDeals, listKey, readList } from '../../services/store/lists';
-import { upgradeStoredDocuments } from '../../services/store/migrations';
-import { defineModels, type Models } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
+import { connectMongo } from '../../adapters/mongo';
+import { collectionOf } from '../../store/collection';
+import { appendToList, listDeals, listKey, readList } from '../../store/lists';
+import { upgradeStoredDocuments } from '../../store/migrations';
+import { defineModels, type Models } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 // The lists on the real FerretDB: appends from many writers at once lose nothing and list nothing

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { connectMongo } from '../../services/mongo';
+import { connectMongo } from '../../adapters/mongo';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 jest.setTimeout(60_000);

@@ -1,9 +1,9 @@
 import type { DealflowEvent, OpsMetrics } from '../../schemas';
-import { createEventPublisher } from '../../services/events/publisher';
-import { fetchHighWatermarks, type ConsumerHandle } from '../../services/kafka';
+import { createEventPublisher } from '../../adapters/events/publisher';
+import { fetchHighWatermarks, type ConsumerHandle } from '../../adapters/kafka';
 import { CheckpointSuperseded, createProjector, startProjector, type RawMessage } from '../../services/ops/projector';
-import { loadResponseRates } from '../../services/store/catalogue';
-import { opsProjectionStore, readOpsMetrics } from '../../services/store/opsProjection';
+import { loadResponseRates } from '../../store/catalogue';
+import { opsProjectionStore, readOpsMetrics } from '../../store/opsProjection';
 import { naiveOpsMetrics } from '../support/memoryOpsStore';
 import { eventStream, HOUR, proposal, screened, T0, termSheet, usccOf } from '../support/opsEvents';
 import { useOwnTopicAndDatabase } from '../support/ownTopic';

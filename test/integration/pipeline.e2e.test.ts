@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import type { Worker } from '@temporalio/worker';
-import { createKafka } from '../../services/kafka';
-import { connectMongo } from '../../services/mongo';
+import { createKafka } from '../../adapters/kafka';
+import { connectMongo } from '../../adapters/mongo';
 import { startApplication } from '../../services/pipeline';
-import { defineModels, type Models } from '../../services/store/models';
-import { createTemporalClient } from '../../services/temporal';
+import { defineModels, type Models } from '../../store/models';
+import { createTemporalClient } from '../../adapters/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../workflows/messages';
 import { retireTestCatalogue, seedTestCatalogue, type TestCatalogue } from '../support/catalogue';

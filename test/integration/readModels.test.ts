@@ -1,9 +1,9 @@
 import { ApplicationView, DealView, type ApplicationRecord, type DealRecord } from '../../schemas';
-import { collectionOf } from '../../services/store/collection';
-import { listKey, readList } from '../../services/store/lists';
-import { upgradeStoredDocuments } from '../../services/store/migrations';
-import type { Models } from '../../services/store/models';
-import { storeBatch, storeSubmittedApplication, type ApplicationDoc, type DealDoc } from '../../services/store/readModels';
+import { collectionOf } from '../../store/collection';
+import { listKey, readList } from '../../store/lists';
+import { upgradeStoredDocuments } from '../../store/migrations';
+import type { Models } from '../../store/models';
+import { storeBatch, storeSubmittedApplication, type ApplicationDoc, type DealDoc } from '../../store/readModels';
 import { randomUscc } from '../support/catalogue';
 import { eventStream, HOUR, proposal, screened, T0 } from '../support/opsEvents';
 import { testLogger, uniqueSuffix } from '../support/stack';

@@ -1,9 +1,9 @@
-import { connectMongo } from '../../services/mongo';
+import { connectMongo } from '../../adapters/mongo';
 import { generateSeed } from '../../tools/seed/generate';
 import { seedDatabase } from '../../tools/seed/seed';
-import { loadProfile, loadRecognitions, isDishonestDebtor, createCatalogue } from '../../services/store/catalogue';
-import { defineModels } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
+import { loadProfile, loadRecognitions, isDishonestDebtor, createCatalogue } from '../../store/catalogue';
+import { defineModels } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 jest.setTimeout(120_000);

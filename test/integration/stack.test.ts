@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { Schema } from 'mongoose';
-import { connectMongo } from '../../services/mongo';
-import { createTemporalClient } from '../../services/temporal';
+import { connectMongo } from '../../adapters/mongo';
+import { createTemporalClient } from '../../adapters/temporal';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { echoWorkflow } from './fixtures/echoWorkflow';
 

@@ -1,5 +1,5 @@
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
-import { createTemporalClient, createTemporalWorker } from '../../services/temporal';
+import { createTemporalClient, createTemporalWorker } from '../../adapters/temporal';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { echoActivities } from './fixtures/echoActivities';
 import { echoWorkflow } from './fixtures/echoWorkflow';

@@ -1,6 +1,6 @@
 import { USCC_CHARSET, composeUscc, type EnterpriseProfile, type Institution, type Product, type Region } from '../../schemas';
 import { divisionPrefixOf } from '../../schemas/uscc';
-import type { Models } from '../../services/store/models';
+import type { Models } from '../../store/models';
 import { uniqueSuffix } from './stack';
 
 // A small private catalogue for one integration test. Each test uses a region no other test (and

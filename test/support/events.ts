@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { parseEvent, type DealflowEvent, type EventType } from '../../schemas';
-import { startConsumer } from '../../services/kafka';
+import { startConsumer } from '../../adapters/kafka';
 import { uniqueSuffix } from './stack';
 
 /**

@@ -1,7 +1,7 @@
 import type { DealflowEvent } from '../../schemas';
 import { aggregatesFromStored, aggregatesToStored, contribute, count, emptyAggregates, metricsOf } from '../../domain/opsAggregates';
 import { projectEvent, withProfileDimensions, type OpsApplicationState } from '../../domain/opsProjection';
-import { partitionDocId, type EnterpriseDimensions, type OpsProjectionStore, type PartitionCheckpoint } from '../../services/store/opsProjection';
+import { partitionDocId, type EnterpriseDimensions, type OpsProjectionStore, type PartitionCheckpoint } from '../../store/opsProjection';
 
 // The ops projector's store in memory, with the same rules as the MongoDB one (opsProjection.ts):
 // a commit only over the version it was loaded at, full replaces, copies in and out. And the

@@ -1,10 +1,10 @@
 import type { Admin, Kafka } from 'kafkajs';
-import type { Config } from '../../services/config';
-import { createKafka, createProducer, ensureTopic, type EventProducer } from '../../services/kafka';
-import type { Logger } from '../../services/logger';
-import { connectMongo } from '../../services/mongo';
-import { defineModels, type Models } from '../../services/store/models';
-import { prepareStore } from '../../services/store/prepare';
+import type { Config } from '../../adapters/config';
+import { createKafka, createProducer, ensureTopic, type EventProducer } from '../../adapters/kafka';
+import type { Logger } from '../../adapters/logger';
+import { connectMongo } from '../../adapters/mongo';
+import { defineModels, type Models } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
 import { startedLater } from './startedLater';
 import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from './stack';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pino from 'pino';
-import { loadConfig, type Config } from '../../services/config';
-import type { Logger } from '../../services/logger';
+import { loadConfig, type Config } from '../../adapters/config';
+import type { Logger } from '../../adapters/logger';
 
 // Integration tests run against the local stack that `npm run services:up` started
 // (the test command starts it first). The config comes from the same loader as production.

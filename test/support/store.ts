@@ -1,5 +1,5 @@
 import { openStore } from '../../services/process';
-import type { Models } from '../../services/store/models';
+import type { Models } from '../../store/models';
 import { startedLater } from './startedLater';
 import { testConfig, testLogger } from './stack';
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../services/config';
+import { ConfigError, loadConfig } from '../../adapters/config';
 
 describe('configuration', () => {
   test('unset addresses mean the local stack on loopback', () => {

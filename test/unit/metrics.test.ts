@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
-import { loadConfig } from '../../services/config';
-import { createLogger } from '../../services/logger';
+import { loadConfig } from '../../adapters/config';
+import { createLogger } from '../../adapters/logger';
 import { checkReadiness, createMetricsRegistry, startOperationsServer, type OperationsServer } from '../../services/metrics';
 
 // The operations server every process serves (services/metrics.ts), on a free port, with checks

@@ -1,5 +1,5 @@
-import { unavailableDependency } from '../../services/dependencies';
-import { POOL_DEFAULTS, poolOptions } from '../../services/mongo';
+import { unavailableDependency } from '../../adapters/dependencies';
+import { POOL_DEFAULTS, poolOptions } from '../../adapters/mongo';
 
 describe('the MongoDB pool', () => {
   test('bounds the commands in flight and the wait for a connection by default', () => {

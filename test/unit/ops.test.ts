@@ -7,7 +7,7 @@ import {
 import { applyEvent, initialState, projectEvent, type OpsApplicationState } from '../../domain/opsProjection';
 import { createFeedBuffer } from '../../services/api/liveFeed';
 import { CheckpointSuperseded, createProjector, type RawMessage } from '../../services/ops/projector';
-import { createLogger } from '../../services/logger';
+import { createLogger } from '../../adapters/logger';
 import { memoryOpsStore, naiveOpsMetrics } from '../support/memoryOpsStore';
 import { eventStream, HOUR, proposal, screened, T0, termSheet, usccOf } from '../support/opsEvents';
 

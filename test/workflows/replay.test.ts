@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Runtime, Worker, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { installTemporalRuntime } from '../../services/temporal';
+import { installTemporalRuntime } from '../../adapters/temporal';
 import { testLogger } from '../support/stack';
 import { historyFromJson } from './historyJson';
 import { bundleApplicationWorkflow } from './support';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey, type SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
-import { installTemporalRuntime } from '../../services/temporal';
+import { installTemporalRuntime } from '../../adapters/temporal';
 import { testLogger } from '../support/stack';
 import { searchAttributes as applicationSearchAttributes } from '../../workflows/outbox';
 

@@ -1,4 +1,4 @@
-import type { Models } from '../../services/store/models';
+import type { Models } from '../../store/models';
 import { demoPrincipals, generateSeed, type SeedData } from './generate';
 
 // Writes the generated catalogue into MongoDB. Every document is upserted by its natural id with

@@ -20,11 +20,11 @@ import {
 } from '../../../schemas/http';
 import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../../workflows/messages';
 import { submitApplication, type SourceMeeting } from '../../pipeline';
-import { loadExplanation } from '../../store/explanations';
-import { meetingFollowUpFor } from '../../store/forumMeetings';
-import type { Models } from '../../store/models';
-import type { ApplicationDoc } from '../../store/readModels';
-import { listKey } from '../../store/lists';
+import { loadExplanation } from '../../../store/explanations';
+import { meetingFollowUpFor } from '../../../store/forumMeetings';
+import type { Models } from '../../../store/models';
+import type { ApplicationDoc } from '../../../store/readModels';
+import { listKey } from '../../../store/lists';
 import { allow, orgAs, principalOf } from '../auth';
 import { runCommand } from '../commands';
 import type { RouteContext } from '../context';

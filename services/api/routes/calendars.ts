@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CalendarYearParams, CnCalendarYear, CnCalendarYearInput } from '../../../schemas';
-import { resolveCalendarYear, saveCalendarYear } from '../../store/calendars';
+import { resolveCalendarYear, saveCalendarYear } from '../../../store/calendars';
 import { allow } from '../auth';
 import type { RouteContext } from '../context';
 import { errorResponses, InvalidInput } from '../errors';

@@ -7,8 +7,8 @@ import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
 import { noReadCache, tag, tagsOfChange } from '../readCache';
-import { listKey } from '../../store/lists';
-import type { DealDoc } from '../../store/readModels';
+import { listKey } from '../../../store/lists';
+import type { DealDoc } from '../../../store/readModels';
 import { dealsWithProfiles, decidedDealJson, findDeal, listJson, listPage, requestOf, sendJson } from '../views';
 
 export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {

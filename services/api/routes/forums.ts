@@ -11,9 +11,9 @@ import {
   cancelForumUpdate, confirmMeetingUpdate, declineMeetingUpdate, FORUM_DEFAULTS, forumWorkflowId, forumWorkflowType, meetingOutcomeUpdate,
   registerUpdate, scheduleNowUpdate, withdrawRegistrationUpdate, type ForumParty, type ForumWorkflowInput,
 } from '../../../workflows/forumMessages';
-import { collectionOf } from '../../store/collection';
-import { listForums, loadAgenda, loadForum, storeCreatedForum, type StoredForum } from '../../store/forums';
-import { loadProfile } from '../../store/catalogue';
+import { collectionOf } from '../../../store/collection';
+import { listForums, loadAgenda, loadForum, storeCreatedForum, type StoredForum } from '../../../store/forums';
+import { loadProfile } from '../../../store/catalogue';
 import { allow, principalOf } from '../auth';
 import { runWorkflowCommand, type CommandOutcome } from '../commands';
 import type { RouteContext } from '../context';

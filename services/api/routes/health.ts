@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DEPENDENCIES, Liveness, Readiness } from '../../../schemas/http';
-import { RETRY_AFTER_SECONDS } from '../../dependencies';
+import { RETRY_AFTER_SECONDS } from '../../../adapters/dependencies';
 import { checkReadiness } from '../../metrics';
-import { pingMongo } from '../../mongo';
+import { pingMongo } from '../../../adapters/mongo';
 import type { RouteContext } from '../context';
 
 // The contract's readiness: ready only when Temporal, Kafka and MongoDB all answer, each reported.

@@ -3,9 +3,9 @@ import type { FastifyPluginAsync, preHandlerAsyncHookHandler, preHandlerHookHand
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { OpsMetrics, OpsUnavailable } from '../../../schemas';
 import { ErrorBody } from '../../../schemas/http';
-import { cachedFor } from '../../store/cache';
-import type { Models } from '../../store/models';
-import { readOpsMetrics, type PartitionOffset } from '../../store/opsProjection';
+import { cachedFor } from '../../../store/cache';
+import type { Models } from '../../../store/models';
+import { readOpsMetrics, type PartitionOffset } from '../../../store/opsProjection';
 import type { FeedEntry, LiveFeed } from '../liveFeed';
 
 // `GET /v1/ops/metrics` and `GET /v1/ops/events` (Server-Sent Events). The caller mounts the
@@ -17,7 +17,7 @@ type OpsPreHandler = preHandlerHookHandler | preHandlerAsyncHookHandler;
 export interface OpsRoutesOptions {
   models: Models;
   feed: LiveFeed;
-  /** The events topic and its partitions' high watermarks (services/kafka.ts `fetchHighWatermarks`): the projection's lag. */
+  /** The events topic and its partitions' high watermarks (adapters/kafka.ts `fetchHighWatermarks`): the projection's lag. */
   watermarks: () => Promise<{ topic: string; highWatermarks: PartitionOffset[] }>;
   /** Runs before both routes: the API's check for role `ops`. */
   preHandler?: OpsPreHandler | OpsPreHandler[];

@@ -6,7 +6,7 @@ import {
 import { RecognitionsOnRecord, UsccParams } from '../../../schemas/http';
 import { allow } from '../auth';
 import type { RouteContext } from '../context';
-import { importRecognitions } from '../../store/recognitionImport';
+import { importRecognitions } from '../../../store/recognitionImport';
 import { errorResponses } from '../errors';
 import { signalListing } from '../dishonestDebtors';
 import { readRecognitionList } from '../recognitionList';

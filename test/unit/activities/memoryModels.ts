@@ -1,5 +1,5 @@
-import type { StoredDoc } from '../../../services/store/collection';
-import type { Models } from '../../../services/store/models';
+import type { StoredDoc } from '../../../store/collection';
+import type { Models } from '../../../store/models';
 
 // The collections of models.ts in memory, for activity tests without a database. Only what the
 // activities call is here: the driver's `_id` operations on `model.collection`, and `find().lean()`

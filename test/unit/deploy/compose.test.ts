@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { configVariables, deployedRequiredVariables, loadConfig } from '../../../services/config';
+import { configVariables, deployedRequiredVariables, loadConfig } from '../../../adapters/config';
 
 // docker-compose.yml is not run here (no Docker engine): its shape is checked against the Compose
 // schema by scripts/deployCheck.mjs; this checks what the schema cannot, that our three
-// processes get a configuration services/config.ts accepts.
+// processes get a configuration adapters/config.ts accepts.
 
 const root = path.resolve(__dirname, '../../..');
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../../services/config';
-import { kafkaSsl, temporalConnectionOptions } from '../../../services/tls';
+import { ConfigError, loadConfig } from '../../../adapters/config';
+import { kafkaSsl, temporalConnectionOptions } from '../../../adapters/tls';
 
 // The TLS settings the Helm chart sets (TEMPORAL_TLS_*, KAFKA_TLS_CA_FILE) reach the clients.
 

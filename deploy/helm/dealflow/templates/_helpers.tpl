@@ -33,7 +33,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
-{{/* The environment every process reads (services/config.ts): (dict "root" $ "metricsPort" 9464) */}}
+{{/* The environment every process reads (adapters/config.ts): (dict "root" $ "metricsPort" 9464) */}}
 {{- define "dealflow.env" -}}
 {{- $v := .root.Values -}}
 - name: NODE_ENV

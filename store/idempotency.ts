@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApplicationSubmission } from '../../schemas';
+import type { ApplicationSubmission } from '../schemas';
 import { isDuplicateKey } from './collection';
 import type { Models } from './models';
 

@@ -19,7 +19,7 @@ const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAU
 const MONGO_UNAVAILABLE_NAMES = new Set([
   'MongoServerSelectionError', 'MongooseServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError',
   'MongoNotConnectedError', 'MongoTopologyClosedError', 'MongoPoolClearedError',
-  // Every pooled connection stayed busy for waitQueueTimeoutMS (services/mongo.ts): the database is behind.
+  // Every pooled connection stayed busy for waitQueueTimeoutMS (adapters/mongo.ts): the database is behind.
   'MongoWaitQueueTimeoutError',
 ]);
 

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
 import { temporalConnectionOptions } from './tls';
 
-// The client alone, without the worker side of the SDK (services/temporal.ts), whose native
+// The client alone, without the worker side of the SDK (adapters/temporal.ts), whose native
 // runtime a process that only starts and queries workflows has no use for.
 
 /**

@@ -79,7 +79,7 @@ export interface Config {
   forums: { meetingsPerEnterprise: number };
 }
 
-/** PEM file paths; read when connecting (services/tls.ts). */
+/** PEM file paths; read when connecting (adapters/tls.ts). */
 export interface TemporalTls {
   caFile: string;
   clientCertFile?: string;

@@ -1,5 +1,5 @@
-import { mergeRecognition, recognitionKey } from '../../domain/recognitionRegistry';
-import type { Recognition, RecognitionImportReport, RecognitionImportRow, RejectedImportRow } from '../../schemas';
+import { mergeRecognition, recognitionKey } from '../domain/recognitionRegistry';
+import type { Recognition, RecognitionImportReport, RecognitionImportRow, RejectedImportRow } from '../schemas';
 import { collectionOf, upsertById } from './collection';
 import type { Models } from './models';
 

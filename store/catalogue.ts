@@ -1,6 +1,6 @@
-import { EnterpriseProfile, Institution, Product, Recognition } from '../../schemas';
-import { indexProducts, type ProductIndex, type ProductWithStats } from '../../domain';
-import type { Logger } from '../logger';
+import { EnterpriseProfile, Institution, Product, Recognition } from '../schemas';
+import { indexProducts, type ProductIndex, type ProductWithStats } from '../domain';
+import type { Logger } from '../adapters/logger';
 import { cachedFor } from './cache';
 import { collectionOf } from './collection';
 import type { Models } from './models';

@@ -8,7 +8,7 @@ import {
   type DealflowEvent,
   type DealRecord,
   type RecordEventsInput,
-} from '../../schemas';
+} from '../schemas';
 import { collectionOf, isDuplicateKey, upsertById } from './collection';
 import { listApplications, listDeals } from './lists';
 import type { Models } from './models';

@@ -1,4 +1,4 @@
-import type { ApplicationSource } from '../../schemas';
+import type { ApplicationSource } from '../schemas';
 import type { Models } from './models';
 
 // The forum meeting an application follows up, as the forum store keeps it: the collection

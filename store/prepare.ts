@@ -1,4 +1,4 @@
-import type { Logger } from '../logger';
+import type { Logger } from '../adapters/logger';
 import { upgradeStoredDocuments } from './migrations';
 import type { Models } from './models';
 

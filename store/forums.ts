@@ -1,5 +1,5 @@
-import type { PlacedMeeting } from '../../domain/forums/schedule';
-import { ForumRecord, Meeting, type RecordForumEventsInput } from '../../schemas';
+import type { PlacedMeeting } from '../domain/forums/schedule';
+import { ForumRecord, Meeting, type RecordForumEventsInput } from '../schemas';
 import { collectionOf, isDuplicateKey, upsertById } from './collection';
 import type { Models } from './models';
 

@@ -1,5 +1,5 @@
-import { createBusinessCalendar, provisionalCalendarYear, SHIPPED_CN_CALENDARS, type BusinessCalendar } from '../../domain/calendar';
-import { CnCalendarYear, type CnCalendarYearInput } from '../../schemas';
+import { createBusinessCalendar, provisionalCalendarYear, SHIPPED_CN_CALENDARS, type BusinessCalendar } from '../domain/calendar';
+import { CnCalendarYear, type CnCalendarYearInput } from '../schemas';
 import { collectionOf, upsertById } from './collection';
 import type { Models } from './models';
 

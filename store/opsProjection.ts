@@ -1,9 +1,9 @@
-import type { OpsMetrics } from '../../schemas';
+import type { OpsMetrics } from '../schemas';
 import {
   aggregatesFromStored, aggregatesToStored, emptyAggregates, mergeAggregates, metricsOf, responseRatesOf,
   type OpsAggregates, type StoredAggregates,
-} from '../../domain/opsAggregates';
-import type { OpsApplicationState } from '../../domain/opsProjection';
+} from '../domain/opsAggregates';
+import type { OpsApplicationState } from '../domain/opsProjection';
 import { collectionOf, isDuplicateKey, upsertById } from './collection';
 import type { Models } from './models';
 
@@ -172,7 +172,7 @@ export interface PartitionOffset {
 
 /**
  * The ops metrics of `topic`, merged from its partitions' documents (one `_id` read each).
- * `highWatermarks` are the topic's, from Kafka (services/kafka.ts `fetchHighWatermarks`): they
+ * `highWatermarks` are the topic's, from Kafka (adapters/kafka.ts `fetchHighWatermarks`): they
  * name the partitions and give the projection's lag.
  */
 export async function readOpsMetrics(

@@ -1,5 +1,5 @@
-import { ApplicationRecord, DealflowEvent, DealRecord } from '../../schemas';
-import type { Logger } from '../logger';
+import { ApplicationRecord, DealflowEvent, DealRecord } from '../schemas';
+import type { Logger } from '../adapters/logger';
 import { collectionOf, type StoredDoc } from './collection';
 import { listApplications, listDeals } from './lists';
 import type { Models } from './models';

@@ -1,6 +1,6 @@
 import type { mongo } from 'mongoose';
-import { PinnedExplanation, type ApplicationExplanation, type ApplicationView } from '../../schemas';
-import { isApplicationOpen, isDealOpen, rankedOutcome } from '../../domain';
+import { PinnedExplanation, type ApplicationExplanation, type ApplicationView } from '../schemas';
+import { isApplicationOpen, isDealOpen, rankedOutcome } from '../domain';
 import { collectionOf, upsertById } from './collection';
 import type { Models } from './models';
 
