@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { buildEventId, DealflowEvent, EVENT_VERSION, usccCheckCharacter, type DealflowEvent as Event } from '../../schemas';
+import { buildEventId, DealflowEvent, EVENT_VERSION, type DealflowEvent as Event } from '../../schemas';
+import { composeUscc } from '../../schemas/uscc';
 import { contribute } from '../../domain/opsAggregates';
 import { projectEvent, type OpsApplicationState } from '../../domain/opsProjection';
 import { connectMongo } from '../../adapters/mongo';
@@ -30,10 +31,8 @@ const APPLICATIONS_PER_ROUND = 40;
 const BATCH = 100;
 const BASELINE_PAIRS = 50;
 
-const uscc = (i: number): string => {
-  const body = `9131011${String(i % 10_000_000_000).padStart(10, '0')}`;
-  return body + usccCheckCharacter(body);
-};
+/** A valid Shanghai code per index: the organisation code's 8 digits are the index. */
+const uscc = (i: number): string => composeUscc('91', '310115', String(i % 100_000_000).padStart(8, '0'));
 
 /** One application's 10 events, from submission to close. */
 function history(applicationId: string, i: number): Event[] {
