@@ -30,6 +30,9 @@ export function unavailableDependency(error: unknown): DependencyUnavailable['de
     if (MONGO_UNAVAILABLE_NAMES.has(current.name)) return 'mongo';
     if (/buffering timed out|Client must be connected|connection .* closed|MongoDB connection is not open/i.test(current.message)) return 'mongo';
     if (isGrpcServiceError(current) && GRPC_UNAVAILABLE.has(current.code)) return 'temporal';
+    // A workflow whose task keeps failing takes no update until a worker gets it through: the
+    // command can be retried later, like any dependency that is not answering.
+    if (isGrpcServiceError(current) && current.code === 9 /* FAILED_PRECONDITION */ && /workflow task in failed state/i.test(current.details)) return 'temporal';
     if (current instanceof ServiceError && !(current instanceof WorkflowNotFoundError)) {
       const code = (current.cause as { code?: number } | undefined)?.code;
       if (code === undefined || GRPC_UNAVAILABLE.has(code)) return 'temporal';
