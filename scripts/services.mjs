@@ -243,7 +243,8 @@ const services = [
       const classpath = `${kafkaLibs}/*`;
       const jvm = ['-Xms256m', '-Xmx768m', `-Dlog4j2.configurationFile=${path.join(repoRoot, 'scripts', 'kafka', 'log4j2.properties')}`, `-Dkafka.logs.dir=${logDir}`];
       if (!fs.existsSync(path.join(logsDir, 'meta.properties'))) {
-        const format = run('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', randomBytes(16).toString('base64url'), '-c', config]);
+        // `=` keeps an id that starts with '-' (one in 64 of them) from reading as an option.
+        const format = run('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${randomBytes(16).toString('base64url')}`, '-c', config]);
         if (format.status !== 0) fail(`formatting Kafka storage failed:\n${format.stdout}${format.stderr}`);
       }
       return ['java', [...jvm, '-cp', classpath, 'kafka.Kafka', config]];
