@@ -35,6 +35,13 @@ export const LOCAL_STEPS_PATCH = 'local-steps';
  */
 export const ONE_DEAL_PER_INSTITUTION_PATCH = 'one-deal-per-institution';
 
+/**
+ * Local steps run only in the orchestration before the first recorded batch; later steps and the
+ * command handlers' steps are activity tasks (see steps.ts for why). Workflows started before this
+ * change replay with the local steps they recorded.
+ */
+export const LOCAL_STEPS_FIRST_TASK_ONLY_PATCH = 'local-steps-first-task-only';
+
 export const localActivity: LocalActivityOptions = { startToCloseTimeout: defaultActivity.startToCloseTimeout, retry: defaultActivity.retry };
 
 /**

@@ -1,12 +1,11 @@
-import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { allHandlersFinished, ApplicationFailure, condition, log, patched } from '@temporalio/workflow';
 // Only zod-free modules, imported file by file: Temporal evaluates every module the workflow
 // imports again for each workflow (see schemas/vocabulary.ts).
 import { isDealOpen } from '../domain/dealLifecycle';
 import { nextProposable, preferInstitution } from '../domain/proposing';
 import type { ApplicationWorkflowInput, Candidate } from '../schemas';
 import { beijingDateOf } from '../schemas/beijingDate';
-import { defaultActivity, LOCAL_STEPS_PATCH, localActivity, ONE_DEAL_PER_INSTITUTION_PATCH, WORKING_DAY_SLAS_PATCH } from './activityOptions';
+import { LOCAL_STEPS_FIRST_TASK_ONLY_PATCH, LOCAL_STEPS_PATCH, ONE_DEAL_PER_INSTITUTION_PATCH, WORKING_DAY_SLAS_PATCH } from './activityOptions';
 import {
   emit,
   newApplicationState,
@@ -25,6 +24,7 @@ import { flushSearchAttributes, recordLoop, searchAttributes, setSearchAttribute
 import { acceptOrReject } from './rejection';
 import { offerWindowInWorkingDays, refreshCalendar, responseClock } from './deadlines';
 import { endListedDishonest } from './dishonestDebtor';
+import { orchestrationSteps } from './steps';
 import { acceptsNewDeals, changeStatus, isOpen, openDeals, releaseOpenDeals, transitionDeal } from './transitions';
 
 // One workflow per financing application, from submission to its end. Deals are state machines
@@ -34,10 +34,8 @@ import { acceptsNewDeals, changeStatus, isOpen, openDeals, releaseOpenDeals, tra
 // This file is the orchestration; the messages it answers are in messages.ts, each command's
 // check and effect in commands/, and the outbox with the search attributes in outbox.ts.
 
-// Screening, ranking and capacity run as local activities under the local-steps patch (see activityOptions.ts).
-const remoteSteps = proxyActivities<Activities>(defaultActivity);
-const localSteps = proxyLocalActivities<Activities>(localActivity);
-const steps = (state: ApplicationState) => (state.localSteps ? localSteps : remoteSteps);
+// Screening, ranking and capacity run as local activities at first, activity tasks later (see steps.ts).
+const steps = orchestrationSteps;
 
 export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): Promise<ApplicationOutcome> {
   const input = acceptOrReject(parseWorkflowInput(rawInput), 'workflow input');
@@ -47,6 +45,7 @@ export async function applicationWorkflow(rawInput: ApplicationWorkflowInput): P
   if (input.source) state.record.source = { forumId: input.source.forumId, meetingId: input.source.meetingId };
   state.recording = !state.localSteps;
   state.workingDaySlas = patched(WORKING_DAY_SLAS_PATCH);
+  state.localStepsFirstTaskOnly = state.localSteps && patched(LOCAL_STEPS_FIRST_TASK_ONLY_PATCH);
   registerHandlers(state);
   void recordLoop(state);
   setSearchAttributes(state, [
@@ -136,7 +135,7 @@ async function match(state: ApplicationState, sourceInstitutionId: string | unde
  */
 async function backfill(state: ApplicationState): Promise<void> {
   while (acceptsNewDeals(state) && openDeals(state).length < state.settings.topK && state.remaining.length > 0) {
-    await refreshCalendar(state);
+    await refreshCalendar(state, steps(state));
     if (!acceptsNewDeals(state)) break;
     const position = state.onePerInstitution
       ? nextProposable(state.remaining, openDealsByInstitution(state), state.settings.maxOpenDealsPerInstitution)

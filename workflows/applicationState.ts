@@ -59,6 +59,10 @@ export interface ApplicationState {
   onePerInstitution: boolean;
   /** Screening, ranking and capacity run as local activities (false in workflows started before they did). */
   localSteps: boolean;
+  /** Local steps only before the first recorded batch, never beside another step (false in workflows started before; see steps.ts). */
+  localStepsFirstTaskOnly: boolean;
+  /** Local steps running now (counted only under localStepsFirstTaskOnly). */
+  localStepsInFlight: number;
   /** The outbox is being recorded: from the first proposals on, or as soon as a command or the end waits for it. */
   recording: boolean;
   /** Search attributes changed since the last recorded batch, by attribute name (sent with the batch). */
@@ -110,6 +114,8 @@ export function newApplicationState(input: {
     needsReconcile: false,
     onePerInstitution: false,
     localSteps: false,
+    localStepsFirstTaskOnly: false,
+    localStepsInFlight: 0,
     recording: false,
     pendingSearchAttributes: new Map(),
     workingDaySlas: false,

@@ -1,10 +1,8 @@
-import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CnCalendarYear } from '../domain/calendar/types';
 import { workingDayCalendar, type WorkingDayCalendar } from '../domain/calendar/workingDayRule';
 import { beijingDateOf, yearOf } from '../schemas/beijingDate';
 import type { Candidate } from '../schemas';
-import { localActivity } from './activityOptions';
 import { DAY_MS, HOUR_MS, type ApplicationState, type DealState } from './applicationState';
 
 // When each clock of the application lapses. Under the working-day-slas patch, a product's
@@ -15,8 +13,6 @@ import { DAY_MS, HOUR_MS, type ApplicationState, type DealState } from './applic
 //
 // Scaled mode (settings.slaScale < 1, demos and benchmarks): a working day is 24 hours times the
 // scale, with no calendar, so an SLA of days lapses in seconds as before.
-
-const calendarSteps = proxyLocalActivities<Pick<Activities, 'loadCalendar'>>(localActivity);
 
 /** A loaded calendar is reused this long; a year ops loads reaches clocks that start later than that. */
 const CALENDAR_REUSE_MS = HOUR_MS;
@@ -30,13 +26,13 @@ export interface Clock {
 }
 
 /** Loads the calendar from this Beijing year on when it is missing, stale or ends too soon; before any clock starts. */
-export async function refreshCalendar(state: ApplicationState): Promise<void> {
+export async function refreshCalendar(state: ApplicationState, steps: Pick<Activities, 'loadCalendar'>): Promise<void> {
   if (!state.workingDaySlas || state.settings.slaScale < 1) return;
   const now = Date.now();
   const fromYear = yearOf(beijingDateOf(now));
   const loaded = state.calendar;
   if (loaded && now - loaded.loadedAtMs < CALENDAR_REUSE_MS && loaded.fromYear <= fromYear && loaded.toYear >= fromYear + YEARS_AHEAD) return;
-  const years = await calendarSteps.loadCalendar({ fromYear, toYear: fromYear + YEARS_AHEAD });
+  const years = await steps.loadCalendar({ fromYear, toYear: fromYear + YEARS_AHEAD });
   state.calendar = { years, fromYear, toYear: fromYear + YEARS_AHEAD, loadedAtMs: now };
   rules.delete(state);
 }

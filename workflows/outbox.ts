@@ -40,7 +40,8 @@ export function flushSearchAttributes(state: ApplicationState): void {
 /** Records the outbox in seq order, one batch at a time, for the workflow's whole life. */
 export async function recordLoop(state: ApplicationState): Promise<void> {
   for (;;) {
-    await condition(() => state.recording && state.outbox.length > 0);
+    // Never beside a local step: its result could overtake this activity's on replay (steps.ts).
+    await condition(() => state.recording && state.outbox.length > 0 && state.localStepsInFlight === 0);
     const batch = takeUnrecorded(state);
     flushSearchAttributes(state);
     await recordEvents(batch);

@@ -5,6 +5,7 @@ import { installTemporalRuntime } from '../../adapters/temporal';
 import { testLogger } from '../support/stack';
 import { historyFromJson } from './historyJson';
 import { bundleApplicationWorkflow } from './support';
+import { LOCAL_STEPS_FIRST_TASK_ONLY_PATCH } from '../../workflows/activityOptions';
 
 // Every saved history must replay against today's workflow code: a change that would break a
 // running application (a reordered activity, a new timer, a moved upsert) fails here, not in
@@ -42,3 +43,45 @@ if (files.length > 0) {
     expect(result?.error).toBeUndefined();
   });
 }
+
+// The saved JSON, read as written: enough to find markers and activity tasks.
+interface SavedEvent {
+  eventType: string;
+  markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads?: { data?: string }[] }> };
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
+}
+
+const savedEvents = (file: string): SavedEvent[] =>
+  (JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as { events: SavedEvent[] }).events;
+
+function patchesOf(events: SavedEvent[]): string[] {
+  return events
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? '';
+      return (JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id;
+    });
+}
+
+/** Local activities recorded after the first `recordEvents` was scheduled: the ones that could race it on replay. */
+function localStepsAfterFirstBatch(events: SavedEvent[]): number {
+  const firstBatch = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordEvents');
+  if (firstBatch < 0) return 0;
+  return events.slice(firstBatch).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+}
+
+describe('local steps after the first batch (workflows/steps.ts)', () => {
+  const underPatch = files.filter((file) => patchesOf(savedEvents(file)).includes(LOCAL_STEPS_FIRST_TASK_ONLY_PATCH));
+
+  test('histories recorded under the local-steps-first-task-only patch are among the saved ones', () => {
+    expect(underPatch.length).toBeGreaterThanOrEqual(5);
+  });
+
+  test.each(underPatch)('%s runs no local step once its first batch is being recorded', (file) => {
+    expect(localStepsAfterFirstBatch(savedEvents(file))).toBe(0);
+  });
+
+  test('histories recorded before the patch did run local steps after it (the check can fail)', () => {
+    expect(localStepsAfterFirstBatch(savedEvents('decline-backfill-no-match.before-first-task-local-steps.json'))).toBeGreaterThan(0);
+  });
+});

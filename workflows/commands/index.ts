@@ -6,6 +6,7 @@ import { refreshCalendar } from '../deadlines';
 import { registerDishonestDebtorSignal } from '../dishonestDebtor';
 import { checkDecision, decide } from './decide';
 import { checkStillEligible } from './eligibility';
+import { commandSteps, settleLocalSteps } from '../steps';
 import { checkSubmission, submitDocuments } from './submitDocuments';
 import { checkWithdrawal, withdraw } from './withdraw';
 
@@ -18,14 +19,16 @@ export function registerHandlers(state: ApplicationState): void {
   registerDishonestDebtorSignal(state);
 
   setHandler(decideUpdate, async (command) => {
-    await refreshCalendar(state);
+    await settleLocalSteps(state);
+    await refreshCalendar(state, commandSteps(state));
     await checkStillEligible(state, command);
     return applied(state, decide(state, command));
   }, {
     validator: (command) => void checkDecision(state, command),
   });
   setHandler(submitDocumentsUpdate, async (submission) => {
-    await refreshCalendar(state);
+    await settleLocalSteps(state);
+    await refreshCalendar(state, commandSteps(state));
     return applied(state, submitDocuments(state, submission));
   }, {
     validator: (submission) => void checkSubmission(state, submission),
