@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 // Where a benchmark child's CPU went: self time from V8 CPU profiles (written by the children when
-// DEALFLOW_BENCH_PROFILE_DIR is set, see bench/lib/children.ts), grouped by npm package, by our own
-// top-level folder, and by V8's own entries (garbage collection, idle, native code).
+// DEALFLOW_BENCH_PROFILE_DIR is set, one folder per role, one profile per thread, see
+// bench/lib/children.ts), grouped by npm package, by our own top-level folder, and by V8's own
+// entries (garbage collection, idle, native code).
 //   npx tsx bench/profile.ts <dir> [role]
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; }
@@ -38,7 +39,8 @@ function selfTimeByGroup(profile: CpuProfile): Map<string, number> {
 
 function main(dir: string | undefined, role: string | undefined): void {
   if (!dir) throw new Error('usage: npx tsx bench/profile.ts <dir> [role]');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && (!role || f.startsWith(`${role}-`)));
+  const roles = role ? [role] : readdirSync(dir);
+  const files = roles.flatMap((r) => readdirSync(path.join(dir, r)).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(r, f)));
   if (files.length === 0) throw new Error(`no .cpuprofile${role ? ` of ${role}` : ''} in ${dir}`);
   for (const file of files) {
     const totals = selfTimeByGroup(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile);

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { compiledPath } from './compiled';
 import { sleep } from './report';
 
@@ -27,9 +28,10 @@ export interface Child {
 export async function spawnChild(role: ChildRole, env: NodeJS.ProcessEnv): Promise<Child> {
   // Node flags as the image runs each process (Dockerfile, docker-compose.yml).
   const execArgv = role === 'api' ? ['--max-semi-space-size=4'] : [];
-  // DEALFLOW_BENCH_PROFILE_DIR=dir: a V8 CPU profile of each child, summarised by bench/profile.ts.
+  // DEALFLOW_BENCH_PROFILE_DIR=dir: V8 CPU profiles of each child's threads (a worker runs its
+  // workflows in threads of their own) under dir/<role>, summarised by bench/profile.ts.
   const profileDir = process.env.DEALFLOW_BENCH_PROFILE_DIR;
-  if (profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}-${Date.now()}.cpuprofile`);
+  if (profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, role)}`);
   const child = fork(compiledPath(require.resolve('../pipeline/child')), [role], { env, execArgv, stdio: ['ignore', 2, 2, 'ipc'] });
   const ready = await new Promise<{ url?: string }>((resolve, reject) => {
     child.once('message', (message: { type: string; url?: string }) => resolve(message));
