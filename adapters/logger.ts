@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config';
 
@@ -18,10 +18,8 @@ export const REDACTED_PATHS = [
 
 /** The trace and span ids of the span active where a line is logged (adapters/tracing.ts); none while tracing is off. */
 export function activeTraceIds(): { trace_id?: string; span_id?: string } {
-  const span = trace.getActiveSpan();
-  if (!span) return {};
-  const { traceId, spanId } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId };
+  const ids = trace.getActiveSpan()?.spanContext();
+  return ids && isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
 }
 
 // JSON lines in production and under CI; readable lines when a person watches a terminal.
