@@ -76,7 +76,7 @@ export function bundleWorkflows(workflowsPath: string, logger?: Logger, options:
 }
 
 /** The worker's side of tracing: a span per activity run, and the workflows' spans from their sink. */
-function workerTracing(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+export function workerTracing(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   const sinks: InjectedSinks<OpenTelemetrySinks> = {
     exporter: {
       export: {
