@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { loadConfig } from '../../../adapters/config';
@@ -106,4 +111,45 @@ describe('with tracing on', () => {
     expect(lines[1]).toMatchObject({ msg: 'inside', component: 'activities', trace_id: traceId, span_id: spanId });
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
   });
+});
+
+describe('with an OTLP endpoint', () => {
+  // In a process of its own: the OTLP exporter loads node:http by a dynamic import, which jest's
+  // module sandbox refuses.
+  const script = [
+    "const { trace } = require('@opentelemetry/api');",
+    "const { loadConfig } = require('./adapters/config');",
+    "const { startTracing, stopTracing } = require('./adapters/tracing');",
+    "if (!startTracing(loadConfig(), { serviceName: 'dealflow-test' })) throw new Error('tracing stayed off');",
+    "trace.getTracer('test').startActiveSpan('exported work', (span) => span.end());",
+    'stopTracing();',
+  ].join('\n');
+
+  test('the spans are exported there, flushed when tracing stops', async () => {
+    const received: { url?: string; body: string }[] = [];
+    const collector = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      request.on('end', () => {
+        received.push({ ...(request.url ? { url: request.url } : {}), body });
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = collector.address() as AddressInfo;
+      const root = path.resolve(__dirname, '../../..');
+      await promisify(execFile)(path.join(root, 'node_modules/.bin/tsx'), ['-e', script], {
+        cwd: root,
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_SERVICE_NAME: 'dealflow-otlp-test' },
+        timeout: 30_000,
+      });
+      expect(received).toHaveLength(1);
+      expect(received[0]?.url).toBe('/v1/traces');
+      expect(received[0]?.body).toContain('exported work');
+      expect(received[0]?.body).toContain('dealflow-otlp-test');
+    } finally {
+      collector.close();
+    }
+  }, 40_000);
 });
