@@ -1,9 +1,5 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import {
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  type OpenTelemetrySinks,
-} from '@temporalio/interceptors-opentelemetry';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import {
   bundleWorkflowCode,
   type InjectedSinks,
@@ -76,7 +72,8 @@ export function bundleWorkflows(workflowsPath: string, logger?: Logger, options:
 }
 
 /** The worker's side of tracing: a span per activity run, and the workflows' spans from their sink. */
-export function workerTracing(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+export async function workerTracing(tracing: Tracing): Promise<Pick<WorkerOptions, 'interceptors' | 'sinks'>> {
+  const { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } = await import('@temporalio/interceptors-opentelemetry');
   const sinks: InjectedSinks<OpenTelemetrySinks> = {
     exporter: {
       export: {
@@ -130,7 +127,7 @@ export async function createTemporalWorker(
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     workflowBundle: await bundleWorkflows(options.workflowsPath, logger, { traced: tracing !== undefined }),
     activities: options.activities,
-    ...(tracing ? workerTracing(tracing) : {}),
+    ...(tracing ? await workerTracing(tracing) : {}),
     ...options.tuning,
   });
   return { worker, close: () => connection.close() };

@@ -1,5 +1,4 @@
 import { Client, Connection } from '@temporalio/client';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from './config';
 import { temporalConnectionOptions } from './tls';
 import { activeTracing } from './tracing';
@@ -14,11 +13,10 @@ import { activeTracing } from './tracing';
 export async function createTemporalClient(config: Config, options: { lazy?: boolean } = {}): Promise<{ client: Client; close: () => Promise<void> }> {
   const address = temporalConnectionOptions(config);
   const connection = options.lazy ? Connection.lazy(address) : await Connection.connect(address);
-  const client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    // Tracing on: a span per call (StartWorkflow, StartWorkflowUpdate, ...) whose context goes to the workflow in a header.
-    ...(activeTracing() ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
-  });
+  // Tracing on: a span per call (StartWorkflow, StartWorkflowUpdate, ...) whose context goes to the workflow in a header.
+  const tracingInterceptors = activeTracing()
+    ? { workflow: [new (await import('@temporalio/interceptors-opentelemetry')).OpenTelemetryWorkflowClientInterceptor()] }
+    : undefined;
+  const client = new Client({ connection, namespace: config.temporal.namespace, ...(tracingInterceptors ? { interceptors: tracingInterceptors } : {}) });
   return { client, close: () => connection.close() };
 }

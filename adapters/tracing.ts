@@ -1,11 +1,10 @@
 import {
   context, createTraceState, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type SpanContext, type TextMapGetter,
 } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { FastifyOtelInstrumentation } from '@fastify/otel';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { SerializableSpan } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from './config';
 
@@ -16,7 +15,8 @@ import type { Config } from './config';
 //
 // Off unless an OTLP endpoint is configured. Off, nothing is registered: the API's tracer is
 // OpenTelemetry's no-op one, no interceptor, plugin or sink is installed and no header is written,
-// so the cost is a no-op call where a span would start.
+// so the cost is a no-op call where a span would start; the SDK, the exporter, the Fastify plugin
+// and the Temporal interceptors are not even loaded (dynamic imports, here and in temporal*.ts).
 //
 // Like OpenTelemetry's own global provider this is process-wide: a process starts tracing once,
 // before it builds its clients (services/process.ts), and the Temporal and Fastify adapters ask
@@ -41,10 +41,13 @@ export function activeTracing(): Tracing | undefined {
  * span processor of its own), registering the global tracer provider, the AsyncLocalStorage
  * context manager and the W3C trace-context propagator. Returns undefined when tracing stays off.
  */
-export function startTracing(config: Pick<Config, 'tracing'>, options: { serviceName: string; spanProcessor?: SpanProcessor }): Tracing | undefined {
+export async function startTracing(config: Pick<Config, 'tracing'>, options: { serviceName: string; spanProcessor?: SpanProcessor }): Promise<Tracing | undefined> {
   if (active) return active.tracing;
   const exportUrl = config.tracing.otlpTracesUrl;
   if (!options.spanProcessor && exportUrl === undefined) return undefined;
+  const [{ NodeTracerProvider }, { BatchSpanProcessor }, { resourceFromAttributes }, { OTLPTraceExporter }] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'), import('@opentelemetry/sdk-trace-base'), import('@opentelemetry/resources'), import('@opentelemetry/exporter-trace-otlp-http'),
+  ]);
   const spanProcessor = options.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter({ url: exportUrl }));
   const resource = resourceFromAttributes({ 'service.name': config.tracing.serviceName ?? options.serviceName });
   // The sampler and span limits follow the standard OTEL_TRACES_SAMPLER(_ARG) and OTEL_*_LIMIT variables.
@@ -72,8 +75,9 @@ export async function stopTracing(): Promise<void> {
  * request (continuing a caller's `traceparent`) around a span of its handler, the probes left
  * out. Registered first, so every later hook and the handler run inside the request's span.
  */
-export function httpTracingPlugin(): ReturnType<FastifyOtelInstrumentation['plugin']> | undefined {
+export async function httpTracingPlugin(): Promise<ReturnType<FastifyOtelInstrumentation['plugin']> | undefined> {
   if (!active) return undefined;
+  const { FastifyOtelInstrumentation } = await import('@fastify/otel');
   const instrumentation = new FastifyOtelInstrumentation({
     // A span per hook (authentication, rate limit, metrics, ...) would bury the request's own.
     instrumentHooks: false,

@@ -61,7 +61,7 @@ export function runProcess(name: string, main: (config: Config, logger: Logger) 
   const start = async (): Promise<void> => {
     const config = loadConfig();
     // Before any client is built: the Temporal client and worker and the API install their tracing then.
-    startTracing(config, { serviceName: name });
+    await startTracing(config, { serviceName: name });
     await main(config, createLogger(config, name));
   };
   start().catch((error: unknown) => {

@@ -44,7 +44,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: requestIdOf,
   });
-  const tracingPlugin = httpTracingPlugin();
+  const tracingPlugin = await httpTracingPlugin();
   if (tracingPlugin) await app.register(tracingPlugin);
   // onSend runs for every answer, errors and 404s included.
   app.addHook('onSend', async (request, reply, payload) => {

@@ -25,7 +25,7 @@ let projector: ConsumerHandle;
 
 beforeAll(async () => {
   // Before any client is built, as a process does (services/process.ts).
-  startTracing(testConfig(), { serviceName: 'dealflow-trace-test', spanProcessor: new SimpleSpanProcessor(exporter) });
+  await startTracing(testConfig(), { serviceName: 'dealflow-trace-test', spanProcessor: new SimpleSpanProcessor(exporter) });
   stack = await startApiStack({ worker: false });
   const { config, logger, models } = stack;
   const started = await startWorker(config, logger, { taskQueue: config.temporal.taskQueue });

@@ -37,7 +37,7 @@ beforeAll(async () => {
   }
   const tracing = { spanProcessor: new SimpleSpanProcessor(replayedSpans), resource: resourceFromAttributes({ 'service.name': 'replay-test' }) };
   const tracedBundle = await bundleWorkflows(require.resolve('../../workflows'), testLogger(), { traced: true });
-  for await (const result of Worker.runReplayHistories({ workflowBundle: tracedBundle, replayName: 'replay-test-traced', ...workerTracing(tracing) }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: tracedBundle, replayName: 'replay-test-traced', ...(await workerTracing(tracing)) }, histories)) {
     tracedResults.set(result.workflowId, result);
   }
 }, 180_000);

@@ -45,7 +45,7 @@ describe('the tracing configuration', () => {
   });
 
   test('off, nothing is started and the messages carry no trace header', async () => {
-    expect(startTracing(loadConfig({}), { serviceName: 'dealflow-test' })).toBeUndefined();
+    expect(await startTracing(loadConfig({}), { serviceName: 'dealflow-test' })).toBeUndefined();
     expect(activeTracing()).toBeUndefined();
     const { producer, sent } = recordingProducer();
     await createEventPublisher(producer, TOPIC).publish(events('app-off', 1));
@@ -55,8 +55,8 @@ describe('the tracing configuration', () => {
 
 describe('with tracing on', () => {
   const exporter = new InMemorySpanExporter();
-  beforeAll(() => {
-    startTracing(loadConfig({}), { serviceName: 'dealflow-test', spanProcessor: new SimpleSpanProcessor(exporter) });
+  beforeAll(async () => {
+    await startTracing(loadConfig({}), { serviceName: 'dealflow-test', spanProcessor: new SimpleSpanProcessor(exporter) });
   });
   afterAll(() => stopTracing());
   beforeEach(() => exporter.reset());
@@ -120,9 +120,11 @@ describe('with an OTLP endpoint', () => {
     "const { trace } = require('@opentelemetry/api');",
     "const { loadConfig } = require('./adapters/config');",
     "const { startTracing, stopTracing } = require('./adapters/tracing');",
-    "if (!startTracing(loadConfig(), { serviceName: 'dealflow-test' })) throw new Error('tracing stayed off');",
-    "trace.getTracer('test').startActiveSpan('exported work', (span) => span.end());",
-    'stopTracing();',
+    "startTracing(loadConfig(), { serviceName: 'dealflow-test' }).then((tracing) => {",
+    "  if (!tracing) throw new Error('tracing stayed off');",
+    "  trace.getTracer('test').startActiveSpan('exported work', (span) => span.end());",
+    '  return stopTracing();',
+    '});',
   ].join('\n');
 
   test('the spans are exported there, flushed when tracing stops', async () => {
