@@ -130,15 +130,15 @@ const kafkaHeaderGetter: TextMapGetter<KafkaHeaders> = {
 
 /**
  * One CONSUMER span `process <topic>` per message that carries a trace context, continuing its
- * producer's trace, around `process` (which handles the messages together). None while tracing is off.
+ * producer's trace, around `handle` (which handles the messages together). None while tracing is off.
  */
 export async function tracedConsume<T>(
   topic: string,
   partition: number,
   messages: readonly { offset: string; headers?: KafkaHeaders }[],
-  process: () => Promise<T>,
+  handle: () => Promise<T>,
 ): Promise<T> {
-  if (!active) return process();
+  if (!active) return handle();
   const spans: Span[] = [];
   for (const message of messages) {
     if (!message.headers) continue;
@@ -156,7 +156,7 @@ export async function tracedConsume<T>(
     }, parent));
   }
   try {
-    return await process();
+    return await handle();
   } catch (error) {
     for (const span of spans) failed(span, error);
     throw error;
@@ -184,7 +184,7 @@ export function workflowSpanAsReadable(serialized: SerializableSpan, attributes:
     ...rest,
     attributes: { ...rest.attributes, ...attributes },
     spanContext: () => spanContext,
-    ...(parentSpanId ? { parentSpanContext: { traceId: ids.traceId, spanId: parentSpanId, traceFlags: ids.traceFlags, isRemote: false } } : {}),
+    ...(parentSpanId ? { parentSpanContext: { traceId: ids.traceId, spanId: parentSpanId, traceFlags: ids.traceFlags } } : {}),
     instrumentationScope: instrumentationLibrary,
     resource,
   };
