@@ -52,6 +52,12 @@ const EnvSchema = z.object({
   DEALFLOW_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   // The worker's Temporal runtime exporter, merged into the worker's /metrics; bound to 127.0.0.1 only.
   DEALFLOW_TEMPORAL_METRICS_PORT: localPort('DEALFLOW_TEMPORAL_METRICS_PORT', 9468),
+  // Tracing (adapters/tracing.ts), off unless an OTLP/HTTP endpoint is set: the standard variables.
+  // The SDK reads the other standard ones itself (OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, ...).
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
 });
 
 /** Every variable the config reads: deployment files may set these and no others. */
@@ -77,6 +83,8 @@ export interface Config {
   /** Only what is set; the workflow's defaults fill the rest. */
   pipeline: { topK?: number; slaScale?: number; documentsDeadlineDays?: number; offerWindowDays?: number; maxOpenDealsPerInstitution?: number };
   forums: { meetingsPerEnterprise: number };
+  /** `otlpTracesUrl` undefined: tracing is off. `serviceName` undefined: the process's name. */
+  tracing: { otlpTracesUrl?: string; serviceName?: string };
 }
 
 /** PEM file paths; read when connecting (adapters/tls.ts). */
@@ -150,7 +158,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION !== undefined ? { maxOpenDealsPerInstitution: e.DEALFLOW_MAX_OPEN_DEALS_PER_INSTITUTION } : {}),
     },
     forums: { meetingsPerEnterprise: e.DEALFLOW_FORUM_MEETINGS_PER_ENTERPRISE },
+    tracing: {
+      ...(e.OTEL_SDK_DISABLED === 'false' ? otlpTracesUrl(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT) : {}),
+      ...(e.OTEL_SERVICE_NAME !== undefined ? { serviceName: e.OTEL_SERVICE_NAME } : {}),
+    },
   };
+}
+
+// As the OTLP specification says: the traces endpoint is used as it is, the general one gets `v1/traces` appended.
+function otlpTracesUrl(tracesEndpoint: string | undefined, endpoint: string | undefined): { otlpTracesUrl?: string } {
+  if (tracesEndpoint !== undefined) return { otlpTracesUrl: tracesEndpoint };
+  if (endpoint !== undefined) return { otlpTracesUrl: `${endpoint.replace(/\/+$/, '')}/v1/traces` };
+  return {};
 }
 
 // An empty variable means "unset": `KAFKA_BROKERS= npm start` should use the local broker.

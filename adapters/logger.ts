@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config';
 
@@ -15,6 +16,12 @@ export const REDACTED_PATHS = [
   'sasl', '*.sasl',
 ];
 
+/** The trace and span ids of the span active where a line is logged (adapters/tracing.ts); none while tracing is off. */
+export function activeTraceIds(): { trace_id?: string; span_id?: string } {
+  const ids = trace.getActiveSpan()?.spanContext();
+  return ids && isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
+}
+
 // JSON lines in production and under CI; readable lines when a person watches a terminal.
 export function createLogger(config: Pick<Config, 'logLevel' | 'env'>, name = 'dealflow', destination?: DestinationStream): Logger {
   const pretty = destination === undefined && process.stdout.isTTY && config.env !== 'production';
@@ -22,6 +29,7 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'env'>, name = 'd
     name,
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    mixin: activeTraceIds,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   };
   return destination ? pino(options, destination) : pino(options);

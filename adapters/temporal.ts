@@ -1,6 +1,8 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import {
   bundleWorkflowCode,
+  type InjectedSinks,
   NativeConnection,
   Runtime,
   Worker,
@@ -10,6 +12,7 @@ import {
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { temporalConnectionOptions } from './tls';
+import { activeTracing, workflowSpanAsReadable, type Tracing } from './tracing';
 
 // Adapters for Temporal: the client the API uses, and the worker factory the worker process uses.
 
@@ -47,15 +50,47 @@ export function installTemporalRuntime(logger: Logger, options: { prometheusBind
   });
 }
 
+// The workflow-side interceptors of @temporalio/interceptors-opentelemetry (RunWorkflow,
+// StartActivity, HandleUpdate ... spans; the trace context in each activity's headers). Bundled
+// only while tracing is on: a workflow then reports its spans through the `exporter` sink.
+const TRACING_WORKFLOW_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+
 // Bundling with webpack takes seconds: do it once per process and hand the bundle to every worker.
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
-export function bundleWorkflows(workflowsPath: string, logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(workflowsPath);
+export function bundleWorkflows(workflowsPath: string, logger?: Logger, options: { traced?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  const key = `${workflowsPath}${options.traced ? ' traced' : ''}`;
+  let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, ...(logger ? { logger: quietBundlerLogger(logger) } : {}) });
-    bundles.set(workflowsPath, bundle);
+    bundle = bundleWorkflowCode({
+      workflowsPath,
+      ...(options.traced ? { workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
+      ...(logger ? { logger: quietBundlerLogger(logger) } : {}),
+    });
+    bundles.set(key, bundle);
   }
   return bundle;
+}
+
+/** The worker's side of tracing: a span per activity run, and the workflows' spans from their sink. */
+export async function workerTracing(tracing: Tracing): Promise<Pick<WorkerOptions, 'interceptors' | 'sinks'>> {
+  const { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } = await import('@temporalio/interceptors-opentelemetry');
+  const sinks: InjectedSinks<OpenTelemetrySinks> = {
+    exporter: {
+      export: {
+        // Not called while a workflow replays its history: its spans were reported the first time.
+        fn: (info, spans) => {
+          const attributes = { temporalWorkflowId: info.workflowId, run_id: info.runId, temporalWorkflowType: info.workflowType };
+          for (const span of spans) tracing.spanProcessor.onEnd(workflowSpanAsReadable(span, attributes, tracing.resource));
+        },
+      },
+    },
+  };
+  return {
+    interceptors: {
+      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+    },
+    sinks,
+  };
 }
 
 function quietBundlerLogger(logger: Logger): TemporalLogger {
@@ -84,13 +119,15 @@ export async function createTemporalWorker(
   options: WorkerFactoryOptions,
 ): Promise<{ worker: Worker; close: () => Promise<void> }> {
   installTemporalRuntime(logger);
+  const tracing = activeTracing();
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    workflowBundle: await bundleWorkflows(options.workflowsPath, logger),
+    workflowBundle: await bundleWorkflows(options.workflowsPath, logger, { traced: tracing !== undefined }),
     activities: options.activities,
+    ...(tracing ? await workerTracing(tracing) : {}),
     ...options.tuning,
   });
   return { worker, close: () => connection.close() };

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from '../adapters/config';
 import { createLogger, type Logger } from '../adapters/logger';
+import { startTracing, stopTracing } from '../adapters/tracing';
 import { connectMongo } from '../adapters/mongo';
 import { defineModels, type Models } from '../store/models';
 import { prepareStore } from '../store/prepare';
@@ -39,7 +40,8 @@ export function stopOnSignals(logger: Logger, stop: (signal: NodeJS.Signals) => 
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    stop(signal).then(
+    // Spans still buffered are exported, whether the stop went well or not.
+    stop(signal).finally(stopTracing).then(
       () => {
         logger.info('stopped');
         process.exit(0);
@@ -58,6 +60,8 @@ export function stopOnSignals(logger: Logger, stop: (signal: NodeJS.Signals) => 
 export function runProcess(name: string, main: (config: Config, logger: Logger) => Promise<void>): void {
   const start = async (): Promise<void> => {
     const config = loadConfig();
+    // Before any client is built: the Temporal client and worker and the API install their tracing then.
+    await startTracing(config, { serviceName: name });
     await main(config, createLogger(config, name));
   };
   start().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DealflowEvent, toValidationIssues } from '../../schemas';
 import type { EventProducer } from '../kafka';
+import { tracedProduce } from '../tracing';
 
 // Publishes the events of one application to the topic: validated by the contract's schema,
 // keyed by applicationId so one partition holds them in seq order.
@@ -28,19 +29,20 @@ export function createContractPublisher<E extends { eventId: string; type: strin
 ): { publish(events: readonly E[]): Promise<void> } {
   return {
     async publish(events) {
-      const messages = events.map((event) => {
-        const checked = contract.schema.safeParse(event);
-        if (!checked.success) {
-          const where = toValidationIssues(checked.error).map((i) => `${i.path}: ${i.message}`).join('; ');
+      const checked = events.map((event) => {
+        const result = contract.schema.safeParse(event);
+        if (!result.success) {
+          const where = toValidationIssues(result.error).map((i) => `${i.path}: ${i.message}`).join('; ');
           throw new InvalidEventError(`${contract.what} ${event.eventId} (${event.type}) breaks the contract: ${where}`);
         }
-        return {
-          key: contract.keyOf(checked.data),
-          value: JSON.stringify(checked.data),
-          headers: { eventId: checked.data.eventId, type: checked.data.type },
-        };
+        return result.data;
       });
-      await producer.send(topic, messages);
+      // Traced, each message carries the produce span's context (`traceparent`) to its consumers.
+      await tracedProduce(topic, checked.length, (traceHeaders) => producer.send(topic, checked.map((event) => ({
+        key: contract.keyOf(event),
+        value: JSON.stringify(event),
+        headers: { eventId: event.eventId, type: event.type, ...traceHeaders },
+      }))));
     },
   };
 }

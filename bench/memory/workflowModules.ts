@@ -6,17 +6,22 @@ import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusa
 // What one cached workflow costs before it does anything: in the SDK's reusable V8 context (the
 // default) each workflow evaluates its own copy of every module the workflow code imports. Creates
 // N workflows of the worker's bundle in that context, as the worker does, and reports the heap per
-// workflow after a full GC. Not part of `npm run bench`:
-//   node --expose-gc --import tsx bench/memory/workflowModules.ts [workflowsPath] [workflowType]
+// workflow after a full GC. `--traced` bundles the tracing interceptors in, as a worker with
+// tracing on does (adapters/temporal.ts). Not part of `npm run bench`:
+//   node --expose-gc --import tsx bench/memory/workflowModules.ts [--traced] [workflowsPath] [workflowType]
 
 const COUNT = 200;
 
 async function main(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
-  const workflowsPath = process.argv[2] ?? require.resolve('../../workflows');
-  const workflowType = process.argv[3] ?? 'applicationWorkflow';
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  const traced = process.argv.includes('--traced');
+  const [workflowsPath = require.resolve('../../workflows'), workflowType = 'applicationWorkflow'] = process.argv.slice(2).filter((arg) => arg !== '--traced');
+  const bundle = await bundleWorkflowCode({
+    workflowsPath,
+    logger: new DefaultLogger('WARN'),
+    ...(traced ? { workflowInterceptorModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] } : {}),
+  });
   const creator = await ReusableVMWorkflowCreator.create(parseWorkflowCode(bundle.code), 5_000, new Set(), undefined);
   gc();
   const before = v8.getHeapStatistics().used_heap_size;
@@ -33,7 +38,7 @@ async function main(): Promise<void> {
   }
   gc();
   const perWorkflow = (v8.getHeapStatistics().used_heap_size - before) / workflows.length;
-  console.log(`${workflowsPath}: bundle ${(bundle.code.length / 1e6).toFixed(2)} MB, ${(perWorkflow / 1024).toFixed(0)} KB of heap per workflow (${workflows.length} workflows)`);
+  console.log(`${workflowsPath}${traced ? ' (traced)' : ''}: bundle ${(bundle.code.length / 1e6).toFixed(2)} MB, ${(perWorkflow / 1024).toFixed(0)} KB of heap per workflow (${workflows.length} workflows)`);
 }
 
 main().then(() => process.exit(0), (error: unknown) => {

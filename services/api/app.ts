@@ -20,6 +20,7 @@ import { forumRoutes } from './routes/forums';
 import { healthRoutes } from './routes/health';
 import { institutionRoutes } from './routes/institutions';
 import { registryRoutes } from './routes/registries';
+import { httpTracingPlugin } from '../../adapters/tracing';
 
 export type { ApiDeps } from './context';
 
@@ -43,6 +44,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: requestIdOf,
   });
+  const tracingPlugin = await httpTracingPlugin();
+  if (tracingPlugin) await app.register(tracingPlugin);
   // onSend runs for every answer, errors and 404s included.
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header(REQUEST_ID_HEADER, request.id);

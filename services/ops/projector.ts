@@ -5,6 +5,7 @@ import { projectEvent, withProfileDimensions, type OpsApplicationState } from '.
 import { decode } from '../../adapters/events/decode';
 import { TOPIC_PARTITIONS, type ConsumerHandle } from '../../adapters/kafka';
 import type { Logger } from '../../adapters/logger';
+import { tracedConsume } from '../../adapters/tracing';
 import type { Models } from '../../store/models';
 import type { ProjectorMetrics } from './projectorMetrics';
 import { opsProjectionStore, type OpsProjectionStore, type PartitionCheckpoint } from '../../store/opsProjection';
@@ -236,7 +237,8 @@ export async function startProjector(deps: { kafka: Kafka; models: Models; logge
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       let nextOffset: string;
       try {
-        nextOffset = await projector.projectBatch(batch.partition, batch.messages, { heartbeat });
+        // Traced, each message's span continues the trace its producer's `traceparent` header carries.
+        nextOffset = await tracedConsume(deps.topic, batch.partition, batch.messages, () => projector.projectBatch(batch.partition, batch.messages, { heartbeat }));
       } catch (error) {
         deps.metrics?.batchFailed(batch.partition, seconds());
         throw error;

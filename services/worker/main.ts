@@ -2,6 +2,7 @@ import { createMetricsRegistry, fetchPrometheusText, startOperationsServer } fro
 import { pingMongo } from '../../adapters/mongo';
 import { runProcess } from '../process';
 import { installTemporalRuntime } from '../../adapters/temporal';
+import { stopTracing } from '../../adapters/tracing';
 import { startWorker } from './startWorker';
 
 // The worker process. Worker.run() returns after SIGINT or SIGTERM (the SDK's runtime handles
@@ -34,6 +35,7 @@ runProcess('dealflow-worker', async (config, logger) => {
   } finally {
     await operations.close();
     await close();
+    await stopTracing();
     logger.info('worker stopped');
   }
 });

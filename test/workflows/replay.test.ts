@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Runtime, Worker, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { installTemporalRuntime } from '../../adapters/temporal';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { bundleWorkflows, installTemporalRuntime, workerTracing } from '../../adapters/temporal';
 import { testLogger } from '../support/stack';
 import { historyFromJson } from './historyJson';
 import { bundleApplicationWorkflow } from './support';
@@ -17,6 +19,10 @@ const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort
 
 let workflowBundle: WorkflowBundleWithSourceMap;
 const results = new Map<string, ReplayResult>();
+// The same histories with tracing turned on (its interceptors in the bundle), as for workflows
+// that started before an operator turned it on: replayed, they report no span a second time.
+const tracedResults = new Map<string, ReplayResult>();
+const replayedSpans = new InMemorySpanExporter();
 
 beforeAll(async () => {
   // The replay worker logs every state change at INFO; this file shows warnings and up.
@@ -30,7 +36,12 @@ beforeAll(async () => {
   for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'replay-test' }, histories)) {
     results.set(result.workflowId, result);
   }
-}, 120_000);
+  const tracing = { spanProcessor: new SimpleSpanProcessor(replayedSpans), resource: resourceFromAttributes({ 'service.name': 'replay-test' }) };
+  const tracedBundle = await bundleWorkflows(require.resolve('../../workflows'), testLogger(), { traced: true });
+  for await (const result of Worker.runReplayHistories({ workflowBundle: tracedBundle, replayName: 'replay-test-traced', ...(await workerTracing(tracing)) }, histories)) {
+    tracedResults.set(result.workflowId, result);
+  }
+}, 180_000);
 
 test('the histories folder holds saved histories to replay', () => {
   expect(files.length).toBeGreaterThan(0);
@@ -41,6 +52,16 @@ if (files.length > 0) {
     const result = results.get(path.basename(file, '.json'));
     expect(result).toBeDefined();
     expect(result?.error).toBeUndefined();
+  });
+
+  test.each(files)('%s replays with the tracing interceptors in the bundle', (file) => {
+    const result = tracedResults.get(path.basename(file, '.json'));
+    expect(result).toBeDefined();
+    expect(result?.error).toBeUndefined();
+  });
+
+  test('a replay reports no workflow span again', () => {
+    expect(replayedSpans.getFinishedSpans()).toEqual([]);
   });
 }
 

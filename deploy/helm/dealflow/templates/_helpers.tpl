@@ -82,6 +82,10 @@ app.kubernetes.io/component: {{ .component }}
 - name: KAFKA_TLS_CA_FILE
   value: /etc/dealflow/tls/kafka/ca.crt
 {{- end }}
+{{- with $v.tracing.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* The TLS secrets each enabled client mounts, and /tmp (the root filesystem is read-only). */}}
