@@ -9,6 +9,7 @@ import {
 } from '@temporalio/worker';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { payloadDataConverter } from './payloadCodec';
 import { temporalConnectionOptions } from './tls';
 
 // Adapters for Temporal: the client the API uses, and the worker factory the worker process uses.
@@ -91,6 +92,8 @@ export async function createTemporalWorker(
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     workflowBundle: await bundleWorkflows(options.workflowsPath, logger),
     activities: options.activities,
+    // The same codec as every client: the worker opens what the client sealed, and seals what it records.
+    dataConverter: payloadDataConverter(config),
     ...options.tuning,
   });
   return { worker, close: () => connection.close() };

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
+import { payloadDataConverter } from './payloadCodec';
 import { temporalConnectionOptions } from './tls';
 
 // The client alone, without the worker side of the SDK (adapters/temporal.ts), whose native
@@ -10,8 +11,9 @@ import { temporalConnectionOptions } from './tls';
  * ready") while Temporal is still coming up.
  */
 export async function createTemporalClient(config: Config, options: { lazy?: boolean } = {}): Promise<{ client: Client; close: () => Promise<void> }> {
-  const address = temporalConnectionOptions(config);
-  const connection = options.lazy ? Connection.lazy(address) : await Connection.connect(address);
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const connectionOptions = temporalConnectionOptions(config);
+  const connection = options.lazy ? Connection.lazy(connectionOptions) : await Connection.connect(connectionOptions);
+  // Payloads are sealed before they leave the process and opened when they come back.
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payloadDataConverter(config) });
   return { client, close: () => connection.close() };
 }
