@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Runtime, Worker, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { loadConfig } from '../../adapters/config';
+import { payloadDataConverter } from '../../adapters/payloadCodec';
 import { installTemporalRuntime } from '../../adapters/temporal';
 import { testLogger } from '../support/stack';
 import { historyFromJson } from './historyJson';
@@ -9,7 +11,8 @@ import { bundleApplicationWorkflow } from './support';
 // Every saved history must replay against today's workflow code: a change that would break a
 // running application (a reordered activity, a new timer, a moved upsert) fails here, not in
 // production. Histories come from recordHistories.ts and from real runs on the dev server; any
-// .json dropped into histories/ is replayed.
+// .json dropped into histories/ is replayed. The replay worker has the payload codec the workers
+// have: histories recorded before encryption (all of them so far) pass through it unchanged.
 
 const HISTORIES_DIR = path.resolve(__dirname, 'histories');
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
@@ -26,7 +29,7 @@ beforeAll(async () => {
     workflowId: path.basename(file, '.json'),
     history: historyFromJson(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'))),
   }));
-  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'replay-test' }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'replay-test', dataConverter: payloadDataConverter(loadConfig({ NODE_ENV: 'test' })) }, histories)) {
     results.set(result.workflowId, result);
   }
 }, 120_000);
