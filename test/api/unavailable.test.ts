@@ -6,6 +6,7 @@ import type { LiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
 import { defineModels } from '../../store/models';
 import { newUscc, profile, request, startAppWith, tokenFor, untilApplication, useApiStack, type Api } from './support';
+import { payloadDataConverter } from '../../adapters/payloadCodec';
 
 // A dependency that is down answers 503 with Retry-After, never 500; readiness names it; an
 // unexpected failure answers a bare 500 without details.
@@ -118,5 +119,5 @@ test('an unexpected failure answers 500 { error: "internal" } with no details', 
 function healthyTemporal(): Client {
   const connection = Connection.lazy({ address: stack.config.temporal.address });
   opened.push(() => connection.close());
-  return new Client({ connection, namespace: stack.config.temporal.namespace });
+  return new Client({ connection, namespace: stack.config.temporal.namespace, dataConverter: payloadDataConverter(stack.config) });
 }
