@@ -224,6 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(e.KAFKA_SASL_USERNAME) !== Boolean(e.KAFKA_SASL_PASSWORD)) {
     problems.push('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: set both or neither');
   }
+  if (e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_MECHANISM === 'plain' && !(e.KAFKA_TLS === true || kafkaTlsAsked)) {
+    problems.push('KAFKA_SASL_MECHANISM=plain: sends the password as it is, so only over TLS (set KAFKA_TLS=true or KAFKA_TLS_CA_FILE)');
+  }
   const minInsyncReplicas = e.KAFKA_MIN_INSYNC_REPLICAS ?? Math.max(1, e.KAFKA_REPLICATION_FACTOR - 1);
   if (minInsyncReplicas > e.KAFKA_REPLICATION_FACTOR) {
     problems.push(`KAFKA_MIN_INSYNC_REPLICAS=${minInsyncReplicas}: at most KAFKA_REPLICATION_FACTOR=${e.KAFKA_REPLICATION_FACTOR}, or no write is ever acknowledged`);

@@ -115,6 +115,9 @@ describe('Kafka topics', () => {
     const config = loadConfig({ ...local, KAFKA_SASL_USERNAME: 'dealflow', KAFKA_SASL_PASSWORD: 'pw' });
     expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'dealflow', password: 'pw' });
     expect(() => loadConfig({ ...local, KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/KAFKA_SASL_MECHANISM="gssapi"/);
+    const plain = { ...local, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'dealflow', KAFKA_SASL_PASSWORD: 'pw' };
+    expect(() => loadConfig(plain)).toThrow(/KAFKA_SASL_MECHANISM=plain: .* only over TLS/);
+    expect(loadConfig({ ...plain, KAFKA_TLS: 'true' }).kafka.sasl?.mechanism).toBe('plain');
   });
 
 });
