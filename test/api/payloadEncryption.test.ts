@@ -3,7 +3,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, payloadToJson } from '../../adapters/payloadCodec';
 import { applicationWorkflowId } from '../../workflows/messages';
-import { eventually, newUscc, profile, request, startAppWith, useApiStack } from './support';
+import { eventually, newInstitutionId, newUscc, product, profile, registerInstitutions, request, sha256, startAppWith, useApiStack } from './support';
 import { uniqueSuffix } from '../support/stack';
 
 // Payloads are encrypted on the way into Temporal: the history read without the codec shows no
@@ -16,7 +16,12 @@ const { stack, api } = useApiStack();
 const UI_ORIGIN = 'http://127.0.0.1:8233';
 
 let raw: { client: Client; connection: Connection };
+let bank: string;
 beforeAll(async () => {
+  // The catalogue goes in before any application, so the worker's cached catalogue has it.
+  bank = newInstitutionId();
+  await registerInstitutions(stack, api, [bank]);
+  expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
   const connection = await Connection.connect({ address: stack.config.temporal.address });
   // No data converter: what Temporal itself stores.
   raw = { connection, client: new Client({ connection, namespace: stack.config.temporal.namespace }) };
@@ -24,6 +29,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await raw?.connection.close();
 });
+
+/** Every payload (`metadata` and `data`) anywhere in a history. */
+function payloadsIn(node: unknown, found: Payload[] = []): Payload[] {
+  if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) return found;
+  const candidate = node as { metadata?: unknown; data?: unknown };
+  if (candidate.metadata && typeof candidate.metadata === 'object' && ArrayBuffer.isView(candidate.data)) {
+    found.push(candidate as Payload);
+    return found;
+  }
+  for (const value of Object.values(node)) payloadsIn(value, found);
+  return found;
+}
 
 /** Submits an application with a purpose and a company name no other run uses; resolves its raw history once the worker loaded the profile. */
 async function submitted(): Promise<{ purpose: string; name: string; history: temporal.api.history.v1.IHistory; input: Payload[] }> {
@@ -53,6 +70,31 @@ test('the history holds no purpose or profile in clear; the codec opens it', asy
 
   const [opened] = await new AesGcmPayloadCodec(stack.config.payloadKeys).decode(input) as [Payload];
   expect(defaultPayloadConverter.fromPayload(opened)).toMatchObject({ request: { purpose } });
+});
+
+test('a term sheet sent to the workflow is sealed in the history and opens with the codec', async () => {
+  const uscc = newUscc();
+  const token = stack.enterpriseToken(uscc);
+  const bankToken = stack.institutionToken(bank);
+  expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() })).status).toBe(200);
+  const { applicationId } = (await api.call('POST', '/v1/applications', { token, body: request })).body;
+  const deal = await eventually(async () => {
+    const answer = await api.call('GET', `/v1/applications/${applicationId}`, { token });
+    return answer.body?.deals?.find((d: { institutionId: string }) => d.institutionId === bank);
+  }, 30_000, 'the deal with the bank');
+  const decide = (body: object) => api.call('POST', `/v1/deals/${deal.dealId}/decision`, { token: bankToken, body });
+  expect((await decide({ action: 'express_interest' })).status).toBe(200);
+  expect((await decide({ action: 'request_documents', documents: ['financial_statements'] })).status).toBe(200);
+  const documents = { dealId: deal.dealId, documents: [{ kind: 'financial_statements', name: 'statements.pdf', sha256: sha256('b') }] };
+  expect((await api.call('POST', `/v1/applications/${applicationId}/documents`, { token, body: documents })).status).toBe(200);
+  const covenant = `Covenant kept secret ${uniqueSuffix()}`;
+  const termSheet = { amountCny: 4_000_000, rateBps: 415, termMonths: 24, conditions: [covenant], expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() };
+  expect((await decide({ action: 'issue_term_sheet', termSheet })).status).toBe(200);
+
+  const history = await raw.client.workflow.getHandle(applicationWorkflowId(applicationId)).fetchHistory();
+  expect(Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1')).not.toContain(covenant);
+  const opened = await new AesGcmPayloadCodec(stack.config.payloadKeys).decode(payloadsIn(history));
+  expect(opened.some((payload) => Buffer.from(payload.data ?? []).toString('utf8').includes(covenant))).toBe(true);
 });
 
 test('the codec endpoint decodes and encodes for ops only, with CORS for the Temporal UI\'s origin', async () => {
