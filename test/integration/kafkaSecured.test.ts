@@ -96,6 +96,14 @@ test('a wrong password is a start-up error naming the settings, without the pass
   expect(output).not.toContain(broker.password);
 });
 
+test('the broker requires our client certificate: without it, a start-up error names the TLS settings', async () => {
+  const config = securedConfig({ KAFKA_TLS_CERT_FILE: '', KAFKA_TLS_KEY_FILE: '' });
+  expect(config.kafka.tls).toEqual({ caFile: broker.caFile });
+  // kafkajs retries a failed connection for about 10 s before giving up.
+  await expect(ensureTopicExists(createKafka(config, testLogger(), 'secured-no-cert'), 'secured.any', config.kafka.topics))
+    .rejects.toThrow(/TLS to Kafka failed: check KAFKA_TLS, KAFKA_TLS_CA_FILE, KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE/);
+});
+
 test('when the platform team owns the topics, a missing one is a clear error and an existing one is used as it is', async () => {
   const topic = `secured.platform.${uniqueSuffix()}`;
   const platform = securedConfig({ KAFKA_CREATE_TOPICS: 'false' });

@@ -53,7 +53,8 @@ export async function startSecuredBroker(): Promise<SecuredBroker> {
     `ssl.key.password=${storePassword}`,
     'ssl.truststore.type=PEM',
     `ssl.truststore.location=${file('ca.pem')}`,
-    'ssl.client.auth=required',
+    // On a SASL listener only the listener-prefixed setting is applied.
+    'listener.name.sasl_ssl.ssl.client.auth=required',
     `log.dirs=${file('data')}`,
     'num.partitions=1',
     'offsets.topic.replication.factor=1',
