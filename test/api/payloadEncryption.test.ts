@@ -118,7 +118,7 @@ test('the codec endpoint decodes and encodes for ops only, with CORS for the Tem
 
   const withUi = await startAppWith(stack, { config: { ...stack.config, codecCorsOrigins: [UI_ORIGIN] } });
   try {
-    const preflight = (origin: string) => fetch(`${withUi.baseUrl}/v1/ops/codec/decode`, {
+    const preflight = (origin: string, path = '/v1/ops/codec/decode') => fetch(`${withUi.baseUrl}${path}`, {
       method: 'OPTIONS',
       headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-namespace' },
     });
@@ -128,6 +128,8 @@ test('the codec endpoint decodes and encodes for ops only, with CORS for the Tem
     expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
     const other = await preflight('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    // Only the codec answers other origins: the rest of the API stays same-origin.
+    expect((await preflight(UI_ORIGIN, '/v1/applications')).headers.get('access-control-allow-origin')).toBeNull();
   } finally {
     await withUi.close();
   }

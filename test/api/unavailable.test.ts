@@ -1,12 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
+import { payloadDataConverter } from '../../adapters/payloadCodec';
 import type { ApiDeps } from '../../services/api/app';
 import { allow } from '../../services/api/auth';
 import type { LiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
 import { defineModels } from '../../store/models';
 import { newUscc, profile, request, startAppWith, tokenFor, untilApplication, useApiStack, type Api } from './support';
-import { payloadDataConverter } from '../../adapters/payloadCodec';
 
 // A dependency that is down answers 503 with Retry-After, never 500; readiness names it; an
 // unexpected failure answers a bare 500 without details.
