@@ -13,7 +13,9 @@ export const REDACTED_PATHS = [
   'headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie',
   'authorization', '*.authorization',
   'jwtSecret', '*.jwtSecret', 'password', '*.password', 'secret', '*.secret', 'token', '*.token',
-  'sasl', '*.sasl',
+  'sasl', '*.sasl', '*.*.sasl',
+  // The Config's secrets, whether it is logged as it is or under a key.
+  'jwt', '*.jwt', 'payloadKeys', '*.payloadKeys', 'apiKey', '*.apiKey', '*.*.apiKey', 'mongo.url', '*.mongo.url',
 ];
 
 /** The trace and span ids of the span active where a line is logged (adapters/tracing.ts); none while tracing is off. */

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/worker';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { payloadDataConverter } from './payloadCodec';
 import { temporalConnectionOptions } from './tls';
 import { activeTracing, workflowSpanAsReadable, type Tracing } from './tracing';
 
@@ -128,6 +129,8 @@ export async function createTemporalWorker(
     workflowBundle: await bundleWorkflows(options.workflowsPath, logger, { traced: tracing !== undefined }),
     activities: options.activities,
     ...(tracing ? await workerTracing(tracing) : {}),
+    // The same codec as every client: the worker opens what the client sealed, and seals what it records.
+    dataConverter: payloadDataConverter(config),
     ...options.tuning,
   });
   return { worker, close: () => connection.close() };

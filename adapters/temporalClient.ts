@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
+import { payloadDataConverter } from './payloadCodec';
 import { temporalConnectionOptions } from './tls';
 import { activeTracing } from './tracing';
 
@@ -11,12 +12,18 @@ import { activeTracing } from './tracing';
  * ready") while Temporal is still coming up.
  */
 export async function createTemporalClient(config: Config, options: { lazy?: boolean } = {}): Promise<{ client: Client; close: () => Promise<void> }> {
-  const address = temporalConnectionOptions(config);
-  const connection = options.lazy ? Connection.lazy(address) : await Connection.connect(address);
+  const connectionOptions = temporalConnectionOptions(config);
+  const connection = options.lazy ? Connection.lazy(connectionOptions) : await Connection.connect(connectionOptions);
   // Tracing on: a span per call (StartWorkflow, StartWorkflowUpdate, ...) whose context goes to the workflow in a header.
   const tracingInterceptors = activeTracing()
     ? { workflow: [new (await import('@temporalio/interceptors-opentelemetry')).OpenTelemetryWorkflowClientInterceptor()] }
     : undefined;
-  const client = new Client({ connection, namespace: config.temporal.namespace, ...(tracingInterceptors ? { interceptors: tracingInterceptors } : {}) });
+  // Payloads are sealed before they leave the process and opened when they come back.
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: payloadDataConverter(config),
+    ...(tracingInterceptors ? { interceptors: tracingInterceptors } : {}),
+  });
   return { client, close: () => connection.close() };
 }

@@ -89,7 +89,7 @@ async function main(): Promise<number> {
 
   // One forum runs end to end beside the applications (tools/demo/forum.ts).
   const forumDemo: Promise<ForumDemoSummary | null> = runForumDemo({
-    client: createApiClient({ baseUrl: api, jwtSecret: config.jwtSecret, concurrency: 4 }),
+    client: createApiClient({ baseUrl: api, jwt: config.jwt, concurrency: 4 }),
     data: generateSeed(),
     seed,
     runId: Date.now().toString(36),
@@ -109,7 +109,7 @@ async function main(): Promise<number> {
       seed,
       concurrency,
       maxMinutes,
-      jwtSecret: config.jwtSecret,
+      jwt: config.jwt,
       data: generateSeed(),
       pollMs: positiveInt('poll-ms', values['poll-ms'], 1_500),
       patienceMs: positiveNumber('patience-seconds', values['patience-seconds'], 45) * 1_000,

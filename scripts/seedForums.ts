@@ -9,7 +9,7 @@ import { generateSeed } from '../tools/seed/generate';
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { api: { type: 'string', default: 'http://127.0.0.1:3000' } } });
   const config = loadConfig();
-  const api = createApiClient({ baseUrl: values.api, jwtSecret: config.jwtSecret, concurrency: 8 });
+  const api = createApiClient({ baseUrl: values.api, jwt: config.jwt, concurrency: 8 });
   const result = await seedForums(api, planForums(generateSeed(), Date.now()));
   console.log(`forums created ${result.forums}, registrations ${result.registrations}`);
   for (const { path, status } of result.refused) console.log(`  refused ${status} ${path}`);

@@ -9,10 +9,12 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const port = process.env.PORT || '3000';
 const uiPort = process.env.DEALFLOW_TEMPORAL_UI_PORT || '8233';
+// The development secret, payload key and token route need NODE_ENV said explicitly (adapters/config.ts).
+const env = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'development' };
 
 function runOrExit(title, args) {
   console.log(`dealflow: ${title}`);
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`dealflow: ${title} failed`);
     process.exit(result.status ?? 1);
@@ -29,7 +31,7 @@ const children = [
   ['api', 'services/api/server.ts', ['--max-semi-space-size=4']],
 ].map(([name, entry, nodeFlags]) => {
   // `node --import tsx` keeps each one a single process, so a signal reaches it directly.
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], { cwd: root, stdio: 'inherit', env: { ...process.env, PORT: port } });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], { cwd: root, stdio: 'inherit', env: { ...env, PORT: port } });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`dealflow: ${name} exited (${signal ?? code}); stopping the others`);

@@ -41,7 +41,7 @@ function main(): void {
     throw new Error(`${problems}\n${USAGE}`);
   }
   const config = loadConfig();
-  console.log(signToken(claims.data, config.jwtSecret, ttlSeconds(values.ttl)));
+  console.log(signToken(claims.data, config.jwt, ttlSeconds(values.ttl)));
 }
 
 try {

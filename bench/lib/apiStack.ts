@@ -68,8 +68,8 @@ export async function seedBenchCatalogue(models: Models, products = 5, capacity 
 }
 
 export const tokens = (config: Config, catalogue: TestCatalogue) => ({
-  enterprise: signToken({ sub: `bench-${catalogue.uscc}`, role: 'enterprise', org: catalogue.uscc }, config.jwtSecret, 3_600),
-  institution: signToken({ sub: `bench-${catalogue.institution.institutionId}`, role: 'institution', org: catalogue.institution.institutionId }, config.jwtSecret, 3_600),
+  enterprise: signToken({ sub: `bench-${catalogue.uscc}`, role: 'enterprise', org: catalogue.uscc }, config.jwt, 3_600),
+  institution: signToken({ sub: `bench-${catalogue.institution.institutionId}`, role: 'institution', org: catalogue.institution.institutionId }, config.jwt, 3_600),
 });
 
 export const benchRequest = { instrument: 'credit_loan', amountCny: 8_000_000, termMonths: 12, purpose: 'New SMT line for automotive sensors' } as const;

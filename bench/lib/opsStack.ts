@@ -10,7 +10,7 @@ import { opsGroupId, startProjector } from '../../services/ops/projector';
 export async function startOpsProjector(config: Config, logger: Logger): Promise<{ close(): Promise<void> }> {
   const store = await openStore(config, logger, { prepare: true });
   const kafka = createKafka(config, logger, `${config.kafka.clientId}-ops`);
-  await ensureTopicExists(kafka, config.kafka.topic);
+  await ensureTopicExists(kafka, config.kafka.topic, config.kafka.topics);
   const consumer = await startProjector({ kafka, models: store.models, logger, topic: config.kafka.topic });
   return {
     async close() {

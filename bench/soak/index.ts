@@ -98,7 +98,7 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
     for (const role of ['api', 'worker', 'ops'] as const) children.push(await spawnChild(role, env));
     const api = children[0] as Child;
     const url = api.url as string;
-    const client = createApiClient({ baseUrl: url, jwtSecret: config.jwtSecret, concurrency: options.concurrency });
+    const client = createApiClient({ baseUrl: url, jwt: config.jwt, concurrency: options.concurrency });
     log(`soak: worker, api (${url}) and ops projector up; SLAs ${Object.entries(slas).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 
     const calibration = await measureMaximum();
@@ -131,7 +131,7 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
       seed: options.seed,
       concurrency: options.concurrency,
       maxMinutes: offerMs / MINUTE + DRAIN_MINUTES,
-      jwtSecret: config.jwtSecret,
+      jwt: config.jwt,
       data,
       rampMs: offerMs,
       patienceMs: PATIENCE_MS,
@@ -210,7 +210,7 @@ export async function runSoak(args: readonly string[] = []): Promise<BenchmarkRe
       const notes: string[] = [];
       const ops = { role: 'ops' as const, sub: 'soak:ops' };
       // Fewer retries than the parties': an API that cannot answer now is a finding, not something to wait out.
-      const reader = createApiClient({ baseUrl: url, jwtSecret: config.jwtSecret, concurrency: options.concurrency, retries: 2, timeoutMs: 10_000 });
+      const reader = createApiClient({ baseUrl: url, jwt: config.jwt, concurrency: options.concurrency, retries: 2, timeoutMs: 10_000 });
       const runs = new Map<string, number>();
       for await (const execution of temporal.client.workflow.list({ query: `TaskQueue = "${config.temporal.taskQueue}"` })) {
         runs.set(execution.workflowId, (runs.get(execution.workflowId) ?? 0) + 1);

@@ -7,12 +7,13 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { registerIdentify } from './auth';
+import { registerIdentify, verifierOptions } from './auth';
 import { DEFAULT_LIMITS, type ApiDeps, type RouteContext } from './context';
 import { registerErrorHandler } from './errors';
 import { registerHttpMetrics, registerReadCacheMetrics } from './httpMetrics';
 import { applicationRoutes } from './routes/applications';
 import { calendarRoutes } from './routes/calendars';
+import { codecRoutes } from './routes/codec';
 import { dealRoutes } from './routes/deals';
 import { devRoutes } from './routes/dev';
 import { enterpriseRoutes } from './routes/enterprises';
@@ -61,12 +62,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   }
 
   await app.register(fastifyJwt, {
-    secret: deps.config.jwtSecret,
-    sign: { algorithm: 'HS256' },
-    verify: { algorithms: ['HS256'] },
+    secret: deps.config.jwt.secret,
+    sign: { algorithm: 'HS256', iss: deps.config.jwt.issuer, aud: deps.config.jwt.audience },
+    verify: verifierOptions(deps.config.jwt),
   });
   // Before the rate limiter, which keys on the caller this hook identifies.
-  registerIdentify(app);
+  registerIdentify(app, deps.config.jwt);
   await app.register(fastifyRateLimit, {
     global: true,
     max: limits.rateMax,
@@ -116,8 +117,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       reply.header('x-content-type-options', 'nosniff');
     },
   });
-  // Mints tokens for anyone who asks: never in production.
-  if (deps.config.env !== 'production') await app.register(devRoutes, context);
+  // Mints tokens for anyone who asks: only with NODE_ENV=development or test said explicitly and
+  // the API on loopback (adapters/config.ts, `devTokens`).
+  if (deps.config.devTokens) await app.register(devRoutes, context);
   await app.register(async (v1) => {
     await v1.register(enterpriseRoutes, context);
     await v1.register(applicationRoutes, context);
@@ -129,6 +131,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     // `/v1/ops/metrics` and `/v1/ops/events` (services/ops/routes.ts): same error handler, rate
     // limit and `request.principal`; the plugin guards its routes with `allow('ops')`.
     if (deps.opsRoutes) await v1.register(deps.opsRoutes, { prefix: '/ops' });
+    // The payload codec for the Temporal UI and CLI (adapters/payloadCodec.ts), ops only.
+    await v1.register(codecRoutes, { ...context, prefix: '/ops/codec' });
   }, { prefix: '/v1' });
 
   await app.ready();

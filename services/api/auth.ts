@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 // The jwt decorator's types come with the plugin, which app.ts registers.
 import type {} from '@fastify/jwt';
+import type { JwtSettings } from '../../adapters/config';
 import { Principal, type Role } from '../../schemas/http';
 import { ApiError } from './errors';
 
@@ -17,7 +18,7 @@ declare module 'fastify' {
  * Reads the bearer token on every request but rejects nothing: routes say who may call them
  * (`allow`), and the rate limiter keys on the caller when there is one.
  */
-export function registerIdentify(app: FastifyInstance): void {
+export function registerIdentify(app: FastifyInstance, jwt: JwtSettings): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('authProblem', null);
   app.addHook('onRequest', async (request) => {
@@ -38,6 +39,11 @@ export function registerIdentify(app: FastifyInstance): void {
       request.authProblem = `invalid token: ${(error as Error).message}`;
       return;
     }
+    const lifetime = tokenLifetimeProblem(claims as { iat?: unknown; exp?: unknown }, jwt.maxLifetimeSeconds);
+    if (lifetime) {
+      request.authProblem = `invalid token: ${lifetime}`;
+      return;
+    }
     const parsed = Principal.safeParse(claims);
     if (!parsed.success) {
       request.authProblem = `invalid token claims: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'role'}: ${i.message}`).join('; ')}`;
@@ -45,6 +51,29 @@ export function registerIdentify(app: FastifyInstance): void {
     }
     request.principal = parsed.data;
   });
+}
+
+/**
+ * @fastify/jwt's verifier options: HS256 only, the configured issuer and audience, and `exp` and
+ * `iat` required (a token that never expires is refused).
+ */
+export function verifierOptions(jwt: JwtSettings) {
+  return {
+    algorithms: ['HS256' as const],
+    allowedIss: jwt.issuer,
+    allowedAud: jwt.audience,
+    requiredClaims: ['exp', 'iat', 'iss', 'aud'],
+  };
+}
+
+/** Why a token's `iat`..`exp` span is refused: longer than the cap, or issued in the future. */
+function tokenLifetimeProblem(claims: { iat?: unknown; exp?: unknown }, maxLifetimeSeconds: number): string | null {
+  const { iat, exp } = claims;
+  if (typeof iat !== 'number' || typeof exp !== 'number') return 'iat and exp must be numbers';
+  if (exp - iat > maxLifetimeSeconds) return `lifetime ${exp - iat} s exceeds the ${maxLifetimeSeconds} s allowed`;
+  // A minute of clock skew between the signer and us.
+  if (iat > Date.now() / 1000 + 60) return 'issued in the future';
+  return null;
 }
 
 /** Route hook: 401 without a valid token, 403 for a role the route is not for. */
@@ -71,13 +100,17 @@ export function orgAs(principal: Principal, role: 'enterprise' | 'institution'):
 const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
 
 /**
- * Signs an HS256 JWT with `iat` and `exp`. For the token script and tests; the API verifies tokens
- * with @fastify/jwt, so this signer and that verifier check each other in the tests.
+ * Signs an HS256 JWT with `iss`, `aud`, `iat` and `exp`. For the token script, the tools and the
+ * tests; the API verifies tokens with @fastify/jwt, so this signer and that verifier check each
+ * other in the tests. A lifetime over the configured cap is refused here as the API would.
  */
-export function signToken(claims: Principal, secret: string, ttlSeconds: number, now = Date.now()): string {
+export function signToken(claims: Principal, jwt: JwtSettings, ttlSeconds: number, now = Date.now()): string {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > jwt.maxLifetimeSeconds) {
+    throw new RangeError(`a token lives 1 to ${jwt.maxLifetimeSeconds} seconds (DEALFLOW_JWT_MAX_LIFETIME_SECONDS), not ${ttlSeconds}`);
+  }
   const iat = Math.floor(now / 1000);
   const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const payload = base64url(JSON.stringify({ ...Principal.parse(claims), iat, exp: iat + ttlSeconds }));
-  const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
+  const payload = base64url(JSON.stringify({ ...Principal.parse(claims), iss: jwt.issuer, aud: jwt.audience, iat, exp: iat + ttlSeconds }));
+  const signature = createHmac('sha256', jwt.secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;
 }

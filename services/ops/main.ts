@@ -13,7 +13,7 @@ runProcess('dealflow-ops', async (config, logger) => {
   closers.add('mongo', store.close);
 
   const kafka = createKafka(config, logger, `${config.kafka.clientId}-ops`);
-  await ensureTopicExists(kafka, config.kafka.topic);
+  await ensureTopicExists(kafka, config.kafka.topic, config.kafka.topics);
   const registry = createMetricsRegistry('ops');
   const consumer = await startProjector({ kafka, models: store.models, logger, topic: config.kafka.topic, metrics: createProjectorMetrics(registry) });
   closers.add('kafka-consumer', () => consumer.close());

@@ -35,8 +35,7 @@ export async function startWorker(config: Config, logger: Logger, overrides: Par
     closers.add('mongo', closeStore);
 
     const kafka = createKafka(config, logger, 'dealflow-worker');
-    await ensureTopicExists(kafka, config.kafka.topic);
-    await ensureTopicExists(kafka, config.kafka.forumTopic);
+    await ensureTopicExists(kafka, [config.kafka.topic, config.kafka.forumTopic], config.kafka.topics);
     const producer = await createProducer(kafka);
     closers.add('kafka-producer', producer.close);
 

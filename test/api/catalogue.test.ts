@@ -41,6 +41,7 @@ describe('health and docs', () => {
       '/v1/forums/{forumId}/meetings/{meetingId}/confirm', '/v1/forums/{forumId}/meetings/{meetingId}/decline',
       '/v1/forums/{forumId}/meetings/{meetingId}/outcome', '/v1/forums/{forumId}/registrations', '/v1/forums/{forumId}/schedule',
       '/v1/deals', '/v1/deals/{dealId}', '/v1/deals/{dealId}/decision',
+      '/v1/ops/codec/decode', '/v1/ops/codec/encode',
       '/v1/enterprises/{uscc}', '/v1/institutions/{id}', '/v1/institutions/{id}/products/{productId}',
       '/v1/registries/dishonest-debtors/{uscc}', '/v1/registries/recognitions/import', '/v1/registries/recognitions/{uscc}',
     ].sort());
@@ -78,8 +79,8 @@ describe('authentication', () => {
   test('a token signed with another secret, an expired token and a token with bad claims answer 401', async () => {
     const uscc = newUscc();
     const claims = { sub: 'x', role: 'enterprise', org: uscc } as const;
-    const forged = signToken(claims, 'another-secret-that-is-at-least-32-characters', 600);
-    const expired = signToken(claims, stack.config.jwtSecret, 600, Date.now() - 3_600_000);
+    const forged = signToken(claims, { ...stack.config.jwt, secret: 'another-secret-that-is-at-least-32-characters' }, 600);
+    const expired = signToken(claims, stack.config.jwt, 600, Date.now() - 3_600_000);
     for (const token of [forged, expired, 'not-a-jwt']) {
       const answer = await api.call('GET', '/v1/applications', { token });
       expect(answer.status).toBe(401);
@@ -87,8 +88,8 @@ describe('authentication', () => {
     // A well-signed token whose org is not a valid USCC is refused too.
     const { createHmac } = await import('node:crypto');
     const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: 'x', role: 'enterprise', org: 'NOT-A-USCC', exp: Math.floor(Date.now() / 1000) + 600 })}`;
-    const badClaims = `${body}.${createHmac('sha256', stack.config.jwtSecret).update(body).digest('base64url')}`;
+    const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: 'x', role: 'enterprise', org: 'NOT-A-USCC', iss: stack.config.jwt.issuer, aud: stack.config.jwt.audience, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 })}`;
+    const badClaims = `${body}.${createHmac('sha256', stack.config.jwt.secret).update(body).digest('base64url')}`;
     const refused = await api.call('GET', '/v1/applications', { token: badClaims });
     expect(refused.status).toBe(401);
     expect(refused.body.message).toMatch(/org/);

@@ -1,6 +1,7 @@
 import { institution, newInstitutionId, newUscc, profile, startAppWith, tokenFor, useApiStack } from './support';
 
-// `GET /dev/tokens` signs tokens for the web pages' principal picker: outside production only.
+// `GET /dev/tokens` signs tokens for the web pages' principal picker: only with NODE_ENV=development
+// or test and the API on loopback (test/api/auth.test.ts checks the rule).
 
 jest.setTimeout(60_000);
 
@@ -32,7 +33,7 @@ test('outside production it answers an ops token and tokens of stored parties, w
 
 test('in production the route does not exist and OpenAPI does not list it', async () => {
   // None of the routes below reaches Temporal or Kafka.
-  const production = await startAppWith(stack, { config: { ...stack.config, env: 'production' } });
+  const production = await startAppWith(stack, { config: { ...stack.config, env: 'production', devTokens: false } });
   try {
     const answer = await production.call('GET', '/dev/tokens');
     expect(answer).toMatchObject({ status: 404, body: { error: 'not_found' } });

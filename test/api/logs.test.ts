@@ -58,12 +58,12 @@ test('without one, or with one that is not a short plain token, the id is a fres
 });
 
 test('authorization headers and secrets are redacted from log lines', async () => {
-  const token = signToken({ sub: 'ops-1', role: 'ops' }, config.jwtSecret, 60);
+  const token = signToken({ sub: 'ops-1', role: 'ops' }, config.jwt, 60);
   await get('/v1/no-such-route', { authorization: `Bearer ${token}` });
-  app.log.warn({ upstream: { headers: { authorization: `Bearer ${token}`, cookie: 'session=s3cr3t' } }, config: { jwtSecret: config.jwtSecret } }, 'what a careless log call could write');
+  app.log.warn({ upstream: { headers: { authorization: `Bearer ${token}`, cookie: 'session=s3cr3t' } }, config: { jwtSecret: config.jwt.secret } }, 'what a careless log call could write');
   expect(raw).toContain('what a careless log call could write');
   expect(raw).not.toContain(token);
   expect(raw).not.toContain('s3cr3t');
-  expect(raw).not.toContain(config.jwtSecret);
+  expect(raw).not.toContain(config.jwt.secret);
   expect(lines.at(-1)).toMatchObject({ upstream: { headers: { authorization: '[redacted]', cookie: '[redacted]' } }, config: { jwtSecret: '[redacted]' } });
 });

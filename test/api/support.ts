@@ -192,7 +192,7 @@ export function apiOn(app: FastifyInstance): Api {
 // ---------- parties ----------
 
 export function tokenFor(config: Config, claims: Principal, ttlSeconds = 600): string {
-  return signToken(claims, config.jwtSecret, ttlSeconds);
+  return signToken(claims, config.jwt, ttlSeconds);
 }
 
 /** A valid USCC no other test uses, registered in `region` (the profile's region must match it). */

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
+import { payloadDataConverter } from '../../adapters/payloadCodec';
 import type { ApiDeps } from '../../services/api/app';
 import { allow } from '../../services/api/auth';
 import type { LiveFeed } from '../../services/api/liveFeed';
@@ -118,5 +119,5 @@ test('an unexpected failure answers 500 { error: "internal" } with no details', 
 function healthyTemporal(): Client {
   const connection = Connection.lazy({ address: stack.config.temporal.address });
   opened.push(() => connection.close());
-  return new Client({ connection, namespace: stack.config.temporal.namespace });
+  return new Client({ connection, namespace: stack.config.temporal.namespace, dataConverter: payloadDataConverter(stack.config) });
 }

@@ -80,12 +80,12 @@ const now = () => Math.floor(Date.now() / 1000);
 const badToken = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.base64String({ maxLength: 200 }),
-  fc.jsonValue({ maxDepth: 2 }).map((claims) => jwt({ alg: 'HS256', typ: 'JWT' }, claims, config.jwtSecret)),
-  fc.record({ sub: fc.string(), role: fc.string(), org: fc.option(fc.string()) }).map((claims) => jwt({ alg: 'HS256' }, { ...claims, iat: now(), exp: now() + 600 }, config.jwtSecret)),
+  fc.jsonValue({ maxDepth: 2 }).map((claims) => jwt({ alg: 'HS256', typ: 'JWT' }, claims, config.jwt.secret)),
+  fc.record({ sub: fc.string(), role: fc.string(), org: fc.option(fc.string()) }).map((claims) => jwt({ alg: 'HS256' }, { ...claims, iat: now(), exp: now() + 600 }, config.jwt.secret)),
   fc.constantFrom('ops', 'enterprise', 'institution').map((role) => jwt({ alg: 'HS256' }, { sub: 'x', role, iat: now(), exp: now() + 600 }, 'another-secret-of-at-least-thirty-two-chars')),
   fc.constant(null).map(() => `${b64({ alg: 'none' })}.${b64({ sub: 'x', role: 'ops', iat: now(), exp: now() + 600 })}.`),
-  fc.constant(null).map(() => jwt({ alg: 'HS256' }, { sub: 'x', role: 'ops', iat: now() - 7_200, exp: now() - 3_600 }, config.jwtSecret)),
-  fc.constant(null).map(() => jwt({ alg: 'HS512' }, { sub: 'x', role: 'ops', iat: now(), exp: now() + 600 }, config.jwtSecret)),
+  fc.constant(null).map(() => jwt({ alg: 'HS256' }, { sub: 'x', role: 'ops', iat: now() - 7_200, exp: now() - 3_600 }, config.jwt.secret)),
+  fc.constant(null).map(() => jwt({ alg: 'HS512' }, { sub: 'x', role: 'ops', iat: now(), exp: now() + 600 }, config.jwt.secret)),
 );
 
 // ---------- bodies ----------

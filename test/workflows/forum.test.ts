@@ -14,7 +14,7 @@ import {
 } from '../../workflows/forumMessages';
 import { CommandRejection } from '../../workflows/messages';
 import { rejectionOf } from './support';
-import { createTimeSkippingEnv, ENV_SETUP_TIMEOUT_MS } from './testEnv';
+import { createTimeSkippingEnv, ENV_SETUP_TIMEOUT_MS, testDataConverter } from './testEnv';
 
 // A forum from registration to its end in skipped time: registrations and a withdrawal, the
 // schedule at the close (real stable matching and placement over the fake pair scores), the
@@ -93,6 +93,7 @@ beforeAll(async () => {
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
     activities: fakeActivities,
+    dataConverter: testDataConverter,
     bundlerOptions: { logger: new DefaultLogger('WARN') } as never,
   });
   running = worker.run();

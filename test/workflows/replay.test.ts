@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Runtime, Worker, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { loadConfig } from '../../adapters/config';
+import { payloadDataConverter } from '../../adapters/payloadCodec';
 import { bundleWorkflows, installTemporalRuntime, workerTracing } from '../../adapters/temporal';
 import { testLogger } from '../support/stack';
 import { historyFromJson } from './historyJson';
@@ -12,7 +14,8 @@ import { LOCAL_STEPS_FIRST_TASK_ONLY_PATCH } from '../../workflows/activityOptio
 // Every saved history must replay against today's workflow code: a change that would break a
 // running application (a reordered activity, a new timer, a moved upsert) fails here, not in
 // production. Histories come from recordHistories.ts and from real runs on the dev server; any
-// .json dropped into histories/ is replayed.
+// .json dropped into histories/ is replayed. The replay worker has the payload codec the workers
+// have: histories recorded before encryption (all of them so far) pass through it unchanged.
 
 const HISTORIES_DIR = path.resolve(__dirname, 'histories');
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
@@ -33,12 +36,12 @@ beforeAll(async () => {
     workflowId: path.basename(file, '.json'),
     history: historyFromJson(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'))),
   }));
-  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'replay-test' }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'replay-test', dataConverter: payloadDataConverter(loadConfig({ NODE_ENV: 'test' })) }, histories)) {
     results.set(result.workflowId, result);
   }
   const tracing = { spanProcessor: new SimpleSpanProcessor(replayedSpans), resource: resourceFromAttributes({ 'service.name': 'replay-test' }) };
   const tracedBundle = await bundleWorkflows(require.resolve('../../workflows'), testLogger(), { traced: true });
-  for await (const result of Worker.runReplayHistories({ workflowBundle: tracedBundle, replayName: 'replay-test-traced', ...(await workerTracing(tracing)) }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: tracedBundle, replayName: 'replay-test-traced', dataConverter: payloadDataConverter(loadConfig({ NODE_ENV: 'test' })), ...(await workerTracing(tracing)) }, histories)) {
     tracedResults.set(result.workflowId, result);
   }
 }, 180_000);

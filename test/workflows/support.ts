@@ -30,7 +30,7 @@ import {
   type CommandResult,
 } from '../../workflows/messages';
 import type { ApplicationSnapshot } from '../../workflows/applicationState';
-import { createTimeSkippingEnv, ENV_SETUP_TIMEOUT_MS } from './testEnv';
+import { createTimeSkippingEnv, ENV_SETUP_TIMEOUT_MS, testDataConverter } from './testEnv';
 
 // Shared by the workflow test files and recordHistories.ts: the fake market the activities run
 // against, one time-skipping environment with one worker, and small drivers for the commands.
@@ -214,6 +214,7 @@ export async function createHarness(options: { startAt?: string } = {}): Promise
     taskQueue,
     workflowBundle,
     activities: fakeActivities,
+    dataConverter: testDataConverter,
   }).catch(async (err: unknown) => {
     await env.teardown();
     throw err;

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey, type SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
+import { loadConfig } from '../../adapters/config';
+import { payloadDataConverter } from '../../adapters/payloadCodec';
 import { installTemporalRuntime } from '../../adapters/temporal';
 import { testLogger } from '../support/stack';
 import { searchAttributes as applicationSearchAttributes } from '../../workflows/outbox';
@@ -30,6 +32,9 @@ export async function fetchTestServer(): Promise<void> {
   if (code !== 0) throw new Error(`${TEST_SERVER_PATH} --fetch failed (exit ${code ?? signal})`);
 }
 
+/** The payload codec every client and worker has (adapters/payloadCodec.ts), with the test key: the test server's histories are sealed too. */
+export const testDataConverter = payloadDataConverter(loadConfig({ NODE_ENV: 'test' }));
+
 /** The custom search attributes dealflow's workflows upsert. */
 export const DEALFLOW_SEARCH_ATTRIBUTES: readonly SearchAttributeKey<SearchAttributeType>[] = Object.values(applicationSearchAttributes);
 
@@ -49,6 +54,7 @@ export async function createTimeSkippingEnv(
   if (Runtime._instance === undefined) installTemporalRuntime(testLogger());
   await fetchTestServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
+    client: { dataConverter: testDataConverter },
     server: {
       executable: { type: 'existing-path', path: TEST_SERVER_PATH },
       ...(startAt !== undefined ? { extraArgs: ['--initial-time', new Date(startAt).toISOString()] } : {}),

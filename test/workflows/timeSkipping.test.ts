@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { approveSignal, sleepyWorkflow, type SleepyResult } from './fixtures/sleepyWorkflow';
-import { createTimeSkippingEnv, ENV_SETUP_TIMEOUT_MS } from './testEnv';
+import { createTimeSkippingEnv, ENV_SETUP_TIMEOUT_MS, testDataConverter } from './testEnv';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function runWithWorker<T>(fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, dataConverter: testDataConverter });
   return worker.runUntil(fn);
 }
 

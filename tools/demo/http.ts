@@ -1,3 +1,4 @@
+import type { JwtSettings } from '../../adapters/config';
 import type { Principal } from '../../schemas/http';
 import { signToken } from '../../services/api/auth';
 
@@ -27,7 +28,7 @@ export interface CallOptions {
 
 export interface ApiClientOptions {
   baseUrl: string;
-  jwtSecret: string;
+  jwt: JwtSettings;
   concurrency: number;
   /** Per request, ms. */
   timeoutMs?: number;
@@ -36,13 +37,13 @@ export interface ApiClientOptions {
 
 const TOKEN_TTL_SECONDS = 4 * 3_600;
 
-export function createApiClient({ baseUrl, jwtSecret, concurrency, timeoutMs = 30_000, retries = 5 }: ApiClientOptions): ApiClient {
+export function createApiClient({ baseUrl, jwt, concurrency, timeoutMs = 30_000, retries = 5 }: ApiClientOptions): ApiClient {
   const tokens = new Map<string, string>();
   const tokenFor = (principal: Principal): string => {
     const key = `${principal.role}:${principal.sub}`;
     let token = tokens.get(key);
     if (!token) {
-      token = signToken(principal, jwtSecret, TOKEN_TTL_SECONDS);
+      token = signToken(principal, jwt, Math.min(TOKEN_TTL_SECONDS, jwt.maxLifetimeSeconds));
       tokens.set(key, token);
     }
     return token;

@@ -1,4 +1,5 @@
 import type { ApplicationView, DealStatus, DealView } from '../../schemas';
+import type { JwtSettings } from '../../adapters/config';
 import type { Principal } from '../../schemas/http';
 import { beijingDateOf } from '../../schemas/beijingDate';
 import type { SeedData } from '../seed/generate';
@@ -21,7 +22,7 @@ export interface DemoOptions {
   seed: number;
   concurrency: number;
   maxMinutes: number;
-  jwtSecret: string;
+  jwt: JwtSettings;
   data: SeedData;
   /** How often every party looks at its inbox or its applications. */
   pollMs?: number;
@@ -87,7 +88,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const termSheetValidityMs = options.termSheetValidityMs ?? 10 * 60_000;
   const rampMs = options.rampMs ?? 5_000;
   const log = options.log ?? (() => undefined);
-  const client = createApiClient({ baseUrl: options.api, jwtSecret: options.jwtSecret, concurrency: options.concurrency });
+  const client = createApiClient({ baseUrl: options.api, jwt: options.jwt, concurrency: options.concurrency });
   const ops: Principal = { role: 'ops', sub: 'demo:ops' };
   const enterpriseOf = (uscc: string): Principal => ({ role: 'enterprise', sub: `demo:${uscc}`, org: uscc });
   const institutionOf = (institutionId: string): Principal => ({ role: 'institution', sub: `demo:${institutionId}`, org: institutionId });

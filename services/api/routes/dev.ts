@@ -5,7 +5,7 @@ import { signToken } from '../auth';
 import type { RouteContext } from '../context';
 
 // `GET /dev/tokens`: tokens for the web pages' principal picker on a developer's machine. app.ts
-// registers it only outside production; anyone who can reach it can act as anyone.
+// registers it only with NODE_ENV=development or test and HOST on loopback; anyone who can reach it can act as anyone.
 
 /** How many enterprises and institutions the picker offers, besides the seed's demo pair. */
 export const DEV_PRINCIPALS_PER_ROLE = 4;
@@ -37,7 +37,7 @@ export const devRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps
     schema: {
       tags: ['development'],
       summary: 'Development only: short-lived tokens for an ops user and the first seeded enterprises and institutions',
-      description: 'Not registered when NODE_ENV=production. Serves the web pages\' principal picker: each token is '
+      description: 'Registered only with NODE_ENV=development or test and the API listening on loopback. Serves the web pages\' principal picker: each token is '
         + `signed with DEALFLOW_JWT_SECRET and lapses after ${DEV_TOKEN_TTL_SECONDS / 60} minutes. The seed's demo `
         + 'enterprise and institution (`npm run seed`) come first when they are in the database.',
       security: [],
@@ -51,7 +51,7 @@ export const devRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps
       firstOf(models.institutions, demo.institution?.institutionId),
     ]);
     const now = Date.now();
-    const sign = (claims: Principal): string => signToken(claims, config.jwtSecret, DEV_TOKEN_TTL_SECONDS, now);
+    const sign = (claims: Principal): string => signToken(claims, config.jwt, DEV_TOKEN_TTL_SECONDS, now);
     const principals: DevPrincipal[] = [
       { role: 'ops', org: null, name: 'Ops desk 运营', note: 'sees every application, deal and the live feed', demo: true, token: sign({ sub: demo.ops?.sub ?? 'ops-dev', role: 'ops' }) },
       ...enterprises.map(({ doc, demo: isDemo }) => {

@@ -23,11 +23,15 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
 const ours = Object.entries(compose.services).filter(([, service]) => service.image?.startsWith('dealflow:'));
 
 /**
- * Compose's `${VAR}` and `${VAR:?message}`, each set to a value long enough for any secret, and
- * `${VAR:-default}`, left unset (its default): an optional setting must work both ways.
+ * Compose's `${VAR}` and `${VAR:?message}`, each set to a value long enough for any secret (the
+ * payload keys to a key list of one AES-256 key), and `${VAR:-default}`, left unset (its default):
+ * an optional setting must work both ways.
  */
 function interpolate(value: string | number): string {
-  return String(value).replace(/\$\{([A-Z0-9_]+)(:[-?])?([^}]*)\}/g, (_match, _name, kind, rest: string) => (kind === ':-' ? rest : 'x'.repeat(40)));
+  return String(value).replace(/\$\{([A-Z0-9_]+)(:[-?])?([^}]*)\}/g, (_match, name: string, kind, rest: string) => {
+    if (kind === ':-') return rest;
+    return name === 'DEALFLOW_PAYLOAD_KEYS' ? `k1:${'A'.repeat(43)}=` : 'x'.repeat(40);
+  });
 }
 
 describe('docker-compose.yml', () => {

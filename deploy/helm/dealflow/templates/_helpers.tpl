@@ -60,6 +60,45 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ required "jwt.existingSecret is required" $v.jwt.existingSecret }}
       key: {{ $v.jwt.secretKey }}
+- name: DEALFLOW_JWT_ISSUER
+  value: {{ $v.jwt.issuer | quote }}
+- name: DEALFLOW_JWT_AUDIENCE
+  value: {{ $v.jwt.audience | quote }}
+- name: DEALFLOW_JWT_MAX_LIFETIME_SECONDS
+  value: {{ $v.jwt.maxLifetimeSeconds | quote }}
+- name: DEALFLOW_PAYLOAD_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "payloadEncryption.existingSecret is required" $v.payloadEncryption.existingSecret }}
+      key: {{ $v.payloadEncryption.secretKey }}
+{{- with $v.payloadEncryption.codecCorsOrigins }}
+- name: DEALFLOW_CODEC_CORS_ORIGINS
+  value: {{ . | quote }}
+{{- end }}
+{{- with $v.temporal.apiKey.existingSecret }}
+- name: TEMPORAL_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $v.temporal.apiKey.secretKey }}
+{{- end }}
+- name: KAFKA_CREATE_TOPICS
+  value: {{ $v.kafka.topics.create | quote }}
+- name: KAFKA_REPLICATION_FACTOR
+  value: {{ $v.kafka.topics.replicationFactor | quote }}
+- name: KAFKA_MIN_INSYNC_REPLICAS
+  value: {{ $v.kafka.topics.minInsyncReplicas | quote }}
+{{- with $v.kafka.sasl.username }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ $v.kafka.sasl.mechanism | quote }}
+- name: KAFKA_SASL_USERNAME
+  value: {{ . | quote }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "kafka.sasl.existingSecret is required with kafka.sasl.username" $v.kafka.sasl.existingSecret }}
+      key: {{ $v.kafka.sasl.passwordKey }}
+{{- end }}
 {{- if .metricsPort }}
 - name: DEALFLOW_METRICS_PORT
   value: {{ .metricsPort | quote }}
@@ -81,6 +120,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- if $v.kafka.tls.enabled }}
 - name: KAFKA_TLS_CA_FILE
   value: /etc/dealflow/tls/kafka/ca.crt
+{{- if $v.kafka.tls.mutual }}
+- name: KAFKA_TLS_CERT_FILE
+  value: /etc/dealflow/tls/kafka/tls.crt
+- name: KAFKA_TLS_KEY_FILE
+  value: /etc/dealflow/tls/kafka/tls.key
+{{- end }}
 {{- end }}
 {{- with $v.tracing.otlpEndpoint }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
