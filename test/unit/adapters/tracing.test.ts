@@ -6,12 +6,15 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { loadConfig } from '../../../adapters/config';
+import { loadConfig as loadConfigFrom } from '../../../adapters/config';
 import { createEventPublisher } from '../../../adapters/events/publisher';
 import type { EventProducer } from '../../../adapters/kafka';
 import { createLogger } from '../../../adapters/logger';
 import { activeTracing, startTracing, stopTracing, tracedConsume } from '../../../adapters/tracing';
 import { eventStream, screened, T0, usccOf } from '../../support/opsEvents';
+
+/** The configuration of a test process: the development secrets need NODE_ENV=test said explicitly. */
+const loadConfig = (env: NodeJS.ProcessEnv = {}) => loadConfigFrom({ NODE_ENV: 'test', ...env });
 
 // Tracing is off unless an OTLP endpoint is set; on, the Kafka messages carry the produce span's
 // context to the consumer's span, and log lines the ids of the span active where they are written.
