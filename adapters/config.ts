@@ -162,6 +162,12 @@ export interface JwtSettings {
   audience: string;
   /** The longest a token may be valid (`exp` - `iat`); longer ones are refused. */
   maxLifetimeSeconds: number;
+  /**
+   * `exp`, `iat`, `iss` and `aud` must be present (production). In development and test they are
+   * checked when present: the contract's tokens carry `sub`, `role` and `org`, and a scenario may
+   * sign just those.
+   */
+  requireStandardClaims: boolean;
 }
 
 /** TLS to Temporal: PEM file paths, read when connecting (adapters/tls.ts); no CA file means the system's roots. */
@@ -286,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issuer: e.DEALFLOW_JWT_ISSUER,
       audience: e.DEALFLOW_JWT_AUDIENCE,
       maxLifetimeSeconds: e.DEALFLOW_JWT_MAX_LIFETIME_SECONDS,
+      requireStandardClaims: !explicitlyLocal,
     },
     devTokens,
     payloadKeys: e.DEALFLOW_PAYLOAD_KEYS ?? [LOCAL_PAYLOAD_KEY],

@@ -39,7 +39,7 @@ export function registerIdentify(app: FastifyInstance, jwt: JwtSettings): void {
       request.authProblem = `invalid token: ${(error as Error).message}`;
       return;
     }
-    const lifetime = tokenLifetimeProblem(claims as { iat?: unknown; exp?: unknown }, jwt.maxLifetimeSeconds);
+    const lifetime = tokenLifetimeProblem(claims as { iat?: unknown; exp?: unknown }, jwt);
     if (lifetime) {
       request.authProblem = `invalid token: ${lifetime}`;
       return;
@@ -54,22 +54,24 @@ export function registerIdentify(app: FastifyInstance, jwt: JwtSettings): void {
 }
 
 /**
- * @fastify/jwt's verifier options: HS256 only, the configured issuer and audience, and `exp` and
- * `iat` required (a token that never expires is refused).
+ * @fastify/jwt's verifier options: HS256 only, the configured issuer and audience, and in
+ * production `exp`, `iat`, `iss` and `aud` required (a token that never expires is refused).
  */
 export function verifierOptions(jwt: JwtSettings) {
   return {
     algorithms: ['HS256' as const],
     allowedIss: jwt.issuer,
     allowedAud: jwt.audience,
-    requiredClaims: ['exp', 'iat', 'iss', 'aud'],
+    requiredClaims: jwt.requireStandardClaims ? ['exp', 'iat', 'iss', 'aud'] : [],
   };
 }
 
 /** Why a token's `iat`..`exp` span is refused: longer than the cap, or issued in the future. */
-function tokenLifetimeProblem(claims: { iat?: unknown; exp?: unknown }, maxLifetimeSeconds: number): string | null {
+function tokenLifetimeProblem(claims: { iat?: unknown; exp?: unknown }, jwt: JwtSettings): string | null {
   const { iat, exp } = claims;
+  if (!jwt.requireStandardClaims && iat === undefined && exp === undefined) return null;
   if (typeof iat !== 'number' || typeof exp !== 'number') return 'iat and exp must be numbers';
+  const maxLifetimeSeconds = jwt.maxLifetimeSeconds;
   if (exp - iat > maxLifetimeSeconds) return `lifetime ${exp - iat} s exceeds the ${maxLifetimeSeconds} s allowed`;
   // A minute of clock skew between the signer and us.
   if (iat > Date.now() / 1000 + 60) return 'issued in the future';
