@@ -1,11 +1,12 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import { snapshot, type ApplicationState, type DealState } from '../applicationState';
-import { acceptOfferUpdate, decideUpdate, getApplicationQuery, submitDocumentsUpdate, withdrawUpdate, type CommandResult } from '../messages';
+import { acceptOfferUpdate, decideUpdate, getApplicationQuery, recordDownloadUpdate, submitDocumentsUpdate, withdrawUpdate, type CommandResult } from '../messages';
 import { acceptOffer, checkAcceptance } from './acceptOffer';
 import { refreshCalendar } from '../deadlines';
 import { registerDishonestDebtorSignal } from '../dishonestDebtor';
 import { checkDecision, decide } from './decide';
 import { checkStillEligible } from './eligibility';
+import { checkDownload, recordDownload } from './recordDownload';
 import { checkSubmission, submitDocuments } from './submitDocuments';
 import { checkWithdrawal, withdraw } from './withdraw';
 
@@ -35,6 +36,9 @@ export function registerHandlers(state: ApplicationState): void {
   });
   setHandler(withdrawUpdate, (request) => applied(state, withdraw(state, request)), {
     validator: (request) => void checkWithdrawal(state, request),
+  });
+  setHandler(recordDownloadUpdate, (download) => applied(state, recordDownload(state, download)), {
+    validator: (download) => void checkDownload(state, download),
   });
 }
 
