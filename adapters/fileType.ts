@@ -1,4 +1,4 @@
-import { fileTypeFromBuffer } from 'file-type';
+import { fileTypeFromBuffer } from 'file-type/core';
 import { FILE_CONTENT_TYPES, type FileContentType } from '../schemas/files';
 
 // What a file is, from its first bytes (file-type: magic numbers, and for DOCX and XLSX the

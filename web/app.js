@@ -117,6 +117,7 @@ export const EVENT = {
   'deal.selected': 'Offer accepted 已选定',
   'deal.not_selected': 'Not selected 未选定',
   'deal.closed': 'Deal closed 已完成',
+  'deal.document_downloaded': 'Document downloaded 材料已下载',
 };
 
 export const label = (table, key) => table[key] ?? key;
