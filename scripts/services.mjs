@@ -40,11 +40,11 @@ export const ports = {
   mongo: port('DEALFLOW_MONGO_PORT', 27017),
   kafka: port('DEALFLOW_KAFKA_PORT', 9092),
   kafkaController: port('DEALFLOW_KAFKA_CONTROLLER_PORT', 9093),
-  // The S3 API; SeaweedFS's master, volume and filer servers take the next three ports, and each
-  // of the four its gRPC port 10000 above.
+  // The S3 API; SeaweedFS's master, volume, filer and admin servers take the next four ports, and
+  // each of the five its gRPC port 10000 above.
   s3: port('DEALFLOW_S3_PORT', 8333),
 };
-const seaweedPorts = { s3: ports.s3, master: ports.s3 + 1, volume: ports.s3 + 2, filer: ports.s3 + 3 };
+const seaweedPorts = { s3: ports.s3, master: ports.s3 + 1, volume: ports.s3 + 2, filer: ports.s3 + 3, admin: ports.s3 + 4 };
 // The local store's identity; adapters/config.ts uses the same when DEALFLOW_S3_ENDPOINT is unset.
 const LOCAL_S3_IDENTITY = { accessKey: 'dealflow-local', secretKey: 'dealflow-local-secret-not-for-production' };
 export const LOCAL_S3_BUCKET = 'dealflow-files';
@@ -292,8 +292,8 @@ const services = [
     },
   },
   {
-    // The documents' object store: `weed mini` runs SeaweedFS's master, volume, filer and S3
-    // servers in one process; everything else it offers (WebDAV, admin UI, Iceberg, telemetry) off.
+    // The documents' object store: `weed mini` runs SeaweedFS's master, volume, filer, S3 and admin
+    // servers in one process; everything else it offers (WebDAV, admin UI, Iceberg, Lance, telemetry) off.
     name: 'seaweedfs',
     ports: [...Object.values(seaweedPorts), ...Object.values(seaweedPorts).map((p) => p + 10000)],
     binary: () => seaweedfsBin,
@@ -314,6 +314,9 @@ const services = [
         `-master.port=${seaweedPorts.master}`,
         `-volume.port=${seaweedPorts.volume}`,
         `-filer.port=${seaweedPorts.filer}`,
+        // The admin server (maintenance jobs) always runs in `mini`; its UI is off, its old second port too.
+        `-admin.port=${seaweedPorts.admin}`,
+        '-admin.port.legacy=0',
         `-s3.config=${s3Config}`,
         `-bucket=${LOCAL_S3_BUCKET}`,
         '-s3.port.iceberg=0',

@@ -26,11 +26,11 @@ const portFree = (port: number): Promise<boolean> => new Promise((resolve) => {
   server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
 });
 
-/** A base port whose next three and their +10000 gRPC ports are all free. */
+/** A base port whose next four and their +10000 gRPC ports are all free. */
 async function freePortBlock(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const base = 20_000 + Math.floor(Math.random() * 9_000);
-    const wanted = [0, 1, 2, 3].flatMap((offset) => [base + offset, base + offset + 10_000]);
+    const wanted = [0, 1, 2, 3, 4].flatMap((offset) => [base + offset, base + offset + 10_000]);
     if ((await Promise.all(wanted.map(portFree))).every(Boolean)) return base;
   }
   throw new Error('no free block of ports for SeaweedFS');
@@ -66,6 +66,7 @@ export async function startOwnObjectStore(bucket = 'dealflow-files'): Promise<Ow
     child = spawn(binary, [
       'mini', '-ip=127.0.0.1', '-ip.bind=127.0.0.1', `-dir=${path.join(dir, 'data')}`,
       `-s3.port=${base}`, `-master.port=${base + 1}`, `-volume.port=${base + 2}`, `-filer.port=${base + 3}`,
+      `-admin.port=${base + 4}`, '-admin.port.legacy=0',
       `-s3.config=${s3Config}`, `-bucket=${bucket}`, '-s3.port.iceberg=0', '-s3.port.lance=0',
       '-webdav=false', '-admin.ui=false', '-master.telemetry=false',
     ], { stdio: ['ignore', log, log] });
