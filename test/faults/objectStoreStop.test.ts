@@ -1,6 +1,6 @@
 import { startOwnObjectStore, type OwnObjectStore } from '../support/ownObjectStore';
 import { pdf } from '../support/sampleFiles';
-import { newUscc, profile, request, useApiStack } from '../api/support';
+import { newInstitutionId, newUscc, product, profile, registerInstitutions, request, untilApplication, useApiStack } from '../api/support';
 import { recordFault } from './support/results';
 
 // The object store goes down (its own SeaweedFS, not the shared one): uploads and downloads answer
@@ -40,7 +40,12 @@ test('with the object store down, file requests answer 503 with Retry-After, not
   const uscc = newUscc();
   const token = stack.enterpriseToken(uscc);
   expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() })).status).toBe(200);
+  // A bank whose product matches, so the application stays open (in due diligence) and takes files.
+  const bank = newInstitutionId();
+  await registerInstitutions(stack, api, [bank]);
+  expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
   const { applicationId } = (await api.call('POST', '/v1/applications', { token, body: request })).body;
+  await untilApplication(api, token, applicationId, (view) => (view.status === 'in_due_diligence' ? view : undefined));
 
   const before = Array.from({ length: 5 }, (_, i) => pdf(100_000 + i * 250_000));
   const accepted: { fileId: string; bytes: Buffer }[] = [];
