@@ -330,6 +330,8 @@ const services = [
       // `/status` answers once the S3 server runs; a signed HeadBucket once the bucket is there.
       const status = await fetch(`http://127.0.0.1:${seaweedPorts.s3}/status`, { signal: AbortSignal.timeout(1000) });
       if (!status.ok) return false;
+      // The SDK's once-per-process notice that its 2027 releases need Node 22 is not news on every `up`.
+      env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const { S3Client, HeadBucketCommand } = await import('@aws-sdk/client-s3');
       const client = new S3Client({
         endpoint: `http://127.0.0.1:${seaweedPorts.s3}`,
