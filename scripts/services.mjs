@@ -99,7 +99,7 @@ function goCommand(args, cwd, buildLog) {
   const out = fs.openSync(buildLog, 'a');
   const result = spawnSync('go', args, { cwd, stdio: ['ignore', out, out], env: { ...env, GOFLAGS: '-buildvcs=false' } });
   fs.closeSync(out);
-  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.24 or newer`);
+  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.26.6 or newer (SeaweedFS needs it)`);
   return result.status === 0;
 }
 
@@ -119,7 +119,7 @@ function installTemporal(log) {
     env: { ...env, GOBIN: gobin, GOFLAGS: '-buildvcs=false' },
   });
   fs.closeSync(out);
-  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.24 or newer`);
+  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.26.6 or newer (SeaweedFS needs it)`);
   return result.status === 0;
 }
 

@@ -62,7 +62,9 @@ export async function storeUpload(deps: { models: Models; objectStore: ObjectSto
   } catch (error) {
     input.body.resume(); // the client may still be sending: let it finish into nothing
     await deleteFileRecord(models, fileId).catch(() => undefined);
-    throw checks.refusal ?? error;
+    if (checks.refusal) throw checks.refusal;
+    if (input.body.readableAborted) throw new ApiError(400, 'upload_interrupted', 'the upload ended before the file was complete; nothing was stored');
+    throw error;
   }
   const stored = {
     contentType: checks.contentType as StoredFile['contentType'],
