@@ -4,6 +4,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -22,8 +23,12 @@ const PARTS_IN_FLIGHT = 2;
 const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface ObjectStore {
-  /** Streams `body` to `key`; on any failure (the body's included) the multipart upload is aborted, so nothing stays. */
-  put(key: string, body: Readable, metadata?: Record<string, string>): Promise<void>;
+  /**
+   * Streams `body` to `key`: as one PUT when its length is known (nothing buffered), else as a
+   * multipart upload (5 MiB parts). On any failure (the body's included) the upload is aborted and
+   * the key deleted, so nothing stays.
+   */
+  put(key: string, body: Readable, options?: { contentLength?: number; metadata?: Record<string, string> }): Promise<void>;
   get(key: string): Promise<Readable>;
   /** Idempotent: deleting a missing key succeeds. */
   delete(key: string): Promise<void>;
@@ -53,19 +58,23 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
   return {
     bucket,
     client,
-    async put(key, body, metadata) {
-      const upload = new Upload({
-        client,
-        params: { Bucket: bucket, Key: key, Body: body, ...(metadata ? { Metadata: metadata } : {}) },
-        partSize: PART_BYTES,
-        queueSize: PARTS_IN_FLIGHT,
-        leavePartsOnError: false,
-      });
+    async put(key, body, { contentLength, metadata } = {}) {
+      const params = { Bucket: bucket, Key: key, Body: body, ...(metadata ? { Metadata: metadata } : {}) };
+      // A known length streams straight through in one request (the SDK signs it UNSIGNED-PAYLOAD);
+      // an unknown one (a chunked request) needs parts, which the SDK buffers one at a time.
+      const upload = contentLength !== undefined
+        ? null
+        : new Upload({ client, params, partSize: PART_BYTES, queueSize: PARTS_IN_FLIGHT, leavePartsOnError: false });
       // A body that fails (size cap, wrong type, client gone) must stop the upload, not let it wait.
-      const abort = (): void => void upload.abort().catch(() => undefined);
+      const abortController = new AbortController();
+      const abort = (): void => {
+        abortController.abort();
+        if (upload) void upload.abort().catch(() => undefined);
+      };
       body.once('error', abort);
       try {
-        await upload.done();
+        if (upload) await upload.done();
+        else await client.send(new PutObjectCommand({ ...params, ContentLength: contentLength }), { abortSignal: abortController.signal });
       } catch (error) {
         // A single-part upload (a small file) is a plain PUT that may already have landed.
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);

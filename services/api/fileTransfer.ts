@@ -29,6 +29,8 @@ export interface UploadInput {
   kind: DocumentKind;
   name: string;
   body: Readable;
+  /** The request's Content-Length, when it had one (checked against the cap before this). */
+  contentLength?: number;
 }
 
 /**
@@ -58,7 +60,8 @@ export async function storeUpload(deps: { models: Models; objectStore: ObjectSto
   const ciphertext = new PassThrough();
   pipeline(checked, encryption.stream, ciphertext, () => undefined);
   try {
-    await objectStore.put(objectKey, ciphertext, { 'dealflow-file-id': fileId });
+    // AES-GCM's ciphertext is as long as the plaintext: a declared length is the object's length.
+    await objectStore.put(objectKey, ciphertext, { ...(input.contentLength !== undefined ? { contentLength: input.contentLength } : {}), metadata: { 'dealflow-file-id': fileId } });
   } catch (error) {
     input.body.resume(); // the client may still be sending: let it finish into nothing
     await deleteFileRecord(models, fileId).catch(() => undefined);

@@ -115,6 +115,7 @@ export const fileRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       kind: request.headers['x-document-kind'],
       name: request.headers['x-file-name'],
       body: request.body as Readable,
+      ...(declared !== undefined ? { contentLength: declared } : {}),
     });
     request.log.info({ applicationId: application._id, fileId: stored.fileId, size: stored.size, contentType: stored.contentType }, 'file uploaded');
     return reply.code(201).send(stored);
