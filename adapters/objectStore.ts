@@ -21,6 +21,11 @@ const PART_BYTES = 5 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 /** A request the store does not answer in this time counts as the store being down (503). */
 const REQUEST_TIMEOUT_MS = 15_000;
+/** A read whose answer has not begun in this time is given up: a store that is starting may accept and wait. */
+const FIRST_BYTE_TIMEOUT_MS = 10_000;
+// The SDK logs a failed streaming request with console.warn; the failure is thrown to us anyway and
+// answered (and logged) by the API, so its own log line would only be noise.
+const quietSdkLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 export interface ObjectStore {
   /**
@@ -53,6 +58,7 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
     // Checksums only when the operation requires one: S3-compatible stores differ in what they accept.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    logger: quietSdkLogger,
   });
   const { bucket } = config;
   return {
@@ -84,11 +90,17 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
       }
     },
     async get(key) {
+      // The deadline covers the answer's start only: a long file then streams for as long as it takes.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), FIRST_BYTE_TIMEOUT_MS);
       try {
-        const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: deadline.signal });
         return answer.Body as Readable;
       } catch (error) {
+        if (deadline.signal.aborted) throw new DependencyUnavailable('objectStore', `the object store did not answer reading ${key} within ${FIRST_BYTE_TIMEOUT_MS} ms`, { cause: error });
         throw storeError(error, `reading ${key}`);
+      } finally {
+        clearTimeout(timer);
       }
     },
     async delete(key) {

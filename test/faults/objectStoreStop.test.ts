@@ -76,9 +76,15 @@ test('with the object store down, file requests answer 503 with Retry-After, not
   expect((await api.call('GET', `/v1/applications/${applicationId}`, { token })).status).toBe(200);
 
   await store.start();
+  // A store that has just started may answer 503 a little longer (its volume server registers with
+  // its master); every accepted file must read back once it answers.
   let readBack = 0;
   for (const file of accepted) {
-    const answer = await read(applicationId, file.fileId, token);
+    let answer = await read(applicationId, file.fileId, token);
+    for (let i = 0; i < 30 && answer.status === 503; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      answer = await read(applicationId, file.fileId, token);
+    }
     expect(answer.status).toBe(200);
     if (answer.bytes.equals(file.bytes)) readBack += 1;
   }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { LOCAL_S3_CREDENTIALS } from '../../adapters/config';
+import { createObjectStore } from '../../adapters/objectStore';
 
 // A SeaweedFS of a test's (or a bench's) own, on free ports with its own data directory: the
 // binary `npm run services:up` built (scripts/services.mjs), started and stopped here at will,
@@ -71,12 +72,17 @@ export async function startOwnObjectStore(bucket = 'dealflow-files'): Promise<Ow
       '-webdav=false', '-admin.ui=false', '-master.telemetry=false',
     ], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
-    const until = Date.now() + 90_000;
-    while (Date.now() < until) {
-      if (child.exitCode !== null) throw new Error(`SeaweedFS exited (${child.exitCode}); see ${path.join(dir, 'weed.log')}`);
-      const answered = await fetch(`${endpoint}/status`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
-      if (answered) return;
-      await new Promise((resolve) => setTimeout(resolve, 300));
+    // Ready when a signed HeadBucket answers: `/status` answers before the filer behind it does.
+    const probe = createObjectStore({ endpoint, bucket, region: 'us-east-1', forcePathStyle: true, credentials: { ...LOCAL_S3_CREDENTIALS }, encryptionKey: Buffer.alloc(32), retentionDays: 1, maxBytes: 1 });
+    try {
+      const until = Date.now() + 90_000;
+      while (Date.now() < until) {
+        if (child.exitCode !== null) throw new Error(`SeaweedFS exited (${child.exitCode}); see ${path.join(dir, 'weed.log')}`);
+        if (await probe.ping().then(() => true, () => false)) return;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    } finally {
+      probe.close();
     }
     throw new Error(`SeaweedFS did not answer within 90 s; see ${path.join(dir, 'weed.log')}`);
   }
