@@ -3,7 +3,7 @@
 // changed, so a half-filled form is not wiped by a poll.
 import { call, tokenFor, uploadFile } from './api.js';
 import {
-  act, APPLICATION_STATUS, badge, DEAL_STATUS, DOCUMENT_KIND, EVENT, fields, formatBps, formatCny, formatRelative,
+  act, APPLICATION_STATUS, badge, DEAL_STATUS, DOCUMENT_KIND, EVENT, fields, formatBps, formatBytes, formatCny, formatRelative,
   formatTime, h, header, INSTRUMENT, int, label, notify, OPEN_APPLICATION, poll, signInBar,
 } from './app.js';
 
@@ -274,11 +274,6 @@ function documentsForm(app, deal) {
     h('summary', {}, `${institutionOf(deal)} requests documents 补充材料`, deal.deadline ? ` — due ${formatRelative(deal.deadline)}` : ''), form);
 }
 
-function formatBytes(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
-}
 
 function withdrawForm(app) {
   const problem = h('div');

@@ -2,7 +2,7 @@
 // with the enterprise's profile, its request, the match score and reasons, and the decisions.
 import { call, downloadFile, tokenFor } from './api.js';
 import {
-  act, badge, DEAL_STATUS, DOCUMENT_KIND, fields, formatBps, formatCny, formatRelative, formatTime, h, header,
+  act, badge, DEAL_STATUS, DOCUMENT_KIND, fields, formatBps, formatBytes, formatCny, formatRelative, formatTime, h, header,
   INSTRUMENT, int, label, notify, poll, QUALIFICATION, signInBar,
 } from './app.js';
 
@@ -112,11 +112,6 @@ function documentFiles(deal) {
   return section;
 }
 
-function formatBytes(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
-}
 
 function profile(e) {
   return h('div', {},
