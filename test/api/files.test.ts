@@ -78,6 +78,8 @@ beforeAll(async () => {
   otherBank = newInstitutionId();
   await registerInstitutions(stack, api, [bank, otherBank]);
   expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
+  // A second institution's deal keeps an application open when the first declines.
+  expect((await api.call('PUT', `/v1/institutions/${otherBank}/products/${otherBank}-ip`, { token: stack.institutionToken(otherBank), body: product() })).status).toBe(200);
 });
 
 afterAll(() => objectStore?.close());
@@ -248,6 +250,20 @@ describe('submitting, listing and downloading', () => {
       { fileId: auditId, kind: 'audit_report', name: '2025 审计报告.pdf', by: { role: 'institution', sub: `officer@${bank}`, org: bank } },
       { fileId: statementsId, kind: 'financial_statements', name: 'fs-2025.xlsx', by: { role: 'ops', sub: 'ops-tester' } },
     ]);
+  });
+
+  test('a deal its institution declined gives it no further download (409)', async () => {
+    const declined = await dealWithDocumentsRequested();
+    const fileId = (await upload(declined.applicationId, declined.enterprise.token, pdf())).body.fileId;
+    expect((await api.call('POST', `/v1/applications/${declined.applicationId}/documents`, {
+      token: declined.enterprise.token, body: { dealId: declined.dealId, documents: [{ kind: 'audit_report', fileId }] },
+    })).status).toBe(200);
+    const officer = stack.institutionToken(bank);
+    expect((await download(`/v1/deals/${declined.dealId}/documents/${fileId}`, officer)).status).toBe(200);
+    expect((await api.call('POST', `/v1/deals/${declined.dealId}/decision`, { token: officer, body: { action: 'decline', reason: 'outside appetite' } })).status).toBe(200);
+    const refused = await download(`/v1/deals/${declined.dealId}/documents/${fileId}`, officer);
+    expect(refused.status).toBe(409);
+    expect(JSON.parse(refused.bytes.toString()).message).toMatch(/declined/);
   });
 
   test('after the application has ended, a download through the deal answers 409 (it could not be recorded)', async () => {

@@ -1,3 +1,4 @@
+import type { DealStatus } from '../../schemas';
 import { emit, type ApplicationState, type DealState } from '../applicationState';
 import { CommandRejection, type DocumentDownload } from '../messages';
 import { reject } from '../rejection';
@@ -5,6 +6,10 @@ import { checkApplicationOpen, findDeal } from './guards';
 
 // An institution (or ops) downloads a file submitted to a deal: the download is an event on the
 // application's stream, recorded before the API serves a byte, so the audit trail has no gaps.
+// A deal that ended without the enterprise choosing it (declined, expired, not selected) gives
+// its institution no further access to the enterprise's files.
+
+const ENDED_UNCHOSEN: ReadonlySet<DealStatus> = new Set<DealStatus>(['declined', 'expired', 'not_selected']);
 
 export function checkDownload(state: ApplicationState, download: DocumentDownload): DealState {
   const deal = findDeal(state, download?.dealId);
@@ -17,6 +22,7 @@ export function checkDownload(state: ApplicationState, download: DocumentDownloa
   if (!deal.record.documentsSubmitted.some((document) => document.fileId === download.fileId)) {
     reject(CommandRejection.notFound, `file ${String(download.fileId)} was not submitted to deal ${deal.record.dealId}`);
   }
+  if (ENDED_UNCHOSEN.has(deal.record.status)) reject(CommandRejection.notAllowed, `deal ${deal.record.dealId} is ${deal.record.status}: its files are no longer available to the institution`);
   return deal;
 }
 
