@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', module: 'writable', require: 'readonly', __dirname: 'readonly' } },
   },
   {
     // CommonJS by definition (a jest reporter, the dependency-cruiser config).
@@ -23,6 +23,7 @@ export default tseslint.config(
         document: 'readonly', localStorage: 'readonly', fetch: 'readonly', crypto: 'readonly', atob: 'readonly', Node: 'readonly',
         setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', FormData: 'readonly', Intl: 'readonly',
         TextDecoderStream: 'readonly', AbortController: 'readonly', URLSearchParams: 'readonly', location: 'readonly', window: 'readonly',
+        XMLHttpRequest: 'readonly',
       },
     },
   },

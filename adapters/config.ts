@@ -106,6 +106,22 @@ const EnvSchema = z.object({
   DEALFLOW_TEMPORAL_PORT: localPort('DEALFLOW_TEMPORAL_PORT', 7233),
   DEALFLOW_MONGO_PORT: localPort('DEALFLOW_MONGO_PORT', 27017),
   DEALFLOW_KAFKA_PORT: localPort('DEALFLOW_KAFKA_PORT', 9092),
+  // Documents are files (contract): an S3-compatible object store. Unset endpoint: the local store
+  // `npm run services:up` starts on DEALFLOW_S3_PORT with the development credentials below.
+  DEALFLOW_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://s3.example.com' }).optional(),
+  DEALFLOW_S3_PORT: localPort('DEALFLOW_S3_PORT', 8333),
+  DEALFLOW_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)').default('dealflow-files'),
+  DEALFLOW_S3_REGION: z.string().min(1).default('us-east-1'),
+  DEALFLOW_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  DEALFLOW_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  // Path-style URLs (http://host/bucket/key): what SeaweedFS, MinIO and most S3-compatible stores want.
+  DEALFLOW_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+  // 32 bytes, base64: the files are encrypted with AES-256-GCM before they leave the API.
+  DEALFLOW_FILE_ENCRYPTION_KEY: z.base64({ error: 'must be 32 bytes in base64, e.g. `openssl rand -base64 32`' })
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes in base64, e.g. `openssl rand -base64 32`')
+    .optional(),
+  DEALFLOW_FILE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  DEALFLOW_FILE_MAX_BYTES: z.coerce.number().int().min(1).max(20 * 1024 * 1024, 'the contract allows at most 20 MiB (20971520)').default(20 * 1024 * 1024),
   // The operations server (/metrics, /health/live|ready) of this process; unset, each process uses
   // its own default (services/metrics.ts). 0 picks a free port (tests).
   DEALFLOW_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -124,12 +140,15 @@ const EnvSchema = z.object({
 export const configVariables: readonly string[] = Object.keys(EnvSchema.shape);
 
 /** Unset, these mean the local stack on loopback, which a container or a pod never has. */
-export const deployedRequiredVariables = ['TEMPORAL_ADDRESS', 'MONGO_URL', 'KAFKA_BROKERS', 'DEALFLOW_JWT_SECRET', 'DEALFLOW_PAYLOAD_KEYS'] as const;
+export const deployedRequiredVariables = ['TEMPORAL_ADDRESS', 'MONGO_URL', 'KAFKA_BROKERS', 'DEALFLOW_JWT_SECRET', 'DEALFLOW_PAYLOAD_KEYS', 'DEALFLOW_S3_ENDPOINT', 'DEALFLOW_FILE_ENCRYPTION_KEY'] as const;
 
 // Only for a developer's machine or a test run (NODE_ENV=development or test, said explicitly):
 // anywhere else the process refuses to start without DEALFLOW_JWT_SECRET and DEALFLOW_PAYLOAD_KEYS.
 const LOCAL_JWT_SECRET = 'dealflow-local-development-secret-not-for-production';
 const LOCAL_PAYLOAD_KEY: PayloadKey = { id: 'local-development', key: Buffer.from('dealflow-local-payload-key-32by!', 'utf8') };
+// The same for the files' key and the local object store's identity (scripts/services.mjs sets it).
+const LOCAL_FILE_KEY = Buffer.from('dealflow-local-files-key-not-for-production!').subarray(0, 32);
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'dealflow-local', secretAccessKey: 'dealflow-local-secret-not-for-production' } as const;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -154,6 +173,21 @@ export interface Config {
   forums: { meetingsPerEnterprise: number };
   /** `otlpTracesUrl` undefined: tracing is off. `serviceName` undefined: the process's name. */
   tracing: { otlpTracesUrl?: string; serviceName?: string };
+  files: FilesConfig;
+}
+
+/** The object store and the files' rules (contract, "Documents are files"). */
+export interface FilesConfig {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  forcePathStyle: boolean;
+  /** Unset with an external endpoint: the SDK's default chain (environment, web identity, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** AES-256-GCM key of the files at rest, 32 bytes. */
+  encryptionKey: Buffer;
+  retentionDays: number;
+  maxBytes: number;
 }
 
 export interface JwtSettings {
@@ -222,6 +256,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!e.DEALFLOW_PAYLOAD_KEYS && !explicitlyLocal) {
     problems.push(`DEALFLOW_PAYLOAD_KEYS: required unless NODE_ENV is development or test (NODE_ENV=${e.NODE_ENV ?? 'unset'}); e.g. k1:$(openssl rand -base64 32)`);
+  }
+  if (!e.DEALFLOW_FILE_ENCRYPTION_KEY && !explicitlyLocal) {
+    problems.push(`DEALFLOW_FILE_ENCRYPTION_KEY: required unless NODE_ENV is development or test (NODE_ENV=${e.NODE_ENV ?? 'unset'}); e.g. $(openssl rand -base64 32)`);
+  }
+  if (Boolean(e.DEALFLOW_S3_ACCESS_KEY_ID) !== Boolean(e.DEALFLOW_S3_SECRET_ACCESS_KEY)) {
+    problems.push('DEALFLOW_S3_ACCESS_KEY_ID and DEALFLOW_S3_SECRET_ACCESS_KEY: set both or neither');
   }
   if (Boolean(e.TEMPORAL_TLS_CERT_FILE) !== Boolean(e.TEMPORAL_TLS_KEY_FILE)) {
     problems.push('TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: set both (mutual TLS) or neither');
@@ -314,6 +354,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.OTEL_SDK_DISABLED === 'false' ? otlpTracesUrl(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT) : {}),
       ...(e.OTEL_SERVICE_NAME !== undefined ? { serviceName: e.OTEL_SERVICE_NAME } : {}),
     },
+    files: filesConfig(e),
+  };
+}
+
+function filesConfig(e: z.infer<typeof EnvSchema>): FilesConfig {
+  const credentials = e.DEALFLOW_S3_ACCESS_KEY_ID && e.DEALFLOW_S3_SECRET_ACCESS_KEY
+    ? { accessKeyId: e.DEALFLOW_S3_ACCESS_KEY_ID, secretAccessKey: e.DEALFLOW_S3_SECRET_ACCESS_KEY }
+    : e.DEALFLOW_S3_ENDPOINT ? undefined : { ...LOCAL_S3_CREDENTIALS };
+  return {
+    endpoint: e.DEALFLOW_S3_ENDPOINT ?? `http://127.0.0.1:${e.DEALFLOW_S3_PORT}`,
+    bucket: e.DEALFLOW_S3_BUCKET,
+    region: e.DEALFLOW_S3_REGION,
+    forcePathStyle: e.DEALFLOW_S3_FORCE_PATH_STYLE === 'true',
+    ...(credentials ? { credentials } : {}),
+    encryptionKey: e.DEALFLOW_FILE_ENCRYPTION_KEY ? Buffer.from(e.DEALFLOW_FILE_ENCRYPTION_KEY, 'base64') : LOCAL_FILE_KEY,
+    retentionDays: e.DEALFLOW_FILE_RETENTION_DAYS,
+    maxBytes: e.DEALFLOW_FILE_MAX_BYTES,
   };
 }
 

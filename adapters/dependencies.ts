@@ -1,14 +1,14 @@
 import { ServiceError, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 
 // The one place that decides whether a failure means a dependency is down (Temporal, MongoDB,
-// Kafka): the API answers those 503 with Retry-After, never 500.
+// Kafka, the object store): the API answers those 503 with Retry-After, never 500.
 
 export const RETRY_AFTER_SECONDS = 5;
 
 /** A dependency (Temporal, MongoDB, Kafka) did not answer; always a 503 with Retry-After. */
 export class DependencyUnavailable extends Error {
   override name = 'DependencyUnavailable';
-  constructor(readonly dependency: 'temporal' | 'mongo' | 'kafka', message: string, options?: { cause?: unknown }) {
+  constructor(readonly dependency: 'temporal' | 'mongo' | 'kafka' | 'objectStore', message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }

@@ -1,5 +1,6 @@
 import { log, mergeIntoSummary, SUMMARY_PATH, type BenchmarkResult } from './lib/report';
 import { runApi } from './api';
+import { runFiles } from './files';
 import { runForums } from './forums';
 import { runLists } from './lists';
 import { runMatching } from './matching';
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<BenchmarkR
   soak: runSoak,
   projector: runProjector,
   lists: runLists,
+  files: runFiles,
 };
 /** Ten minutes or more: run only when asked for by name. */
 const ON_REQUEST = new Set(['soak']);

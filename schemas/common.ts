@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { usccProblems } from './uscc';
+import { FILE_ID_PATTERN } from './vocabulary';
 
 // ---------------------------------------------------------------------------
 // Unified Social Credit Code (GB 32100-2015)
@@ -118,6 +119,8 @@ export const InstitutionId = idSchema('institutionId');
 export type InstitutionId = z.infer<typeof InstitutionId>;
 export const ProductId = idSchema('productId');
 export type ProductId = z.infer<typeof ProductId>;
+export const FileId = z.string().regex(FILE_ID_PATTERN, 'fileId must be "file_" and 32 lower-case hex digits, as POST /v1/applications/:id/files answered it');
+export type FileId = z.infer<typeof FileId>;
 
 // ---------------------------------------------------------------------------
 // Shared HTTP shapes

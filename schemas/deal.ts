@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AmountCny, ApplicationId, DealId, InstitutionId, IsoDateTime, ListQuery, ProductId } from './common';
+import { AmountCny, ApplicationId, DealId, FileId, InstitutionId, IsoDateTime, ListQuery, ProductId } from './common';
 import { ApplicationRequest, ReasonCode } from './application';
 import { EnterpriseProfile } from './enterprise';
 import { DEAL_DECISION_ACTIONS, DOCUMENT_KINDS } from './vocabulary';
@@ -58,19 +58,34 @@ export const DealDecision = z.discriminatedUnion('action', [
 export type DealDecision = z.infer<typeof DealDecision>;
 export type DealDecisionAction = DealDecision['action'];
 
+const DocumentName = z.string().trim().min(1, 'name is required').max(300);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lower-case hex characters');
+
+/** A submitted document as events and the workflow carry it; `fileId` when it is a stored file. */
 export const SubmittedDocument = z.strictObject({
   kind: DocumentKind,
-  name: z.string().trim().min(1, 'name is required').max(300),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lower-case hex characters'),
+  name: DocumentName,
+  sha256: Sha256,
+  fileId: FileId.optional(),
 });
 export type SubmittedDocument = z.infer<typeof SubmittedDocument>;
 
-/** Body of `POST /v1/applications/:id/documents`. */
+/** What the workflow's submitDocuments update takes: the body with each file resolved to its name and hash. */
 export const DocumentSubmission = z.strictObject({
   dealId: DealId,
   documents: z.array(SubmittedDocument).min(1, 'submit at least one document').max(100),
 });
 export type DocumentSubmission = z.infer<typeof DocumentSubmission>;
+
+/** Body of `POST /v1/applications/:id/documents`: each document named with its hash, or a file uploaded before. */
+export const DocumentSubmissionBody = z.strictObject({
+  dealId: DealId,
+  documents: z.array(z.union([
+    z.strictObject({ kind: DocumentKind, name: DocumentName, sha256: Sha256 }),
+    z.strictObject({ kind: DocumentKind, fileId: FileId }),
+  ], { error: 'each document is { kind, name, sha256 } or { kind, fileId }' })).min(1, 'submit at least one document').max(100),
+});
+export type DocumentSubmissionBody = z.infer<typeof DocumentSubmissionBody>;
 
 /** A deal as read; `enterprise` and `request` are present in an institution's view only. */
 export const DealView = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  AmountCny, ApplicationId, DealId, Gb4754, InstitutionId, IsoDateTime, ProductId, QualificationType, Region, Uscc,
+  AmountCny, ApplicationId, DealId, FileId, Gb4754, InstitutionId, IsoDateTime, ProductId, QualificationType, Region, Uscc,
 } from './common';
 import { ApplicationRequest, ScreeningResult } from './application';
 import { buildEventId, EVENT_VERSION } from './vocabulary';
@@ -25,6 +25,7 @@ export const EVENT_TYPES = [
   'deal.selected',
   'deal.not_selected',
   'deal.closed',
+  'deal.document_downloaded',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
@@ -85,6 +86,13 @@ export const EVENT_DATA = {
   'deal.selected': z.object({}),
   'deal.not_selected': z.object({ reason: z.enum(DEAL_RELEASE_REASONS) }),
   'deal.closed': z.object({ amountCny: AmountCny.optional() }),
+  // Who read which file of the deal: the institution's user (or ops), by the token's `sub`.
+  'deal.document_downloaded': z.object({
+    fileId: FileId,
+    kind: DocumentKind.optional(),
+    name: z.string().optional(),
+    by: z.object({ role: z.enum(['institution', 'ops']), sub: z.string().min(1), org: z.string().optional() }),
+  }),
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
@@ -123,6 +131,7 @@ const EventUnion = z.discriminatedUnion('type', [
   eventOf('deal.selected'),
   eventOf('deal.not_selected'),
   eventOf('deal.closed'),
+  eventOf('deal.document_downloaded'),
 ], { error: `type must be one of ${EVENT_TYPES.join(', ')}` });
 
 /** The Kafka value on `dealflow.events.v1`: the envelope with the data schema of its type. */

@@ -11,3 +11,4 @@ export * from './ops';
 export * from './calendar';
 export * from './explanation';
 export * from './forums';
+export * from './files';

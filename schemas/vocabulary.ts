@@ -27,3 +27,6 @@ export const PIPELINE_DEFAULTS = {
   offerWindowDays: 14,
   slaScale: 1,
 } as const;
+
+/** A stored file (contract, "Documents are files"): `file_` and 32 hex digits, minted by the API. */
+export const FILE_ID_PATTERN = /^file_[0-9a-f]{32}$/;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The local stack: Temporal (CLI dev server), FerretDB (SQLite) and Kafka (KRaft), built or fetched
-// from the package registries, cached outside the checkout, started on loopback.
+// The local stack: Temporal (CLI dev server), FerretDB (SQLite), Kafka (KRaft) and the documents'
+// object store (SeaweedFS, S3 API), built or fetched from the package registries, cached outside
+// the checkout, started on loopback.
 //
-//   node scripts/services.mjs up|down|status [temporal|ferretdb|kafka ...]
+//   node scripts/services.mjs up|down|status [temporal|ferretdb|kafka|seaweedfs ...]
 //
 // `up` is idempotent and waits until each server really answers; `down` stops only what `up`
 // started (it keeps a pid file per service and checks the pid still runs our binary).
@@ -16,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export const versions = { temporal: 'v1.5.1', ferretdb: 'v1.24.2', kafka: '4.1.1' };
+// SeaweedFS publishes no semver module tags the proxy serves for `weed`: a pseudo-version pins the commit.
+export const versions = { temporal: 'v1.5.1', ferretdb: 'v1.24.2', kafka: '4.1.1', seaweedfs: 'v0.0.0-20261109003541-7506e5f91cd6' };
 
 const env = process.env;
 const cacheDir = env.DEALFLOW_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'dealflow');
@@ -38,7 +40,14 @@ export const ports = {
   mongo: port('DEALFLOW_MONGO_PORT', 27017),
   kafka: port('DEALFLOW_KAFKA_PORT', 9092),
   kafkaController: port('DEALFLOW_KAFKA_CONTROLLER_PORT', 9093),
+  // The S3 API; SeaweedFS's master, volume, filer and admin servers take the next four ports, and
+  // each of the five its gRPC port 10000 above.
+  s3: port('DEALFLOW_S3_PORT', 8333),
 };
+const seaweedPorts = { s3: ports.s3, master: ports.s3 + 1, volume: ports.s3 + 2, filer: ports.s3 + 3, admin: ports.s3 + 4 };
+// The local store's identity; adapters/config.ts uses the same when DEALFLOW_S3_ENDPOINT is unset.
+const LOCAL_S3_IDENTITY = { accessKey: 'dealflow-local', secretKey: 'dealflow-local-secret-not-for-production' };
+export const LOCAL_S3_BUCKET = 'dealflow-files';
 
 // Registered at every start (idempotent): ops list workflows by these in the Temporal UI.
 const searchAttributes = {
@@ -90,7 +99,7 @@ function goCommand(args, cwd, buildLog) {
   const out = fs.openSync(buildLog, 'a');
   const result = spawnSync('go', args, { cwd, stdio: ['ignore', out, out], env: { ...env, GOFLAGS: '-buildvcs=false' } });
   fs.closeSync(out);
-  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.24 or newer`);
+  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.26.6 or newer (SeaweedFS needs it)`);
   return result.status === 0;
 }
 
@@ -98,6 +107,7 @@ const temporalBin = path.join(cacheDir, 'bin', `temporal-${versions.temporal}`, 
 // `-idindex`: built with the patch below, so a binary built without it is never reused.
 const ferretdbBin = path.join(cacheDir, 'bin', `ferretdb-${versions.ferretdb}-idindex`, 'ferretdb');
 const kafkaLibs = path.join(cacheDir, `kafka-${versions.kafka}`, 'libs');
+const seaweedfsBin = path.join(cacheDir, 'bin', `seaweedfs-${versions.seaweedfs}`, 'weed');
 
 // Temporal's `go install` puts the binary in GOBIN; we point GOBIN at the versioned cache folder.
 function installTemporal(log) {
@@ -109,7 +119,7 @@ function installTemporal(log) {
     env: { ...env, GOBIN: gobin, GOFLAGS: '-buildvcs=false' },
   });
   fs.closeSync(out);
-  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.24 or newer`);
+  if (result.error) fail(`cannot run go (${result.error.message}); install Go 1.26.6 or newer (SeaweedFS needs it)`);
   return result.status === 0;
 }
 
@@ -150,6 +160,18 @@ function installFerretdb(log) {
   return ok;
 }
 
+// SeaweedFS's go.mod has a `replace` directive, which `go install module@version` refuses: we
+// build the same module source from the Go module cache (read-only, nothing written into it).
+function installSeaweedfs(log) {
+  const download = run('go', ['mod', 'download', '-json', `github.com/seaweedfs/seaweedfs@${versions.seaweedfs}`], { cwd: os.tmpdir() });
+  if (download.status !== 0) {
+    fs.appendFileSync(log, download.stdout + download.stderr);
+    return false;
+  }
+  const moduleDir = JSON.parse(download.stdout).Dir;
+  return goCommand(['build', '-o', seaweedfsBin, './weed'], moduleDir, log);
+}
+
 function ensureKafkaJars() {
   if (fs.existsSync(path.join(kafkaLibs, `kafka_2.13-${versions.kafka}.jar`))) return;
   const log = path.join(cacheDir, 'logs', 'fetch-kafka.log');
@@ -166,7 +188,7 @@ function ensureKafkaJars() {
   if (result.status !== 0) fail(`fetching Kafka jars failed; see ${log}:\n${logTail(log)}`);
 }
 
-// ---------- the three services ----------
+// ---------- the services ----------
 
 const services = [
   {
@@ -266,6 +288,63 @@ const services = [
       } finally {
         await producer.disconnect().catch(() => {});
         await admin.disconnect().catch(() => {});
+      }
+    },
+  },
+  {
+    // The documents' object store: `weed mini` runs SeaweedFS's master, volume, filer, S3 and admin
+    // servers in one process; everything else it offers (WebDAV, admin UI, Iceberg, Lance, telemetry) off.
+    name: 'seaweedfs',
+    ports: [...Object.values(seaweedPorts), ...Object.values(seaweedPorts).map((p) => p + 10000)],
+    binary: () => seaweedfsBin,
+    prepare: () => goBuild('seaweedfs', seaweedfsBin, installSeaweedfs),
+    command: () => {
+      const dir = path.join(dataDir, 'seaweedfs');
+      fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+      const s3Config = path.join(dir, 's3.json');
+      fs.writeFileSync(s3Config, JSON.stringify({
+        identities: [{ name: 'dealflow', credentials: [LOCAL_S3_IDENTITY], actions: ['Admin', 'Read', 'List', 'Tagging', 'Write'] }],
+      }, null, 2));
+      return [seaweedfsBin, [
+        'mini',
+        '-ip=127.0.0.1',
+        '-ip.bind=127.0.0.1',
+        `-dir=${path.join(dir, 'data')}`,
+        `-s3.port=${seaweedPorts.s3}`,
+        `-master.port=${seaweedPorts.master}`,
+        `-volume.port=${seaweedPorts.volume}`,
+        `-filer.port=${seaweedPorts.filer}`,
+        // The admin server (maintenance jobs) always runs in `mini`; its UI is off, its old second port too.
+        `-admin.port=${seaweedPorts.admin}`,
+        '-admin.port.legacy=0',
+        `-s3.config=${s3Config}`,
+        `-bucket=${LOCAL_S3_BUCKET}`,
+        '-s3.port.iceberg=0',
+        '-s3.port.lance=0',
+        '-webdav=false',
+        '-admin.ui=false',
+        '-master.telemetry=false',
+      ]];
+    },
+    ready: async () => {
+      // `/status` answers once the S3 server runs; a signed HeadBucket once the bucket is there.
+      const status = await fetch(`http://127.0.0.1:${seaweedPorts.s3}/status`, { signal: AbortSignal.timeout(1000) });
+      if (!status.ok) return false;
+      // The SDK's once-per-process notice that its 2027 releases need Node 22 is not news on every `up`.
+      env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+      const { S3Client, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+      const client = new S3Client({
+        endpoint: `http://127.0.0.1:${seaweedPorts.s3}`,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: LOCAL_S3_IDENTITY.accessKey, secretAccessKey: LOCAL_S3_IDENTITY.secretKey },
+        maxAttempts: 1,
+      });
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: LOCAL_S3_BUCKET }));
+        return true;
+      } finally {
+        client.destroy();
       }
     },
   },
@@ -423,9 +502,10 @@ function printAddresses() {
   say(`Temporal   127.0.0.1:${ports.temporal}  (UI http://127.0.0.1:${ports.temporalUi})`);
   say(`MongoDB    mongodb://127.0.0.1:${ports.mongo}/dealflow  (FerretDB ${versions.ferretdb}, SQLite)`);
   say(`Kafka      127.0.0.1:${ports.kafka}  (${versions.kafka}, KRaft)`);
+  say(`S3         http://127.0.0.1:${ports.s3}  (SeaweedFS ${versions.seaweedfs}, bucket ${LOCAL_S3_BUCKET})`);
 }
 
-const usage = 'usage: node scripts/services.mjs up|down|status [temporal|ferretdb|kafka ...]';
+const usage = 'usage: node scripts/services.mjs up|down|status [temporal|ferretdb|kafka|seaweedfs ...]';
 const commands = { up, down, status };
 const command = commands[process.argv[2]];
 if (!command) fail(usage);

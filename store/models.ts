@@ -63,6 +63,10 @@ export function defineModels(connection: Connection) {
     forumSchedules: define(connection, 'ForumSchedule', 'forum_schedules', []),
     /** _id = `${forumId}:${uscc or institutionId}`: one participant's meetings at a forum (see forums.ts) */
     forumAgendas: define(connection, 'ForumAgenda', 'forum_agendas', []),
+    /** _id = fileId: a document file's record, its object key and encryption (see files.ts) */
+    files: define(connection, 'File', 'files', []),
+    /** _id = `hour:<n>` (the files to look at in hour n since the epoch) or `cursor` (the next hour to sweep): the retention's buckets (see files.ts) */
+    fileSweeps: define(connection, 'FileSweep', 'file_sweeps', []),
     /** _id = migration name: the upgrades of stored documents that have run (see migrations.ts) */
     migrations: define(connection, 'Migration', 'migrations', []),
   };

@@ -90,6 +90,52 @@ export async function call(role, method, path, { body, headers = {} } = {}) {
   return { status: response.status, body: parsed };
 }
 
+/**
+ * Uploads a file as the request body (POST /v1/applications/:id/files) with XMLHttpRequest, whose
+ * upload events fetch() does not have: `onProgress(sentBytes, totalBytes)` as it goes.
+ */
+export function uploadFile(role, path, file, headers, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    const token = tokenFor(role);
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size));
+    xhr.addEventListener('load', () => {
+      let parsed = null;
+      try {
+        parsed = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        parsed = { error: 'not_json', message: xhr.responseText.slice(0, 200) };
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(parsed);
+      else reject(new ApiError(xhr.status, parsed, xhr.statusText));
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, null, 'the upload was interrupted')));
+    xhr.send(file);
+  });
+}
+
+/** Downloads a file the API serves (with the bearer token) and hands it to the browser as a download. */
+export async function downloadFile(role, path, name) {
+  const token = tokenFor(role);
+  let response;
+  try {
+    response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  } catch (error) {
+    throw new ApiError(0, null, error.message);
+  }
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null), response.statusText);
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** `GET /dev/tokens`, or null where the API does not offer it (production). */
 export async function devTokens() {
   const response = await fetch('/dev/tokens').catch(() => null);

@@ -117,6 +117,7 @@ export const EVENT = {
   'deal.selected': 'Offer accepted 已选定',
   'deal.not_selected': 'Not selected 未选定',
   'deal.closed': 'Deal closed 已完成',
+  'deal.document_downloaded': 'Document downloaded 材料已下载',
 };
 
 export const label = (table, key) => table[key] ?? key;
@@ -134,6 +135,13 @@ export function badge(table, status) {
 // ---------- formatting ----------
 
 const cny = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+/** A file size as people read it: B, KiB, MiB. */
+export function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
 export const formatCny = (amount) => (typeof amount === 'number' ? `¥${cny.format(amount)}` : '—');
 export const formatBps = (bps) => (typeof bps === 'number' ? `${(bps / 100).toFixed(2)}% (${bps} bps)` : '—');
 export const formatTime = (iso) => (iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '—');

@@ -1,9 +1,9 @@
 // The enterprise's page: apply, follow each application's status, answer document requests,
 // accept a term sheet, withdraw. Polls every 2.5 s; a card is redrawn only when its application
 // changed, so a half-filled form is not wiped by a poll.
-import { call, tokenFor } from './api.js';
+import { call, tokenFor, uploadFile } from './api.js';
 import {
-  act, APPLICATION_STATUS, badge, DEAL_STATUS, DOCUMENT_KIND, EVENT, fields, formatBps, formatCny, formatRelative,
+  act, APPLICATION_STATUS, badge, DEAL_STATUS, DOCUMENT_KIND, EVENT, fields, formatBps, formatBytes, formatCny, formatRelative,
   formatTime, h, header, INSTRUMENT, int, label, notify, OPEN_APPLICATION, poll, signInBar,
 } from './app.js';
 
@@ -126,7 +126,7 @@ function renderApplication(app, previous) {
       h('ol', { class: 'timeline' }, app.timeline.map((event) => h('li', {},
         h('time', {}, formatTime(event.occurredAt)), ' ', h('strong', {}, label(EVENT, event.type)),
         event.dealId ? h('span', { class: 'muted' }, ` · ${eventParty(app, event)}`) : null,
-        eventDetail(event)))))),
+        eventDetail(app, event)))))),
     app.timeline.some((event) => event.type === 'application.matched') ? keep(explanationPanel(app)) : null,
     open ? keep(withdrawForm(app)) : null);
 }
@@ -182,11 +182,16 @@ function explanationTable(explanation) {
           : h('ul', { class: 'reasons' }, c.reasons.map((r) => h('li', {}, r.message, typeof r.weight === 'number' ? h('span', { class: 'muted' }, ` +${r.weight}`) : null)))))))));
 }
 
-function eventDetail(event) {
+function eventDetail(app, event) {
   const d = event.data ?? {};
   if (event.type === 'application.screened') return h('span', { class: 'muted' }, ` — ${d.eligible ? 'eligible' : 'not eligible'}`);
   if (event.type === 'application.matched') return h('span', { class: 'muted' }, ` — ${d.candidates?.length ?? 0} candidate products`);
   if (event.type === 'deal.documents_requested') return h('span', { class: 'muted' }, ` — ${d.documents.map((k) => label(DOCUMENT_KIND, k)).join(', ')}`);
+  if (event.type === 'deal.document_downloaded') {
+    const deal = app.deals.find((x) => x.dealId === event.dealId);
+    const who = d.by?.role === 'ops' ? 'dealflow ops' : deal ? institutionOf(deal) : event.institutionId;
+    return h('span', { class: 'muted downloaded' }, ` — ${who} downloaded your ${d.kind ? label(DOCUMENT_KIND, d.kind).toLowerCase() : 'file'}${d.name ? ` (${d.name})` : ''}`);
+  }
   if (d.reason) return h('span', { class: 'muted' }, ` — ${d.reason}`);
   return null;
 }
@@ -227,33 +232,48 @@ function offerCard(app, deal) {
 function documentsForm(app, deal) {
   const problem = h('div');
   const submit = h('button', { type: 'submit' }, 'Submit documents 提交材料');
+  const uploaded = new Map();
   const rows = deal.documentsRequested.map((kind) => {
-    const name = h('input', { name: `name-${kind}`, required: true, placeholder: 'file name' });
-    const sha = h('input', { name: `sha-${kind}`, required: true, pattern: '[0-9a-f]{64}', placeholder: 'sha256 (64 hex) — or choose a file', class: 'mono' });
-    const file = h('input', { type: 'file', 'aria-label': `file for ${kind}` });
+    const file = h('input', { type: 'file', name: `file-${kind}`, accept: '.pdf,.png,.jpg,.jpeg,.docx,.xlsx', 'aria-label': `file for ${kind}` });
+    const progress = h('progress', { max: 100, value: 0, hidden: true });
+    const status = h('span', { class: 'muted upload-status' });
     file.addEventListener('change', async () => {
       const chosen = file.files?.[0];
+      uploaded.delete(kind);
       if (!chosen) return;
-      // The file stays in the browser: only its name and digest are sent.
-      const digest = await crypto.subtle.digest('SHA-256', await chosen.arrayBuffer());
-      sha.value = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-      name.value ||= chosen.name;
+      // The file goes to the API as it is; the API checks its type and size and keeps it encrypted.
+      progress.hidden = false;
+      status.textContent = ` uploading ${chosen.name}…`;
+      try {
+        const stored = await uploadFile(ROLE, `/v1/applications/${app.applicationId}/files`, chosen,
+          { 'x-document-kind': kind, 'x-file-name': encodeURIComponent(chosen.name) },
+          (sent, total) => { progress.value = total > 0 ? Math.round((sent / total) * 100) : 0; });
+        progress.value = 100;
+        uploaded.set(kind, stored);
+        status.textContent = ` ${stored.name} — ${formatBytes(stored.size)}, uploaded ✓`;
+      } catch (error) {
+        progress.hidden = true;
+        status.textContent = ` ${error.message}`;
+        status.className = 'error upload-status';
+      }
     });
-    return h('fieldset', { class: 'document' }, h('legend', {}, label(DOCUMENT_KIND, kind)), file, name, sha);
+    return h('fieldset', { class: 'document', 'data-kind': kind }, h('legend', {}, label(DOCUMENT_KIND, kind)), file, progress, status);
   });
   const form = h('form', { onsubmit: (event) => {
     event.preventDefault();
     void act(submit, async () => {
-      const f = fields(form);
-      const documents = deal.documentsRequested.map((kind) => ({ kind, name: f[`name-${kind}`], sha256: f[`sha-${kind}`].toLowerCase() }));
+      const missing = deal.documentsRequested.filter((kind) => !uploaded.has(kind));
+      if (missing.length > 0) throw new Error(`Choose a file for ${missing.map((k) => label(DOCUMENT_KIND, k)).join(', ')} first.`);
+      const documents = deal.documentsRequested.map((kind) => ({ kind, fileId: uploaded.get(kind).fileId }));
       await call(ROLE, 'POST', `/v1/applications/${app.applicationId}/documents`, { body: { dealId: deal.dealId, documents } });
       notify(`Documents sent to ${institutionOf(deal)}; the deal is under review.`, 'good');
       await refresh();
     }, problem);
-  } }, rows, submit, problem);
+  } }, h('p', { class: 'muted' }, 'PDF, PNG, JPEG, DOCX or XLSX, at most 20 MiB each; files are stored encrypted and only this institution can download them.'), rows, submit, problem);
   return h('details', { class: 'request', open: true, 'data-key': `docs-${deal.dealId}` },
     h('summary', {}, `${institutionOf(deal)} requests documents 补充材料`, deal.deadline ? ` — due ${formatRelative(deal.deadline)}` : ''), form);
 }
+
 
 function withdrawForm(app) {
   const problem = h('div');

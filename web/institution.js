@@ -1,8 +1,8 @@
 // The institution's page: the inbox of matched deals (filter by status) and one deal at a time
 // with the enterprise's profile, its request, the match score and reasons, and the decisions.
-import { call, tokenFor } from './api.js';
+import { call, downloadFile, tokenFor } from './api.js';
 import {
-  act, badge, DEAL_STATUS, DOCUMENT_KIND, fields, formatBps, formatCny, formatRelative, formatTime, h, header,
+  act, badge, DEAL_STATUS, DOCUMENT_KIND, fields, formatBps, formatBytes, formatCny, formatRelative, formatTime, h, header,
   INSTRUMENT, int, label, notify, poll, QUALIFICATION, signInBar,
 } from './app.js';
 
@@ -81,9 +81,37 @@ function renderDeal(deal) {
       h('ul', { class: 'reasons' }, deal.reasons.map((reason) => h('li', {}, reason.message,
         typeof reason.weight === 'number' ? h('span', { class: 'muted' }, ` +${reason.weight}`) : null))))),
     deal.documentsRequested.length ? h('p', {}, h('strong', {}, 'Documents requested: '), deal.documentsRequested.map((k) => label(DOCUMENT_KIND, k)).join(', ')) : null,
+    documentFiles(deal),
     deal.termSheet ? termSheetFacts(deal.termSheet) : null,
     decisions(deal));
 }
+
+/** The files the enterprise submitted to this deal, loaded beside the deal; each download is recorded. */
+function documentFiles(deal) {
+  const section = h('section', { class: 'documents', 'data-deal-id': deal.dealId }, h('h3', {}, 'Documents 尽调材料'), h('p', { class: 'muted' }, 'Loading…'));
+  const problem = h('div');
+  void call(ROLE, 'GET', `/v1/deals/${deal.dealId}/documents`).then(({ body }) => {
+    section.replaceChildren(h('h3', {}, 'Documents 尽调材料'), body.items.length === 0
+      ? h('p', { class: 'muted' }, 'No files submitted to this deal yet.')
+      : h('table', { class: 'deals files' },
+        h('thead', {}, h('tr', {}, ['File 文件', 'Kind 类型', 'Size 大小', 'Submitted 提交', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, body.items.map((file) => {
+          const button = h('button', { type: 'button', class: 'download' }, 'Download 下载');
+          button.addEventListener('click', () => act(button, async () => {
+            await downloadFile(ROLE, `/v1/deals/${deal.dealId}/documents/${file.fileId}`, file.name);
+            notify(`${file.name} downloaded; the enterprise sees the download in its timeline.`, 'good');
+          }, problem));
+          return h('tr', { 'data-file-id': file.fileId },
+            h('td', {}, h('strong', {}, file.name), h('div', { class: 'muted mono', title: 'SHA-256' }, `${file.sha256.slice(0, 16)}…`)),
+            h('td', {}, label(DOCUMENT_KIND, file.kind)),
+            h('td', { class: 'num' }, formatBytes(file.size)),
+            h('td', {}, formatTime(file.submittedAt)),
+            h('td', {}, button));
+        }))), problem);
+  }, (error) => section.replaceChildren(h('h3', {}, 'Documents 尽调材料'), h('p', { class: 'error' }, error.message)));
+  return section;
+}
+
 
 function profile(e) {
   return h('div', {},

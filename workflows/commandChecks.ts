@@ -1,5 +1,5 @@
 import type { ApplicationRequest, DealDecision, DocumentSubmission, PipelineSettings, ValidationIssue, WithdrawRequest } from '../schemas';
-import { DEAL_DECISION_ACTIONS, DOCUMENT_KINDS, PIPELINE_DEFAULTS } from '../schemas/vocabulary';
+import { DEAL_DECISION_ACTIONS, DOCUMENT_KINDS, FILE_ID_PATTERN, PIPELINE_DEFAULTS } from '../schemas/vocabulary';
 
 // What the workflow checks of its input and of a command before either touches its state.
 //
@@ -120,10 +120,11 @@ export function parseSubmission(raw: unknown): Checked<DocumentSubmission> {
   if (!Array.isArray(documents) || documents.length === 0 || documents.length > 100) issues.add('documents', 'submit at least one document');
   else documents.forEach((document: unknown, i) => {
     const doc = isFields(document) ? document : {};
-    strayFields(issues, doc, ['kind', 'name', 'sha256'], `documents.${i}.`);
+    strayFields(issues, doc, ['kind', 'name', 'sha256', 'fileId'], `documents.${i}.`);
     if (!DOCUMENT_KINDS.includes(doc.kind as DocumentKinds[number])) issues.add(`documents.${i}.kind`, `must be one of ${DOCUMENT_KINDS.join(', ')}`);
     text(issues, doc.name, `documents.${i}.name`, 300, 'name is required');
     if (typeof doc.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(doc.sha256)) issues.add(`documents.${i}.sha256`, 'sha256 must be 64 lower-case hex characters');
+    if (doc.fileId !== undefined && (typeof doc.fileId !== 'string' || !FILE_ID_PATTERN.test(doc.fileId))) issues.add(`documents.${i}.fileId`, 'fileId must be "file_" and 32 lower-case hex digits');
   });
   return issues.result(value as DocumentSubmission);
 }

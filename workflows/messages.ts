@@ -20,6 +20,12 @@ export interface InstitutionDecision {
 export interface OfferAcceptance {
   dealId: string;
 }
+/** Who downloads which file of a deal: recorded as `deal.document_downloaded` before the file is served. */
+export interface DocumentDownload {
+  dealId: string;
+  fileId: string;
+  by: { role: 'institution' | 'ops'; sub: string; org?: string };
+}
 export interface CommandResult {
   application: ApplicationSnapshot['application'];
   deal: DealRecord | null;
@@ -30,6 +36,7 @@ export const decideUpdate = defineUpdate<CommandResult, [InstitutionDecision]>('
 export const submitDocumentsUpdate = defineUpdate<CommandResult, [DocumentSubmission]>('submitDocuments');
 export const acceptOfferUpdate = defineUpdate<CommandResult, [OfferAcceptance]>('acceptOffer');
 export const withdrawUpdate = defineUpdate<CommandResult, [WithdrawRequest]>('withdraw');
+export const recordDownloadUpdate = defineUpdate<CommandResult, [DocumentDownload]>('recordDownload');
 /**
  * The enterprise was put on the dishonest-debtor list: the application ends `rejected`. A signal,
  * so a listing made while the workflow is busy waits in its history instead of being lost.

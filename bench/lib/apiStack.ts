@@ -4,6 +4,7 @@ import { allow, signToken } from '../../services/api/auth';
 import { createReadCache, READ_CACHE_DEFAULTS } from '../../services/api/readCache';
 import type { Config } from '../../adapters/config';
 import { fetchHighWatermarks } from '../../adapters/kafka';
+import { createObjectStore } from '../../adapters/objectStore';
 import type { Logger } from '../../adapters/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
@@ -27,11 +28,15 @@ export async function startApiOnly(config: Config, logger: Logger) {
   const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: feedGroup });
   const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS });
   await feed.whenConnected(60_000);
+  // The documents' store, as server.ts opens it (benchmarks that upload point DEALFLOW_S3_ENDPOINT at one).
+  const objectStore = createObjectStore(config.files);
+  await objectStore.ensureBucket().catch(() => undefined);
   const app: FastifyInstance = await buildApp({
     config,
     logger,
     temporal: temporal.client,
     models,
+    objectStore,
     readCache,
     kafkaHealth: async () => void (await admin.describeCluster()),
     limits: BENCH_LIMITS,
@@ -48,6 +53,7 @@ export async function startApiOnly(config: Config, logger: Logger) {
     models,
     async close(dropData = true) {
       await app.close();
+      objectStore.close();
       readCache.close();
       await feed.close();
       await admin.deleteGroups([feedGroup]).catch(() => undefined);

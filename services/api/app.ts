@@ -17,6 +17,7 @@ import { codecRoutes } from './routes/codec';
 import { dealRoutes } from './routes/deals';
 import { devRoutes } from './routes/dev';
 import { enterpriseRoutes } from './routes/enterprises';
+import { fileRoutes } from './routes/files';
 import { forumRoutes } from './routes/forums';
 import { healthRoutes } from './routes/health';
 import { institutionRoutes } from './routes/institutions';
@@ -124,6 +125,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await v1.register(enterpriseRoutes, context);
     await v1.register(applicationRoutes, context);
     await v1.register(dealRoutes, context);
+    await v1.register(fileRoutes, context);
     await v1.register(institutionRoutes, context);
     await v1.register(registryRoutes, context);
     await v1.register(calendarRoutes, context);

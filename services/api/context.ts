@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { PipelineSettings } from '../../schemas';
 import type { Config } from '../../adapters/config';
 import type { Logger } from '../../adapters/logger';
+import type { ObjectStore } from '../../adapters/objectStore';
 import type { Models } from '../../store/models';
 import type { ReadCache } from './readCache';
 
@@ -13,6 +14,8 @@ export interface ApiDeps {
   logger: Logger;
   temporal: Client;
   models: Models;
+  /** The documents' object store; without it the file routes answer 503. */
+  objectStore?: ObjectStore;
   /** Resolves when Kafka answers, throws when it does not. */
   kafkaHealth: () => Promise<void>;
   /** Answers repeated reads from memory while the event feed is live; without it every read loads. */

@@ -1,4 +1,5 @@
 import { createKafka, fetchHighWatermarks } from '../../adapters/kafka';
+import { createObjectStore } from '../../adapters/objectStore';
 import { createMetricsRegistry, startOperationsServer } from '../metrics';
 import { pingMongo } from '../../adapters/mongo';
 import { Closers, openStore, runProcess, stopOnSignals } from '../process';
@@ -50,6 +51,11 @@ runProcess('dealflow-api', async (config, logger) => {
   // The same feed tells the read cache what changed.
   const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS });
 
+  // The documents' store: down, the file routes answer 503 and the rest of the API serves on.
+  const objectStore = createObjectStore(config.files);
+  closers.add('object-store', async () => objectStore.close());
+  await objectStore.ensureBucket().catch((error: unknown) => logger.warn({ err: error, bucket: objectStore.bucket }, 'object store not answering at start; file routes answer 503 until it does'));
+
   const { models } = store;
   const metrics = createMetricsRegistry('api');
   const app = await buildApp({
@@ -57,6 +63,7 @@ runProcess('dealflow-api', async (config, logger) => {
     logger,
     temporal: temporal.client,
     models,
+    objectStore,
     kafkaHealth,
     settings: config.pipeline,
     readCache,
@@ -77,8 +84,9 @@ runProcess('dealflow-api', async (config, logger) => {
         temporal: () => temporal.client.workflowService.getSystemInfo({}),
         mongo: () => pingMongo(models.applications.db),
         kafka: kafkaHealth,
+        objectStore: () => objectStore.ping(),
       },
-      // The API cannot serve without these; Kafka down makes it `degraded`, still in rotation.
+      // The API cannot serve without these; Kafka or the object store down makes it `degraded`, still in rotation.
       required: ['temporal', 'mongo'],
     },
   });

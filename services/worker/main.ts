@@ -1,8 +1,9 @@
 import { createMetricsRegistry, fetchPrometheusText, startOperationsServer } from '../metrics';
 import { pingMongo } from '../../adapters/mongo';
 import { runProcess } from '../process';
-import { installTemporalRuntime } from '../../adapters/temporal';
 import { stopTracing } from '../../adapters/tracing';
+import { createTemporalClient, installTemporalRuntime } from '../../adapters/temporal';
+import { ensureFileRetentionSchedule } from './fileRetentionSchedule';
 import { startWorker } from './startWorker';
 
 // The worker process. Worker.run() returns after SIGINT or SIGTERM (the SDK's runtime handles
@@ -13,6 +14,13 @@ runProcess('dealflow-worker', async (config, logger) => {
   installTemporalRuntime(logger, { prometheusBindAddress: `127.0.0.1:${config.metrics.temporalRuntimePort}` });
   const registry = createMetricsRegistry('worker');
   const { worker, models, close } = await startWorker(config, logger, {}, { metrics: registry });
+  // The files' hourly retention sweep (contract, "Documents are files"): a Temporal Schedule, kept by the worker.
+  const temporal = await createTemporalClient(config);
+  try {
+    await ensureFileRetentionSchedule(temporal.client, config.temporal.taskQueue, logger);
+  } finally {
+    await temporal.close();
+  }
   const operations = await startOperationsServer({
     process: 'worker',
     config,

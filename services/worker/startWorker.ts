@@ -1,10 +1,12 @@
 import type { Registry } from 'prom-client';
 import { createActivities } from '../../activities';
+import { createFileActivities } from '../../activities/files';
 import { createForumActivities } from '../../activities/forums';
 import type { Config } from '../../adapters/config';
 import { createForumEventPublisher } from '../../adapters/events/forumPublisher';
 import { createEventPublisher } from '../../adapters/events/publisher';
 import { createKafka, createProducer, ensureTopicExists } from '../../adapters/kafka';
+import { createObjectStore } from '../../adapters/objectStore';
 import type { Logger } from '../../adapters/logger';
 import { Closers, openStore } from '../process';
 import { createCatalogue } from '../../store/catalogue';
@@ -39,6 +41,10 @@ export async function startWorker(config: Config, logger: Logger, overrides: Par
     const producer = await createProducer(kafka);
     closers.add('kafka-producer', producer.close);
 
+    // The files' retention deletes from the object store; a store that is down only delays it.
+    const objectStore = createObjectStore(config.files);
+    closers.add('object-store', async () => objectStore.close());
+
     const activityLogger = logger.child({ component: 'activities' });
     const created = createActivities({
       models,
@@ -49,6 +55,7 @@ export async function startWorker(config: Config, logger: Logger, overrides: Par
     const activities = {
       ...(options.metrics ? instrumentRecordEvents(created, options.metrics) : created),
       ...createForumActivities({ models, logger: activityLogger, forumPublisher: createForumEventPublisher(producer, config.kafka.forumTopic) }),
+      ...createFileActivities({ models, objectStore, retentionDays: config.files.retentionDays, logger: activityLogger }),
     };
     const { worker, close: closeConnection } = await createTemporalWorker(config, logger, {
       workflowsPath: require.resolve('../../workflows'),

@@ -8,6 +8,7 @@ import { signToken } from '../../services/api/auth';
 import { createReadCache, READ_CACHE_DEFAULTS, type ReadCache } from '../../services/api/readCache';
 import type { Config } from '../../adapters/config';
 import { createKafka } from '../../adapters/kafka';
+import { createObjectStore } from '../../adapters/objectStore';
 import type { Logger } from '../../adapters/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
 import { connectMongo } from '../../adapters/mongo';
@@ -76,6 +77,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   await admin.connect();
   const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: `api-test-feed-${uniqueSuffix()}` });
   const caches: ReadCache[] = [];
+  const objectStore = createObjectStore(config.files);
   const started = options.worker === false ? null : await startWorker(config, logger, { taskQueue });
   const running = started?.worker.run();
   const apps: Api[] = [];
@@ -88,6 +90,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       logger,
       temporal: temporal.client,
       models,
+      objectStore,
       readCache,
       kafkaHealth: async () => void (await admin.describeCluster()),
       ...(options.settings ? { settings: options.settings } : {}),
@@ -118,6 +121,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
         await stopWorker(started.worker, running);
         await started.close();
       }
+      objectStore.close();
       await admin.disconnect();
       await mongo.close();
       await temporal.close();

@@ -1,12 +1,13 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import { snapshot, type ApplicationState, type DealState } from '../applicationState';
-import { acceptOfferUpdate, decideUpdate, getApplicationQuery, submitDocumentsUpdate, withdrawUpdate, type CommandResult } from '../messages';
+import { acceptOfferUpdate, decideUpdate, getApplicationQuery, recordDownloadUpdate, submitDocumentsUpdate, withdrawUpdate, type CommandResult } from '../messages';
 import { acceptOffer, checkAcceptance } from './acceptOffer';
 import { refreshCalendar } from '../deadlines';
 import { registerDishonestDebtorSignal } from '../dishonestDebtor';
 import { checkDecision, decide } from './decide';
 import { checkStillEligible } from './eligibility';
 import { commandSteps, settleLocalSteps } from '../steps';
+import { checkDownload, recordDownload } from './recordDownload';
 import { checkSubmission, submitDocuments } from './submitDocuments';
 import { checkWithdrawal, withdraw } from './withdraw';
 
@@ -38,6 +39,9 @@ export function registerHandlers(state: ApplicationState): void {
   });
   setHandler(withdrawUpdate, (request) => applied(state, withdraw(state, request)), {
     validator: (request) => void checkWithdrawal(state, request),
+  });
+  setHandler(recordDownloadUpdate, (download) => applied(state, recordDownload(state, download)), {
+    validator: (download) => void checkDownload(state, download),
   });
 }
 

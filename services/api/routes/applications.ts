@@ -5,8 +5,9 @@ import {
   ApplicationSubmission,
   ApplicationView,
   DealView,
-  DocumentSubmission,
+  DocumentSubmissionBody,
   listOf,
+  type SubmittedDocument,
   WithdrawRequest,
 } from '../../../schemas';
 import {
@@ -21,6 +22,7 @@ import {
 import { acceptOfferUpdate, submitDocumentsUpdate, withdrawUpdate } from '../../../workflows/messages';
 import { submitApplication, type SourceMeeting } from '../../pipeline';
 import { loadExplanation } from '../../../store/explanations';
+import { findStoredFile } from '../../../store/files';
 import { meetingFollowUpFor } from '../../../store/forumMeetings';
 import type { Models } from '../../../store/models';
 import type { ApplicationDoc } from '../../../store/readModels';
@@ -45,6 +47,22 @@ async function checkedSource(models: Models, uscc: string, source: ApplicationSu
     throw new InvalidInput([{ path: 'source.meetingId', message: `meeting ${source.meetingId} has no outcome with followUp "apply"` }]);
   }
   return { ...source, institutionId: meeting.institutionId };
+}
+
+/** Each `{ kind, fileId }` as the stored file's name and hash; a file of another application is bad input. */
+async function resolveFiles(models: Models, applicationId: string, documents: DocumentSubmissionBody['documents']): Promise<SubmittedDocument[]> {
+  const issues: { path: string; message: string }[] = [];
+  const resolved = await Promise.all(documents.map(async (document, i): Promise<SubmittedDocument> => {
+    if (!('fileId' in document)) return document;
+    const file = await findStoredFile(models, document.fileId);
+    if (!file || file.applicationId !== applicationId) {
+      issues.push({ path: `documents.${i}.fileId`, message: `file ${document.fileId} was not uploaded to application ${applicationId}` });
+      return { kind: document.kind, name: '-', sha256: '0'.repeat(64) };
+    }
+    return { kind: document.kind, name: file.name, sha256: file.sha256, fileId: file._id };
+  }));
+  if (issues.length > 0) throw new InvalidInput(issues);
+  return resolved;
 }
 
 export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { deps, limits }) => {
@@ -145,12 +163,15 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       tags: ['applications'],
       summary: 'Submit the documents a deal\'s institution requested',
       params: ApplicationParams,
-      body: DocumentSubmission,
+      description: 'Each document is `{ kind, name, sha256 }` or `{ kind, fileId }`, a file this application uploaded '
+        + '(POST /v1/applications/:id/files): its name and SHA-256 are taken from the stored file.',
+      body: DocumentSubmissionBody,
       response: { 200: DealView, 202: CommandPending, ...errorResponses(404, 409) },
     },
   }, async (request, reply) => {
     const { _id: applicationId, enterpriseUscc } = await visibleApplication(principalOf(request), request.params.id);
-    const outcome = await runCommand(temporal, applicationId, submitDocumentsUpdate, [request.body], limits.commandTimeoutMs);
+    const documents = await resolveFiles(models, applicationId, request.body.documents);
+    const outcome = await runCommand(temporal, applicationId, submitDocumentsUpdate, [{ dealId: request.body.dealId, documents }], limits.commandTimeoutMs);
     cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc, dealId: request.body.dealId }));
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
     if (!outcome.result.deal) throw new Error('submitDocuments answered without its deal');

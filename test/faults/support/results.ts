@@ -23,6 +23,7 @@ export const FAULTS = {
   'temporal-restart': 'Temporal dev server restarted',
   'malformed-http': 'fast-check bodies, headers and tokens on every route (load = requests)',
   'malformed-events': 'malformed and foreign messages on the events topic (load = messages)',
+  'object-store-stop': 'object store stopped, uploads and downloads answered 503, restarted (load = requests; accepted = files stored before)',
 } as const;
 
 export type FaultName = keyof typeof FAULTS;

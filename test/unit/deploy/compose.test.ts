@@ -24,13 +24,15 @@ const ours = Object.entries(compose.services).filter(([, service]) => service.im
 
 /**
  * Compose's `${VAR}` and `${VAR:?message}`, each set to a value long enough for any secret (the
- * payload keys to a key list of one AES-256 key), and `${VAR:-default}`, left unset (its default):
- * an optional setting must work both ways.
+ * payload keys to a key list of one AES-256 key, a DEALFLOW_…_KEY to 32 bytes in base64), and
+ * `${VAR:-default}`, left unset (its default): an optional setting must work both ways.
  */
 function interpolate(value: string | number): string {
   return String(value).replace(/\$\{([A-Z0-9_]+)(:[-?])?([^}]*)\}/g, (_match, name: string, kind, rest: string) => {
     if (kind === ':-') return rest;
-    return name === 'DEALFLOW_PAYLOAD_KEYS' ? `k1:${'A'.repeat(43)}=` : 'x'.repeat(40);
+    const aesKey = Buffer.alloc(32, 7).toString('base64');
+    if (name === 'DEALFLOW_PAYLOAD_KEYS') return `k1:${aesKey}`;
+    return name.startsWith('DEALFLOW_') && name.endsWith('_KEY') ? aesKey : 'x'.repeat(40);
   });
 }
 

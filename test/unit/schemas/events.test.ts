@@ -25,6 +25,7 @@ const SAMPLE_DATA: { [T in EventType]: EventData<T> } = {
   'deal.selected': {},
   'deal.not_selected': { reason: 'other_offer_accepted' },
   'deal.closed': { amountCny: 4_000_000 },
+  'deal.document_downloaded': { fileId: `file_${'c'.repeat(32)}`, kind: 'financial_statements', name: 'fs.pdf', by: { role: 'institution', sub: 'analyst-1', org: 'bank-1' } },
 };
 
 function envelope(type: EventType, seq = 3, extra: Record<string, unknown> = {}) {
@@ -45,7 +46,7 @@ function envelope(type: EventType, seq = 3, extra: Record<string, unknown> = {})
 
 describe('event schemas', () => {
   it('cover exactly the 18 contract event types, each with a data schema', () => {
-    expect(EVENT_TYPES).toHaveLength(18);
+    expect(EVENT_TYPES).toHaveLength(19);
     expect(Object.keys(EVENT_DATA).sort()).toEqual([...EVENT_TYPES].sort());
   });
 

@@ -99,6 +99,33 @@ app.kubernetes.io/component: {{ .component }}
       name: {{ required "kafka.sasl.existingSecret is required with kafka.sasl.username" $v.kafka.sasl.existingSecret }}
       key: {{ $v.kafka.sasl.passwordKey }}
 {{- end }}
+- name: DEALFLOW_S3_ENDPOINT
+  value: {{ required "files.s3.endpoint is required" $v.files.s3.endpoint | quote }}
+- name: DEALFLOW_S3_BUCKET
+  value: {{ $v.files.s3.bucket | quote }}
+- name: DEALFLOW_S3_REGION
+  value: {{ $v.files.s3.region | quote }}
+- name: DEALFLOW_S3_FORCE_PATH_STYLE
+  value: {{ $v.files.s3.forcePathStyle | quote }}
+{{- if $v.files.s3.credentials.existingSecret }}
+- name: DEALFLOW_S3_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.files.s3.credentials.existingSecret }}
+      key: {{ $v.files.s3.credentials.accessKeyIdKey }}
+- name: DEALFLOW_S3_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.files.s3.credentials.existingSecret }}
+      key: {{ $v.files.s3.credentials.secretAccessKeyKey }}
+{{- end }}
+- name: DEALFLOW_FILE_ENCRYPTION_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "files.encryption.existingSecret is required" $v.files.encryption.existingSecret }}
+      key: {{ $v.files.encryption.secretKey }}
+- name: DEALFLOW_FILE_RETENTION_DAYS
+  value: {{ $v.files.retentionDays | quote }}
 {{- if .metricsPort }}
 - name: DEALFLOW_METRICS_PORT
   value: {{ .metricsPort | quote }}

@@ -1,0 +1,161 @@
+import type { Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { FilesConfig } from './config';
+import { DependencyUnavailable } from './dependencies';
+
+// The object store the documents live in: any S3-compatible service (the local SeaweedFS, or a
+// cloud one in production) through the AWS SDK. Bodies are streams both ways; nothing here holds
+// a whole file in memory.
+
+/** Parts of a multipart upload: the SDK buffers at most `queueSize` of them per upload. */
+const PART_BYTES = 5 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
+/** A request the store does not answer in this time counts as the store being down (503). */
+const REQUEST_TIMEOUT_MS = 15_000;
+/** A read whose answer has not begun in this time is given up: a store that is starting may accept and wait. */
+const FIRST_BYTE_TIMEOUT_MS = 10_000;
+// The SDK logs a failed streaming request with console.warn; the failure is thrown to us anyway and
+// answered (and logged) by the API, so its own log line would only be noise.
+const quietSdkLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+export interface ObjectStore {
+  /**
+   * Streams `body` to `key`: as one PUT when its length is known (nothing buffered), else as a
+   * multipart upload (5 MiB parts). On any failure (the body's included) the upload is aborted and
+   * the key deleted, so nothing stays.
+   */
+  put(key: string, body: Readable, options?: { contentLength?: number; metadata?: Record<string, string> }): Promise<void>;
+  get(key: string): Promise<Readable>;
+  /** Idempotent: deleting a missing key succeeds. */
+  delete(key: string): Promise<void>;
+  /** Resolves when the bucket answers; creates it when it does not exist yet. */
+  ensureBucket(): Promise<void>;
+  /** Resolves when the store answers (readiness). */
+  ping(): Promise<void>;
+  readonly bucket: string;
+  readonly client: S3Client;
+  close(): void;
+}
+
+export function createObjectStore(config: FilesConfig): ObjectStore {
+  const client = new S3Client({
+    endpoint: config.endpoint,
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+    // The API retries nothing itself: a store that is down answers 503 quickly, the client retries.
+    maxAttempts: 2,
+    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 },
+    // Checksums only when the operation requires one: S3-compatible stores differ in what they accept.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    logger: quietSdkLogger,
+  });
+  const { bucket } = config;
+  return {
+    bucket,
+    client,
+    async put(key, body, { contentLength, metadata } = {}) {
+      const params = { Bucket: bucket, Key: key, Body: body, ...(metadata ? { Metadata: metadata } : {}) };
+      // A known length streams straight through in one request (the SDK signs it UNSIGNED-PAYLOAD);
+      // an unknown one (a chunked request) needs parts, which the SDK buffers one at a time.
+      const upload = contentLength !== undefined
+        ? null
+        : new Upload({ client, params, partSize: PART_BYTES, queueSize: PARTS_IN_FLIGHT, leavePartsOnError: false });
+      // A body that fails (size cap, wrong type, client gone) must stop the upload, not let it wait.
+      const abortController = new AbortController();
+      const abort = (): void => {
+        abortController.abort();
+        if (upload) void upload.abort().catch(() => undefined);
+      };
+      body.once('error', abort);
+      try {
+        if (upload) await upload.done();
+        else await client.send(new PutObjectCommand({ ...params, ContentLength: contentLength }), { abortSignal: abortController.signal });
+      } catch (error) {
+        // A single-part upload (a small file) is a plain PUT that may already have landed.
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+        throw storeError(error, `uploading ${key}`);
+      } finally {
+        body.off('error', abort);
+      }
+    },
+    async get(key) {
+      // The deadline covers the answer's start only: a long file then streams for as long as it takes.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), FIRST_BYTE_TIMEOUT_MS);
+      try {
+        const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: deadline.signal });
+        return answer.Body as Readable;
+      } catch (error) {
+        if (deadline.signal.aborted) throw new DependencyUnavailable('objectStore', `the object store did not answer reading ${key} within ${FIRST_BYTE_TIMEOUT_MS} ms`, { cause: error });
+        throw storeError(error, `reading ${key}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async delete(key) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (error) {
+        throw storeError(error, `deleting ${key}`);
+      }
+    },
+    async ensureBucket() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        return;
+      } catch (error) {
+        if (!isNotFound(error)) throw storeError(error, `looking up bucket ${bucket}`);
+      }
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      } catch (error) {
+        const code = error instanceof S3ServiceException ? error.name : '';
+        if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw storeError(error, `creating bucket ${bucket}`);
+      }
+    },
+    async ping() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      } catch (error) {
+        throw storeError(error, `looking up bucket ${bucket}`);
+      }
+    },
+    close() {
+      client.destroy();
+    },
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof S3ServiceException && (error.$metadata.httpStatusCode === 404 || error.name === 'NotFound' || error.name === 'NoSuchBucket');
+}
+
+/** An object the store says is missing. */
+export class ObjectMissing extends Error {
+  override name = 'ObjectMissing';
+}
+
+/**
+ * The store answered with a client error (a missing object): that error as it is. Anything else
+ * (no answer, a 5xx, a timeout, a body aborted by the store) means the store is down: 503.
+ */
+function storeError(error: unknown, what: string): Error {
+  if (error instanceof S3ServiceException) {
+    if (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404) return new ObjectMissing(`${what}: not found`, { cause: error });
+    const status = error.$metadata.httpStatusCode ?? 0;
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) return error;
+  }
+  if (error instanceof Error && error.name === 'AbortError') return error;
+  return new DependencyUnavailable('objectStore', `the object store did not answer ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
