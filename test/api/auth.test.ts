@@ -15,11 +15,11 @@ const { stack, api } = useApiStack({ worker: false });
 const PRODUCTION_SECRET = 'a-production-secret-of-at-least-32-characters';
 let production: Api;
 beforeAll(async () => {
-  const config = testConfig({ NODE_ENV: 'production', DEALFLOW_JWT_SECRET: PRODUCTION_SECRET, DEALFLOW_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
+  const config = testConfig({ NODE_ENV: 'production', DEALFLOW_JWT_SECRET: PRODUCTION_SECRET, DEALFLOW_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, DEALFLOW_FILE_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') });
   production = await startAppWith(stack, { config });
 });
 afterAll(async () => {
-  await production.close();
+  await production?.close();
 });
 
 const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');

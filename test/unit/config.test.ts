@@ -49,6 +49,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...local, DEALFLOW_SLA_SCALE: '2' })).toThrow(/DEALFLOW_SLA_SCALE=/);
   });
 
+  test('production refuses to start without the files\' key, and names it without its value', () => {
+    const production = { NODE_ENV: 'production', DEALFLOW_JWT_SECRET: 'x'.repeat(40), DEALFLOW_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` };
+    expect(() => loadConfig(production)).toThrow(/DEALFLOW_FILE_ENCRYPTION_KEY: required unless NODE_ENV is development or test/);
+    expect(loadConfig({ ...production, DEALFLOW_FILE_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') }).files.encryptionKey).toEqual(Buffer.alloc(32, 9));
+  });
+
   test('production refuses to start without a JWT secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DEALFLOW_JWT_SECRET/);
   });
@@ -57,6 +63,7 @@ describe('configuration', () => {
 describe('authentication fails closed', () => {
   const secret = 's3cret-value-'.padEnd(40, 'z');
   const keys = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+  const fileKey = Buffer.alloc(32, 9).toString('base64');
 
   test.each([
     ['NODE_ENV unset', {}],
@@ -64,8 +71,8 @@ describe('authentication fails closed', () => {
     ['development listening on every interface', { NODE_ENV: 'development', HOST: '0.0.0.0' }],
     ['test listening on a public address', { NODE_ENV: 'test', HOST: '10.1.2.3' }],
   ])('%s: no development secret, so DEALFLOW_JWT_SECRET is required', (_label, env) => {
-    expect(() => loadConfig({ ...env, DEALFLOW_PAYLOAD_KEYS: keys })).toThrow(/DEALFLOW_JWT_SECRET: required unless NODE_ENV is development or test and HOST is a loopback address/);
-    expect(loadConfig({ ...env, DEALFLOW_PAYLOAD_KEYS: keys, DEALFLOW_JWT_SECRET: secret })).toMatchObject({ devTokens: false, jwt: { secret } });
+    expect(() => loadConfig({ ...env, DEALFLOW_PAYLOAD_KEYS: keys, DEALFLOW_FILE_ENCRYPTION_KEY: fileKey })).toThrow(/DEALFLOW_JWT_SECRET: required unless NODE_ENV is development or test and HOST is a loopback address/);
+    expect(loadConfig({ ...env, DEALFLOW_PAYLOAD_KEYS: keys, DEALFLOW_FILE_ENCRYPTION_KEY: fileKey, DEALFLOW_JWT_SECRET: secret })).toMatchObject({ devTokens: false, jwt: { secret } });
   });
 
   test.each(['127.0.0.1', '::1', 'localhost'])('development or test said explicitly on %s: the development secret and tokens', (host) => {

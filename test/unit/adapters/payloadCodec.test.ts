@@ -63,7 +63,7 @@ describe('payload keys in the configuration', () => {
   const base64 = randomBytes(32).toString('base64');
 
   test('a list of id:base64 keys, the first one sealing', () => {
-    const config = loadConfig({ NODE_ENV: 'production', DEALFLOW_JWT_SECRET: 'x'.repeat(40), DEALFLOW_PAYLOAD_KEYS: `k2:${base64}, k1:${randomBytes(32).toString('base64')}` });
+    const config = loadConfig({ NODE_ENV: 'production', DEALFLOW_JWT_SECRET: 'x'.repeat(40), DEALFLOW_FILE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), DEALFLOW_PAYLOAD_KEYS: `k2:${base64}, k1:${randomBytes(32).toString('base64')}` });
     expect(config.payloadKeys.map((k) => k.id)).toEqual(['k2', 'k1']);
     expect(config.payloadKeys[0]?.key).toEqual(Buffer.from(base64, 'base64'));
   });
