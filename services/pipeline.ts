@@ -6,7 +6,7 @@ import { withTimeout } from '../adapters/dependencies';
 import { claimSubmission } from '../store/idempotency';
 import type { Models } from '../store/models';
 import { addOpenApplication } from '../store/openApplications';
-import { storeSubmittedApplication } from '../store/readModels';
+import { findApplicationDoc, storeSubmittedApplication } from '../store/readModels';
 
 // Starting the pipeline for one application: the one place the API (and tests) start workflows,
 // and where their input is checked against the contract's schema (the workflow itself can only
@@ -99,6 +99,6 @@ export async function submitApplication(
     updatedAt: submittedAt,
   });
   if (!repeat) return { applicationId, status: 'submitted', repeat };
-  const current = await deps.models.applications.findById(applicationId, { status: 1 }).lean();
-  return { applicationId, status: (current?.status as ApplicationStatus | undefined) ?? 'submitted', repeat };
+  const current = await findApplicationDoc(deps.models, applicationId);
+  return { applicationId, status: current?.status ?? 'submitted', repeat };
 }
