@@ -69,10 +69,17 @@ export async function submitApplication(
   const { applicationId, submittedAt, repeat } = await claimSubmission(
     deps.models, enterpriseUscc, submission.idempotencyKey, recordedSource ? { ...request, source: recordedSource } : request, submission.now,
   );
+  if (repeat) {
+    // Its read model is written only once its workflow has started: that application is the answer,
+    // never a new run, even once Temporal has dropped the closed workflow (retention) and would
+    // start the id again.
+    const existing = await findApplicationDoc(deps.models, applicationId);
+    if (existing) return { applicationId, status: existing.status, repeat };
+  }
   // Before the start: a listing as a dishonest debtor either finds this application or is seen by its screening.
   await addOpenApplication(deps.models, enterpriseUscc, applicationId);
   try {
-    // Started on every repeat too: the first attempt may have claimed the key and then failed to start.
+    // Started on a repeat too when no read model says it ran: the first attempt may have claimed the key and then failed to start.
     await withTimeout(startApplication(deps.temporal, deps.taskQueue, {
       applicationId,
       enterpriseUscc,

@@ -17,11 +17,11 @@ export const isDuplicateKey = (error: unknown): boolean => (error as { code?: nu
  * try the insert, and the loser fails with a duplicate key (FerretDB does not retry it as MongoDB
  * does): the document exists by then, so replacing it again settles it.
  */
-export async function upsertById(collection: mongo.Collection<StoredDoc>, _id: string, fields: Record<string, unknown>): Promise<void> {
+export async function upsertById(collection: mongo.Collection<StoredDoc>, _id: string, fields: Record<string, unknown>, options: mongo.ReplaceOptions = {}): Promise<void> {
   try {
-    await collection.replaceOne({ _id }, fields, { upsert: true });
+    await collection.replaceOne({ _id }, fields, { ...options, upsert: true });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    await collection.replaceOne({ _id }, fields);
+    await collection.replaceOne({ _id }, fields, options);
   }
 }
