@@ -36,6 +36,10 @@ const EnvSchema = z.object({
   DEALFLOW_FORUM_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('dealflow.forums.v1'),
   DEALFLOW_FORUM_MEETINGS_PER_ENTERPRISE: z.coerce.number().int().min(1).max(20).default(3),
   DEALFLOW_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Behind a load balancer or ingress: which hops' X-Forwarded-For to believe (client addresses for the per-address rate limit).
+  DEALFLOW_TRUST_PROXY: z.string().regex(/^(true|false|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, 'must be false, true (every hop), or a comma-separated list of the proxies\' addresses or CIDRs').default('false'),
+  // Where the rate limit counts: `memory` (each replica on its own) or `mongo` (shared by every replica).
+  DEALFLOW_RATE_LIMIT_STORE: z.enum(['memory', 'mongo']).default('memory'),
   // Pipeline tuning passed to every application the API starts (see schemas/workflow.ts).
   DEALFLOW_TOP_K: z.coerce.number().int().min(1).max(20).optional(),
   DEALFLOW_SLA_SCALE: z.coerce.number().positive().max(1).optional(),
@@ -72,6 +76,8 @@ export interface Config {
   /** `forumTopic`: the forums' events (the contract's "Forums"), apart from the applications'. */
   kafka: { brokers: string[]; topic: string; forumTopic: string; clientId: string; tls?: { caFile: string } };
   jwtSecret: string;
+  /** `trustProxy` as Fastify takes it (DEALFLOW_TRUST_PROXY); `rateLimitStore` where the rate limit counts. */
+  api: { trustProxy: boolean | string[]; rateLimitStore: 'memory' | 'mongo' };
   /** `port` undefined: the process's default (API 9464, worker 9465, ops projector 9466). */
   metrics: { host: string; port?: number; temporalRuntimePort: number };
   /** Only what is set; the workflow's defaults fill the rest. */
@@ -137,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.KAFKA_TLS_CA_FILE ? { tls: { caFile: e.KAFKA_TLS_CA_FILE } } : {}),
     },
     jwtSecret: e.DEALFLOW_JWT_SECRET ?? LOCAL_JWT_SECRET,
+    api: { trustProxy: trustProxyOf(e.DEALFLOW_TRUST_PROXY), rateLimitStore: e.DEALFLOW_RATE_LIMIT_STORE },
     metrics: {
       host: e.DEALFLOW_METRICS_HOST,
       ...(e.DEALFLOW_METRICS_PORT !== undefined ? { port: e.DEALFLOW_METRICS_PORT } : {}),
@@ -151,6 +158,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     forums: { meetingsPerEnterprise: e.DEALFLOW_FORUM_MEETINGS_PER_ENTERPRISE },
   };
+}
+
+/** `false`, `true`, or the proxies' addresses and CIDRs. */
+function trustProxyOf(value: string): boolean | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value.split(',').map((address) => address.trim());
 }
 
 // An empty variable means "unset": `KAFKA_BROKERS= npm start` should use the local broker.

@@ -63,6 +63,8 @@ export function defineModels(connection: Connection) {
     forumSchedules: define(connection, 'ForumSchedule', 'forum_schedules', []),
     /** _id = `${forumId}:${uscc or institutionId}`: one participant's meetings at a forum (see forums.ts) */
     forumAgendas: define(connection, 'ForumAgenda', 'forum_agendas', []),
+    /** _id = the API's rate-limit key (a principal or an address): its request counts per window (see rateLimits.ts) */
+    rateLimits: define(connection, 'RateLimit', 'rate_limits', []),
     /** _id = migration name: the upgrades of stored documents that have run (see migrations.ts) */
     migrations: define(connection, 'Migration', 'migrations', []),
   };

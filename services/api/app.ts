@@ -8,6 +8,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerIdentify } from './auth';
+import { mongoRateLimitStore } from './rateLimitStore';
 import { DEFAULT_LIMITS, type ApiDeps, type RouteContext } from './context';
 import { registerErrorHandler } from './errors';
 import { registerHttpMetrics, registerReadCacheMetrics } from './httpMetrics';
@@ -37,8 +38,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: limits.bodyLimit,
     // Fastify's own 503 while closing has no Retry-After; answerUnavailableWhileClosing adds one.
     return503OnClosing: false,
-    // X-Forwarded-For is not trusted: a client could forge it to dodge the per-IP rate limit.
-    trustProxy: false,
+    // X-Forwarded-For is trusted only from the proxies DEALFLOW_TRUST_PROXY names (default none): a
+    // client could forge it to dodge the per-address rate limit; behind a proxy, without it, every
+    // anonymous caller would share the proxy's address and one bucket.
+    trustProxy: deps.config.api.trustProxy,
     // A caller's (or the proxy's) x-request-id ties our log lines to theirs; otherwise a fresh UUID.
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -68,6 +71,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     global: true,
     max: limits.rateMax,
     timeWindow: limits.rateWindowMs,
+    // Shared by the replicas with DEALFLOW_RATE_LIMIT_STORE=mongo; otherwise each counts on its own.
+    ...(deps.config.api.rateLimitStore === 'mongo' ? { store: mongoRateLimitStore(deps.models) } : {}),
     keyGenerator: (request) => (request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`),
     allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/docs'),
     errorResponseBuilder: (_request, context) => ({
