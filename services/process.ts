@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../adapters/config';
 import { createLogger, type Logger } from '../adapters/logger';
 import { connectMongo } from '../adapters/mongo';
 import { defineModels, type Models } from '../store/models';
-import { prepareStore } from '../store/prepare';
+import { checkStoreVersion, prepareStore } from '../store/prepare';
 
 // What every long-lived process does the same way: read the config, open the store, close what
 // it opened in reverse on SIGINT or SIGTERM, and report a failed start in one line.
@@ -68,14 +68,16 @@ export function runProcess(name: string, main: (config: Config, logger: Logger) 
 }
 
 /**
- * The MongoDB connection and its models. A process that writes prepares the store (collections,
- * indexes, upgrades of stored documents) before it does anything else.
+ * The MongoDB connection and its models. `prepare` migrates the store (store/prepare.ts: the
+ * migration command, tests and benchmarks on their own databases); `checkVersion`, what the
+ * long-running processes do instead, fails the start when the migration has not run.
  */
-export async function openStore(config: Config, logger: Logger, options: { prepare: boolean }): Promise<{ models: Models; close: () => Promise<void> }> {
+export async function openStore(config: Config, logger: Logger, options: { prepare: boolean; checkVersion?: boolean }): Promise<{ models: Models; close: () => Promise<void> }> {
   const mongo = await connectMongo(config, logger);
   try {
     const models = defineModels(mongo.connection);
     if (options.prepare) await prepareStore(models, logger);
+    if (options.checkVersion) await checkStoreVersion(models);
     return { models, close: mongo.close };
   } catch (error) {
     await mongo.close();
