@@ -93,7 +93,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
           + 'enterprise\'s uscc or the institution\'s id). Lists answer `{ items, nextCursor }`; pass `nextCursor` back '
           + 'as `?cursor=` for the next page. Bad input answers 400 `{ error: "validation_failed", issues }` (paths of '
           + 'query and path parameters are prefixed `query.` and `params.`); a dependency that is down answers 503 with '
-          + 'Retry-After.',
+          + 'Retry-After. A command answers the application\'s seq after it in `X-Dealflow-Seq`; a read that sends it back in '
+          + '`X-Dealflow-Min-Seq` shows the command\'s result whichever API replica answers.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearerAuth: [] }],

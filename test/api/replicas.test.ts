@@ -62,6 +62,13 @@ test('a command on one replica is seen by a read on another that sends back its 
   expect((await laggingReplica.call('GET', `/v1/applications/${applicationId}`, { token, headers: { 'x-dealflow-min-seq': 'soon' } })).status).toBe(400);
 });
 
+test('the OpenAPI document describes the consistency token', async () => {
+  const openapi = (await api.call('GET', '/docs/json')).body;
+  expect(openapi.info.description).toContain('X-Dealflow-Seq');
+  const parameters = openapi.paths['/v1/applications/{id}'].get.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`);
+  expect(parameters).toContain('header:x-dealflow-min-seq');
+});
+
 test('a repeated Idempotency-Key answers its application after Temporal dropped the workflow, and starts nothing', async () => {
   const { uscc, token } = await newEnterprise();
   // As a submission of long ago left it: the key and the read model, and no workflow (past the namespace's retention).
