@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../adapters/config';
 import { createLogger, type Logger } from '../adapters/logger';
 import { connectMongo } from '../adapters/mongo';
 import { defineModels, type Models } from '../store/models';
-import { checkStoreVersion, prepareStore } from '../store/prepare';
+import { checkStoreVersion, prepareStore, StoreNotMigrated } from '../store/prepare';
 
 // What every long-lived process does the same way: read the config, open the store, close what
 // it opened in reverse on SIGINT or SIGTERM, and report a failed start in one line.
@@ -54,14 +54,15 @@ export function stopOnSignals(logger: Logger, stop: (signal: NodeJS.Signals) => 
   process.once('SIGTERM', onSignal);
 }
 
-/** A process's entry point: config and logger, then `main`; a bad setting or a failed start exits 1 with one line. */
+/** A process's entry point: config and logger, then `main`; a failed start exits 1 (a bad setting or an unmigrated store with one line). */
 export function runProcess(name: string, main: (config: Config, logger: Logger) => Promise<void>): void {
   const start = async (): Promise<void> => {
     const config = loadConfig();
     await main(config, createLogger(config, name));
   };
   start().catch((error: unknown) => {
-    if (error instanceof ConfigError) console.error(`${name}: ${error.message}`);
+    // A bad setting or a store the migration has not reached: the one line says what to do.
+    if (error instanceof ConfigError || error instanceof StoreNotMigrated) console.error(`${name}: ${error.message}`);
     else console.error(`${name}: failed to start`, error);
     process.exit(1);
   });
