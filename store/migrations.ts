@@ -3,7 +3,7 @@ import type { Logger } from '../adapters/logger';
 import { collectionOf, type StoredDoc } from './collection';
 import { listApplications, listDeals } from './lists';
 import type { Models } from './models';
-import { applicationDoc, dealDoc, storedApplication, storedDeal } from './readModels';
+import { applicationDoc, dealDoc } from './readModels';
 
 // Upgrades of documents stored by earlier versions, each run once per database: its name is
 // recorded in `migrations` when it has finished, and a run cut short starts over harmlessly (every
@@ -83,25 +83,6 @@ const migrations: Migration[] = [
       const deals = await createdOrder(models.deals, (doc) => ({ dealId: doc._id, institutionId: String(doc.institutionId) }));
       for (const chunk of chunksOf(deals, MIGRATION_CHUNK)) await listDeals(models, chunk);
       if (applications.length + deals.length > 0) logger.info({ applications: applications.length, deals: deals.length }, 'lists built from the stored read models');
-    },
-  },
-  {
-    // Read models keep what batches change in `current`, written forward only (readModels.ts).
-    // Readers also take the flat layout, which the previous version's workers write during a rollout.
-    name: '2026-11-forward-only-read-models',
-    async run(models, logger) {
-      let upgraded = 0;
-      for (const [model, stored] of [[models.applications, storedApplication], [models.deals, storedDeal]] as const) {
-        const collection = collectionOf(model);
-        for await (const doc of collection.find({ current: { $exists: false } })) {
-          if (typeof doc.view !== 'string') continue; // not a read model this version serves
-          const { current } = (stored as (doc: never) => { current: object })(doc as never);
-          // `$max` as a batch writes: one that wrote `current` meanwhile is newer and stays.
-          await collection.updateOne({ _id: doc._id }, { $max: { current }, $unset: { lastSeq: '', status: '', updatedAt: '', view: '' } });
-          upgraded += 1;
-        }
-      }
-      if (upgraded > 0) logger.info({ documents: upgraded }, 'read models moved to the forward-only layout');
     },
   },
 ];

@@ -79,7 +79,9 @@ export function storedDeal(doc: DealDoc): Stored<DealDoc, DealVersioned> {
 
 /**
  * A stored read model as readers use it, its `current` state beside the fixed fields. A document
- * still in the flat layout (written by the previous version during a rollout) reads as it is.
+ * of the earlier, flat layout reads as it is; its next batch adds `current`, which then wins over
+ * the flat fields left beside it. (No migration rewrites them: replicas of the earlier release,
+ * still serving during a rollout, read the flat fields.)
  */
 export function readModelDoc<Doc extends ApplicationDoc | DealDoc>(raw: StoredDoc | null | undefined): Doc | null {
   if (!raw) return null;

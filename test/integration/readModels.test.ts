@@ -3,7 +3,7 @@ import { collectionOf } from '../../store/collection';
 import { listKey, readList } from '../../store/lists';
 import { upgradeStoredDocuments } from '../../store/migrations';
 import type { Models } from '../../store/models';
-import { findApplicationDoc, findDealDoc, storeBatch, storedApplication, storeSubmittedApplication, type ApplicationDoc } from '../../store/readModels';
+import { applicationDoc, findApplicationDoc, findDealDoc, storeBatch, storedApplication, storeSubmittedApplication, type ApplicationDoc } from '../../store/readModels';
 import { randomUscc } from '../support/catalogue';
 import { eventStream, HOUR, proposal, screened, T0 } from '../support/opsEvents';
 import { testLogger, uniqueSuffix } from '../support/stack';
@@ -151,6 +151,22 @@ function withWritesHeld(real: Models): { models: Models; release: () => void } {
   const replaced: Partial<Models> = { applications: held(real.applications), deals: held(real.deals) };
   return { models: new Proxy(real, { get: (target, name) => replaced[name as keyof Models] ?? Reflect.get(target, name) }), release };
 }
+
+test('a document of the earlier, flat layout is read as it is and moves forward with its next batch', async () => {
+  const { applicationId, event, record } = newApplication();
+  const first = [event(1, 'application.submitted', T0, { request })];
+  const { _id, ...flat } = applicationDoc(record('screening', T0 + 1), first, [], 1);
+  await collectionOf(models.applications).insertOne({ _id, ...flat });
+  expect(await applicationNow(applicationId)).toMatchObject({ status: 'screening', lastSeq: 1 });
+
+  const second = { application: record('withdrawn', T0 + 2), deals: [], events: [event(2, 'application.withdrawn', T0 + 2, { reason: 'Financed elsewhere' })] };
+  expect(await storeBatch(models, second)).toBe(true);
+  const after = await applicationNow(applicationId);
+  expect(after).toMatchObject({ status: 'withdrawn', lastSeq: 2 });
+  expect(viewOf(after).timeline.map((e) => e.seq)).toEqual([1, 2]);
+  expect(await storeBatch(models, { application: record('screening', T0 + 1), deals: [], events: first })).toBe(false);
+  expect(await applicationNow(applicationId)).toEqual(after);
+});
 
 test('the API\'s submitted document loses to a workflow batch whichever lands first', async () => {
   const { applicationId, event, record } = newApplication();
