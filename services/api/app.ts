@@ -68,7 +68,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Before the rate limiter, which keys on the caller this hook identifies.
   registerIdentify(app);
   await app.register(fastifyRateLimit, {
-    global: true,
+    // Applied below as a hook of the whole app, not per route (`global`): a route's own onRequest
+    // (`allow`) would run first, and a request it refuses (401, 403) would never be counted.
+    global: false,
     max: limits.rateMax,
     timeWindow: limits.rateWindowMs,
     // Shared by the replicas with DEALFLOW_RATE_LIMIT_STORE=mongo; otherwise each counts on its own.
@@ -81,6 +83,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       message: `rate limit of ${context.max} requests per ${context.after} exceeded; retry in ${context.after}`,
     }),
   });
+  app.addHook('onRequest', app.rateLimit());
 
   await app.register(fastifySwagger, {
     openapi: {

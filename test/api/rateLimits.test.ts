@@ -47,3 +47,11 @@ test('with the MongoDB store the replicas count one client\'s requests together'
   expect([await statusVia(a, client), await statusVia(b, client)]).toEqual([429, 429]);
   expect(await statusVia(b, clientAddress())).toBe(200);
 });
+
+test('a request refused for want of a token counts like any other', async () => {
+  const api = await replica({ trustProxy: [PROXY], rateLimitStore: 'memory' });
+  const client = clientAddress();
+  const anonymous = async () => (await api.call('GET', '/v1/applications', { headers: { 'x-forwarded-for': client } })).status;
+  expect([await anonymous(), await anonymous(), await anonymous()]).toEqual([401, 401, 429]);
+  expect((await api.call('GET', '/health/live', { headers: { 'x-forwarded-for': client } })).status).toBe(200);
+});
