@@ -9,8 +9,7 @@ import {
   type DealRecord,
   type RecordEventsInput,
 } from '../schemas';
-import type { mongo } from 'mongoose';
-import { collectionOf, isDuplicateKey, type StoredDoc } from './collection';
+import { collectionOf, withCurrent, writeForward, type StoredDoc } from './collection';
 import { listApplications, listDeals } from './lists';
 import type { Models } from './models';
 
@@ -78,16 +77,11 @@ export function storedDeal(doc: DealDoc): Stored<DealDoc, DealVersioned> {
 }
 
 /**
- * A stored read model as readers use it, its `current` state beside the fixed fields. A document
- * of the earlier, flat layout reads as it is; its next batch adds `current`, which then wins over
- * the flat fields left beside it. (No migration rewrites them: replicas of the earlier release,
- * still serving during a rollout, read the flat fields.)
+ * A stored read model as readers use it (collection.ts, withCurrent). No migration rewrites the
+ * documents of the earlier, flat layout: replicas of the earlier release, still serving during a
+ * rollout, read their flat fields.
  */
-export function readModelDoc<Doc extends ApplicationDoc | DealDoc>(raw: StoredDoc | null | undefined): Doc | null {
-  if (!raw) return null;
-  const { current, ...fixed } = raw as StoredDoc & { current?: Record<string, unknown> };
-  return (current ? { ...fixed, ...current } : fixed) as unknown as Doc;
-}
+export const readModelDoc = <Doc extends ApplicationDoc | DealDoc>(raw: StoredDoc | null | undefined): Doc | null => withCurrent<Doc>(raw);
 
 export async function findApplicationDoc(models: Models, applicationId: string): Promise<ApplicationDoc | null> {
   return readModelDoc<ApplicationDoc>(await collectionOf(models.applications).findOne({ _id: applicationId }));
@@ -95,20 +89,6 @@ export async function findApplicationDoc(models: Models, applicationId: string):
 
 export async function findDealDoc(models: Models, dealId: string): Promise<DealDoc | null> {
   return readModelDoc<DealDoc>(await collectionOf(models.deals).findOne({ _id: dealId }));
-}
-
-/**
- * Writes the document's `current` state if it is newer than the stored one (`$max`, see above),
- * creating the document when missing. Two concurrent upserts of a new `_id` can both try the
- * insert; the loser's duplicate key means the document exists, so the `$max` alone settles it.
- */
-async function writeForward(collection: mongo.Collection<StoredDoc>, { _id, current, ...fixed }: { _id: string; current: object }): Promise<void> {
-  try {
-    await collection.updateOne({ _id }, { $max: { current }, $setOnInsert: fixed }, { upsert: true });
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    await collection.updateOne({ _id }, { $max: { current } });
-  }
 }
 
 /** The application as `POST /v1/applications` stores it, before its workflow has written anything. */
