@@ -96,6 +96,10 @@ const EnvSchema = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must be scheme://host[:port], e.g. http://127.0.0.1:8233')))
     .optional(),
+  // Behind a load balancer or ingress: which hops' X-Forwarded-For to believe (client addresses for the per-address rate limit).
+  DEALFLOW_TRUST_PROXY: z.string().regex(/^(true|false|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, 'must be false, true (every hop), or a comma-separated list of the proxies\' addresses or CIDRs').default('false'),
+  // Where the rate limit counts: `memory` (each replica on its own) or `mongo` (shared by every replica).
+  DEALFLOW_RATE_LIMIT_STORE: z.enum(['memory', 'mongo']).default('memory'),
   // Pipeline tuning passed to every application the API starts (see schemas/workflow.ts).
   DEALFLOW_TOP_K: z.coerce.number().int().min(1).max(20).optional(),
   DEALFLOW_SLA_SCALE: z.coerce.number().positive().max(1).optional(),
@@ -166,6 +170,8 @@ export interface Config {
   payloadKeys: PayloadKey[];
   /** Browser origins (the Temporal UI) allowed to call the payload codec endpoint. */
   codecCorsOrigins: string[];
+  /** `trustProxy` as Fastify takes it (DEALFLOW_TRUST_PROXY); `rateLimitStore` where the rate limit counts. */
+  api: { trustProxy: boolean | string[]; rateLimitStore: 'memory' | 'mongo' };
   /** `port` undefined: the process's default (API 9464, worker 9465, ops projector 9466). */
   metrics: { host: string; port?: number; temporalRuntimePort: number };
   /** Only what is set; the workflow's defaults fill the rest. */
@@ -337,6 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devTokens,
     payloadKeys: e.DEALFLOW_PAYLOAD_KEYS ?? [LOCAL_PAYLOAD_KEY],
     codecCorsOrigins: e.DEALFLOW_CODEC_CORS_ORIGINS ?? [],
+    api: { trustProxy: trustProxyOf(e.DEALFLOW_TRUST_PROXY), rateLimitStore: e.DEALFLOW_RATE_LIMIT_STORE },
     metrics: {
       host: e.DEALFLOW_METRICS_HOST,
       ...(e.DEALFLOW_METRICS_PORT !== undefined ? { port: e.DEALFLOW_METRICS_PORT } : {}),
@@ -384,6 +391,12 @@ function otlpTracesUrl(tracesEndpoint: string | undefined, endpoint: string | un
 /** 127.0.0.0/8, ::1 and localhost: the only hosts the development conveniences may listen on. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** `false`, `true`, or the proxies' addresses and CIDRs. */
+function trustProxyOf(value: string): boolean | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value.split(',').map((address) => address.trim());
 }
 
 // An empty variable means "unset": `KAFKA_BROKERS= npm start` should use the local broker.

@@ -36,6 +36,16 @@ export const ProductParams = z.strictObject({ id: InstitutionId, productId: Prod
 export const ApplicationListQuery = ListQuery.extend({ status: ApplicationStatus.optional() });
 export type ApplicationListQuery = z.infer<typeof ApplicationListQuery>;
 
+/**
+ * Read-your-writes across API replicas: a command answers the application's seq in `X-Dealflow-Seq`;
+ * a read that sends it back in `X-Dealflow-Min-Seq` is answered from the store unless the replica's
+ * cached view is at least that new. Other headers pass through.
+ */
+export const ConsistencyHeaders = z.object({
+  'x-dealflow-min-seq': z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional()
+    .describe('The X-Dealflow-Seq a command answered: the read shows that command\'s result, whichever API replica answers'),
+});
+
 /** Headers of `POST /v1/applications`; other headers pass through. */
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z

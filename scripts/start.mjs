@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs dealflow on this machine: the local stack, a seeded catalogue on first run, then the
+// Runs dealflow on this machine: the local stack, the store migration, a seeded catalogue on first run, then the
 // worker, the ops consumer and the API as child processes. Ctrl-C stops the three processes;
 // the stack keeps running (`npm run services:down` stops it).
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,6 +22,8 @@ function runOrExit(title, args) {
 }
 
 runOrExit('starting the local services (the first run builds them: several minutes)', ['scripts/services.mjs', 'up']);
+// The processes only check the store's version; the migration runs once, first (as the Helm chart's Job does).
+runOrExit('migrating the store', ['--import', 'tsx', 'services/migrate/main.ts']);
 runOrExit('seeding the catalogue if the database is empty', ['--import', 'tsx', 'scripts/seed.ts', '--if-empty']);
 
 // The API's young generation is capped as in the image (Dockerfile): see BENCHMARKS.md, memory.

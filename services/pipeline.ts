@@ -6,7 +6,7 @@ import { withTimeout } from '../adapters/dependencies';
 import { claimSubmission } from '../store/idempotency';
 import type { Models } from '../store/models';
 import { addOpenApplication } from '../store/openApplications';
-import { storeSubmittedApplication } from '../store/readModels';
+import { findApplicationDoc, storeSubmittedApplication } from '../store/readModels';
 
 // Starting the pipeline for one application: the one place the API (and tests) start workflows,
 // and where their input is checked against the contract's schema (the workflow itself can only
@@ -69,10 +69,17 @@ export async function submitApplication(
   const { applicationId, submittedAt, repeat } = await claimSubmission(
     deps.models, enterpriseUscc, submission.idempotencyKey, recordedSource ? { ...request, source: recordedSource } : request, submission.now,
   );
+  if (repeat) {
+    // Its read model is written only once its workflow has started: that application is the answer,
+    // never a new run, even once Temporal has dropped the closed workflow (retention) and would
+    // start the id again.
+    const existing = await findApplicationDoc(deps.models, applicationId);
+    if (existing) return { applicationId, status: existing.status, repeat };
+  }
   // Before the start: a listing as a dishonest debtor either finds this application or is seen by its screening.
   await addOpenApplication(deps.models, enterpriseUscc, applicationId);
   try {
-    // Started on every repeat too: the first attempt may have claimed the key and then failed to start.
+    // Started on a repeat too when no read model says it ran: the first attempt may have claimed the key and then failed to start.
     await withTimeout(startApplication(deps.temporal, deps.taskQueue, {
       applicationId,
       enterpriseUscc,
@@ -99,6 +106,6 @@ export async function submitApplication(
     updatedAt: submittedAt,
   });
   if (!repeat) return { applicationId, status: 'submitted', repeat };
-  const current = await deps.models.applications.findById(applicationId, { status: 1 }).lean();
-  return { applicationId, status: (current?.status as ApplicationStatus | undefined) ?? 'submitted', repeat };
+  const current = await findApplicationDoc(deps.models, applicationId);
+  return { applicationId, status: current?.status ?? 'submitted', repeat };
 }

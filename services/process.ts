@@ -3,7 +3,7 @@ import { createLogger, type Logger } from '../adapters/logger';
 import { startTracing, stopTracing } from '../adapters/tracing';
 import { connectMongo } from '../adapters/mongo';
 import { defineModels, type Models } from '../store/models';
-import { prepareStore } from '../store/prepare';
+import { checkStoreVersion, prepareStore, StoreNotMigrated } from '../store/prepare';
 
 // What every long-lived process does the same way: read the config, open the store, close what
 // it opened in reverse on SIGINT or SIGTERM, and report a failed start in one line.
@@ -56,7 +56,7 @@ export function stopOnSignals(logger: Logger, stop: (signal: NodeJS.Signals) => 
   process.once('SIGTERM', onSignal);
 }
 
-/** A process's entry point: config and logger, then `main`; a bad setting or a failed start exits 1 with one line. */
+/** A process's entry point: config and logger, then `main`; a failed start exits 1 (a bad setting or an unmigrated store with one line). */
 export function runProcess(name: string, main: (config: Config, logger: Logger) => Promise<void>): void {
   const start = async (): Promise<void> => {
     const config = loadConfig();
@@ -65,21 +65,24 @@ export function runProcess(name: string, main: (config: Config, logger: Logger) 
     await main(config, createLogger(config, name));
   };
   start().catch((error: unknown) => {
-    if (error instanceof ConfigError) console.error(`${name}: ${error.message}`);
+    // A bad setting or a store the migration has not reached: the one line says what to do.
+    if (error instanceof ConfigError || error instanceof StoreNotMigrated) console.error(`${name}: ${error.message}`);
     else console.error(`${name}: failed to start`, error);
     process.exit(1);
   });
 }
 
 /**
- * The MongoDB connection and its models. A process that writes prepares the store (collections,
- * indexes, upgrades of stored documents) before it does anything else.
+ * The MongoDB connection and its models. `prepare` migrates the store (store/prepare.ts: the
+ * migration command, tests and benchmarks on their own databases); `checkVersion`, what the
+ * long-running processes do instead, fails the start when the migration has not run.
  */
-export async function openStore(config: Config, logger: Logger, options: { prepare: boolean }): Promise<{ models: Models; close: () => Promise<void> }> {
+export async function openStore(config: Config, logger: Logger, options: { prepare: boolean; checkVersion?: boolean }): Promise<{ models: Models; close: () => Promise<void> }> {
   const mongo = await connectMongo(config, logger);
   try {
     const models = defineModels(mongo.connection);
     if (options.prepare) await prepareStore(models, logger);
+    if (options.checkVersion) await checkStoreVersion(models);
     return { models, close: mongo.close };
   } catch (error) {
     await mongo.close();

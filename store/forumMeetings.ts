@@ -21,10 +21,12 @@ interface StoredMeeting {
 
 /** The enterprise's own meeting named by `source`, or null when it is not one of its meetings. */
 export async function meetingFollowUpFor(models: Models, uscc: string, source: ApplicationSource): Promise<MeetingFollowUp | null> {
-  const agendas = models.applications.db.collection<{ _id: string; meetings?: unknown }>('forum_agendas');
-  const doc = await agendas.findOne({ _id: `${source.forumId}:${uscc}` }, { projection: { meetings: 1 } });
-  if (!doc || typeof doc.meetings !== 'string') return null;
-  const meeting = (JSON.parse(doc.meetings) as StoredMeeting[]).find((m) => m.meetingId === source.meetingId);
+  const agendas = models.applications.db.collection<{ _id: string; meetings?: unknown; current?: { meetings?: unknown } }>('forum_agendas');
+  const doc = await agendas.findOne({ _id: `${source.forumId}:${uscc}` }, { projection: { meetings: 1, current: 1 } });
+  // What the last batch wrote is in `current` (forums.ts); a document of the earlier layout has it at the top.
+  const meetings = doc?.current?.meetings ?? doc?.meetings;
+  if (typeof meetings !== 'string') return null;
+  const meeting = (JSON.parse(meetings) as StoredMeeting[]).find((m) => m.meetingId === source.meetingId);
   if (!meeting || meeting.enterpriseUscc !== uscc) return null;
   return { institutionId: meeting.institutionId, followUp: meeting.outcome?.followUp ?? null };
 }

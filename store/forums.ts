@@ -1,6 +1,6 @@
 import type { PlacedMeeting } from '../domain/forums/schedule';
 import { ForumRecord, Meeting, type RecordForumEventsInput } from '../schemas';
-import { collectionOf, isDuplicateKey, upsertById } from './collection';
+import { collectionOf, upsertById, withCurrent, writeForward, type StoredDoc } from './collection';
 import type { Models } from './models';
 
 // The forums' read models, written by the forum workflow's `recordForumEvents` activity, every
@@ -8,7 +8,10 @@ import type { Models } from './models';
 //   forums         _id = forumId: the forum record (status, registrations, cut pairs) and every meeting (ops' agenda)
 //   forum_agendas  _id = `${forumId}:${uscc or institutionId}`: one participant's meetings, so a party's agenda is one read
 //   forum_schedules _id = `${forumId}#${page}`: the computed schedule, in pages the workflow reads one activity at a time
-// As for applications, a document's `lastSeq` only stops a retried batch from rolling it back.
+// As for applications (readModels.ts), writes only move forward: what a batch changes is kept in
+// `current`, whose first field is `lastSeq`, written with `$max` by `_id`, so an attempt of a batch
+// that lands after a newer one changes nothing. Readers take `current` over the fixed fields
+// (withCurrent), and documents of the earlier, flat layout as they are.
 
 export type ForumDoc = {
   _id: string;
@@ -40,19 +43,19 @@ function merged(storedJson: string | undefined, changed: readonly Meeting[]): st
   return JSON.stringify([...before.filter((m) => !ids.has(m.meetingId)), ...changed].sort(byTime));
 }
 
-/** The forum as `PUT /v1/forums/:forumId` stores it, before its workflow has written anything. */
+/** The forum as `PUT /v1/forums/:forumId` stores it, before its workflow has written anything (whose writes win). */
 export async function storeCreatedForum(models: Models, record: ForumRecord): Promise<void> {
-  try {
-    await collectionOf(models.forums).insertOne(forumDoc(ForumRecord.parse(record), '[]', 0));
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error; // the workflow wrote first: what is stored is newer
-  }
+  await writeForward(collectionOf(models.forums), storedForum(ForumRecord.parse(record), '[]', 0));
 }
 
-function forumDoc(record: ForumRecord, meetings: string, lastSeq: number): ForumDoc {
+/** Stored: everything a batch changes is in `current`, `lastSeq` first. */
+function storedForum(record: ForumRecord, meetings: string, lastSeq: number): { _id: string; current: Omit<ForumDoc, '_id'> } {
   const meetingCount = (JSON.parse(meetings) as Meeting[]).filter((m) => m.status !== 'declined').length;
-  return { _id: record.forumId, status: record.status, lastSeq, updatedAt: record.updatedAt, record: JSON.stringify(record), meetings, meetingCount };
+  return { _id: record.forumId, current: { lastSeq, status: record.status, updatedAt: record.updatedAt, record: JSON.stringify(record), meetings, meetingCount } };
 }
+
+const forumOf = (raw: StoredDoc | null): ForumDoc | null => withCurrent<ForumDoc>(raw);
+const agendaOf = (raw: StoredDoc | null): AgendaDoc | null => withCurrent<AgendaDoc>(raw);
 
 /**
  * One batch of a forum's events into the read models: the agendas of the participants whose
@@ -62,7 +65,7 @@ function forumDoc(record: ForumRecord, meetings: string, lastSeq: number): Forum
 export async function storeForumBatch(models: Models, { forum, meetings, events }: RecordForumEventsInput): Promise<boolean> {
   const lastSeq = events[events.length - 1]?.seq ?? 0;
   const forums = collectionOf(models.forums);
-  const stored = (await forums.findOne({ _id: forum.forumId })) as ForumDoc | null;
+  const stored = forumOf(await forums.findOne({ _id: forum.forumId }));
   if (stored && stored.lastSeq >= lastSeq) return false;
 
   const byParty = new Map<string, Meeting[]>();
@@ -72,12 +75,11 @@ export async function storeForumBatch(models: Models, { forum, meetings, events 
   const agendas = collectionOf(models.forumAgendas);
   await Promise.all([...byParty].map(async ([org, changed]) => {
     const _id = agendaId(forum.forumId, org);
-    const doc = (await agendas.findOne({ _id })) as AgendaDoc | null;
+    const doc = agendaOf(await agendas.findOne({ _id }));
     if (doc && doc.lastSeq >= lastSeq) return;
-    await upsertById(agendas, _id, { forumId: forum.forumId, lastSeq, meetings: merged(doc?.meetings, changed) });
+    await writeForward(agendas, { _id, forumId: forum.forumId, current: { lastSeq, meetings: merged(doc?.meetings, changed) } });
   }));
-  const { _id, ...fields } = forumDoc(forum, merged(stored?.meetings, meetings), lastSeq);
-  await upsertById(forums, _id, fields);
+  await writeForward(forums, storedForum(forum, merged(stored?.meetings, meetings), lastSeq));
   return true;
 }
 
@@ -87,14 +89,14 @@ export interface StoredForum {
 }
 
 export async function loadForum(models: Models, forumId: string): Promise<StoredForum | null> {
-  const doc = (await collectionOf(models.forums).findOne({ _id: forumId })) as ForumDoc | null;
+  const doc = forumOf(await collectionOf(models.forums).findOne({ _id: forumId }));
   if (!doc) return null;
   return { forum: JSON.parse(doc.record) as ForumRecord, meetings: JSON.parse(doc.meetings) as Meeting[] };
 }
 
 /** One participant's meetings at a forum (none before scheduling). */
 export async function loadAgenda(models: Models, forumId: string, org: string): Promise<Meeting[]> {
-  const doc = (await collectionOf(models.forumAgendas).findOne({ _id: agendaId(forumId, org) })) as AgendaDoc | null;
+  const doc = agendaOf(await collectionOf(models.forumAgendas).findOne({ _id: agendaId(forumId, org) }));
   return doc ? (JSON.parse(doc.meetings) as Meeting[]) : [];
 }
 
@@ -103,8 +105,9 @@ export async function loadAgenda(models: Models, forumId: string, org: string): 
  * so the list stays a few documents and FerretDB's full read of it costs nothing worth an index.
  */
 export async function listForums(models: Models): Promise<{ forum: ForumRecord; meetingCount: number }[]> {
-  const docs = (await collectionOf(models.forums).find({}, { projection: { record: 1, meetingCount: 1 } }).toArray()) as unknown as Pick<ForumDoc, 'record' | 'meetingCount'>[];
+  const docs = await collectionOf(models.forums).find({}, { projection: { record: 1, meetingCount: 1, current: 1 } }).toArray();
   return docs
+    .map((raw) => forumOf(raw) as Pick<ForumDoc, 'record' | 'meetingCount'>)
     .map((doc) => ({ forum: JSON.parse(doc.record) as ForumRecord, meetingCount: doc.meetingCount ?? 0 }))
     .sort((a, b) => a.forum.startsAt.localeCompare(b.forum.startsAt) || a.forum.forumId.localeCompare(b.forum.forumId));
 }

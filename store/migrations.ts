@@ -7,7 +7,9 @@ import { applicationDoc, dealDoc } from './readModels';
 
 // Upgrades of documents stored by earlier versions, each run once per database: its name is
 // recorded in `migrations` when it has finished, and a run cut short starts over harmlessly (every
-// step rewrites a document by `_id` from data the step does not change).
+// step rewrites a document by `_id` from data the step does not change). Only the migration
+// command runs them, under a lock (prepare.ts); append new ones at the end: their count is the
+// store's version.
 
 interface Migration {
   name: string;
@@ -22,7 +24,7 @@ const migrations: Migration[] = [
     name: '2026-11-read-model-views',
     async run(models, logger) {
       const events = models.applications.db.collection('events');
-      const legacy = await models.applications.find({ view: { $exists: false } }).lean();
+      const legacy = await models.applications.find({ view: { $exists: false }, current: { $exists: false } }).lean();
       for (const doc of legacy) {
         const record = ApplicationRecord.safeParse(doc);
         if (!record.success) {
@@ -106,10 +108,17 @@ function chunksOf<T>(values: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-export async function upgradeStoredDocuments(models: Models, logger: Logger): Promise<void> {
+/** The store's version: how many of the upgrades above it has had (recorded by prepare.ts). */
+export const STORE_VERSION = migrations.length;
+
+/** Runs the upgrades not recorded yet, in order, and answers their names. The caller holds the migration lock (prepare.ts). */
+export async function upgradeStoredDocuments(models: Models, logger: Logger): Promise<string[]> {
+  const applied: string[] = [];
   for (const migration of migrations) {
     if (await models.migrations.exists({ _id: migration.name })) continue;
     await migration.run(models, logger);
     await models.migrations.updateOne({ _id: migration.name }, { $set: { finishedAt: new Date().toISOString() } }, { upsert: true });
+    applied.push(migration.name);
   }
+  return applied;
 }

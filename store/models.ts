@@ -67,6 +67,8 @@ export function defineModels(connection: Connection) {
     files: define(connection, 'File', 'files', []),
     /** _id = `hour:<n>` (the files to look at in hour n since the epoch) or `cursor` (the next hour to sweep): the retention's buckets (see files.ts) */
     fileSweeps: define(connection, 'FileSweep', 'file_sweeps', []),
+    /** _id = the API's rate-limit key (a principal or an address): its request counts per window (see rateLimits.ts) */
+    rateLimits: define(connection, 'RateLimit', 'rate_limits', []),
     /** _id = migration name: the upgrades of stored documents that have run (see migrations.ts) */
     migrations: define(connection, 'Migration', 'migrations', []),
   };

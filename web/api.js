@@ -62,9 +62,17 @@ function describe(status, body, fallback) {
   }
 }
 
+// Read-your-writes whichever API replica answers: the last command's X-Dealflow-Seq goes back as
+// X-Dealflow-Min-Seq on the reads that follow, for longer than a replica's cached view may be
+// stale (10 s). Other applications' reads then come from the store too for that long: correct,
+// only less cached.
+const RECENT_COMMAND_MS = 15_000;
+let lastCommand = null;
+
 /** Calls the API as `role`; answers the parsed body (and the status), throws ApiError otherwise. */
 export async function call(role, method, path, { body, headers = {} } = {}) {
   const token = tokenFor(role);
+  const recent = method === 'GET' && lastCommand && Date.now() - lastCommand.at < RECENT_COMMAND_MS;
   let response;
   try {
     response = await fetch(path, {
@@ -72,6 +80,7 @@ export async function call(role, method, path, { body, headers = {} } = {}) {
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(recent ? { 'x-dealflow-min-seq': lastCommand.seq } : {}),
         ...headers,
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -87,6 +96,8 @@ export async function call(role, method, path, { body, headers = {} } = {}) {
     parsed = { error: 'not_json', message: text.slice(0, 200) };
   }
   if (!response.ok) throw new ApiError(response.status, parsed, response.statusText);
+  const seq = response.headers.get('x-dealflow-seq');
+  if (seq) lastCommand = { seq, at: Date.now() };
   return { status: response.status, body: parsed };
 }
 

@@ -29,6 +29,8 @@ export interface DocumentDownload {
 export interface CommandResult {
   application: ApplicationSnapshot['application'];
   deal: DealRecord | null;
+  /** The application's seq after the command: its read models show at least this much (the API's X-Dealflow-Seq). */
+  seq: number;
 }
 
 export const getApplicationQuery = defineQuery<ApplicationSnapshot>('getApplication');

@@ -5,6 +5,7 @@ import { log, result, sleep, type BenchmarkResult } from '../lib/report';
 import { benchRequest, seedBenchCatalogue, startApiOnly, tokens } from '../lib/apiStack';
 import { startInProcessWorker } from '../lib/inProcessWorker';
 import { benchConfig, benchLogger, benchSuffix } from '../lib/stack';
+import { findApplicationDoc } from '../../store/readModels';
 
 // 3. API reads: GET /v1/applications/:id and GET /v1/deals of a real application (submitted
 // through the API, matched by a real worker) against a bare Fastify route answering a constant,
@@ -44,7 +45,7 @@ export async function runApi(): Promise<BenchmarkResult[]> {
     const { applicationId } = (await submitted.json()) as { applicationId: string };
     // Read once the application has its deals: a timeline and an inbox with something in them.
     for (let i = 0; ; i += 1) {
-      const doc = await api.models.applications.findById(applicationId).lean();
+      const doc = await findApplicationDoc(api.models, applicationId);
       if (doc?.status === 'in_due_diligence') break;
       if (i > 300) throw new Error(`application ${applicationId} never reached in_due_diligence (${String(doc?.status)})`);
       await sleep(100);

@@ -8,6 +8,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerIdentify, verifierOptions } from './auth';
+import { mongoRateLimitStore } from './rateLimitStore';
 import { DEFAULT_LIMITS, type ApiDeps, type RouteContext } from './context';
 import { registerErrorHandler } from './errors';
 import { registerHttpMetrics, registerReadCacheMetrics } from './httpMetrics';
@@ -40,8 +41,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: limits.bodyLimit,
     // Fastify's own 503 while closing has no Retry-After; answerUnavailableWhileClosing adds one.
     return503OnClosing: false,
-    // X-Forwarded-For is not trusted: a client could forge it to dodge the per-IP rate limit.
-    trustProxy: false,
+    // X-Forwarded-For is trusted only from the proxies DEALFLOW_TRUST_PROXY names (default none): a
+    // client could forge it to dodge the per-address rate limit; behind a proxy, without it, every
+    // anonymous caller would share the proxy's address and one bucket.
+    trustProxy: deps.config.api.trustProxy,
     // A caller's (or the proxy's) x-request-id ties our log lines to theirs; otherwise a fresh UUID.
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -70,9 +73,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Before the rate limiter, which keys on the caller this hook identifies.
   registerIdentify(app, deps.config.jwt);
   await app.register(fastifyRateLimit, {
-    global: true,
+    // Applied below as a hook of the whole app, not per route (`global`): a route's own onRequest
+    // (`allow`) would run first, and a request it refuses (401, 403) would never be counted.
+    global: false,
     max: limits.rateMax,
     timeWindow: limits.rateWindowMs,
+    // Shared by the replicas with DEALFLOW_RATE_LIMIT_STORE=mongo; otherwise each counts on its own.
+    ...(deps.config.api.rateLimitStore === 'mongo' ? { store: mongoRateLimitStore(deps.models) } : {}),
     keyGenerator: (request) => (request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`),
     allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/docs'),
     errorResponseBuilder: (_request, context) => ({
@@ -81,6 +88,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       message: `rate limit of ${context.max} requests per ${context.after} exceeded; retry in ${context.after}`,
     }),
   });
+  app.addHook('onRequest', app.rateLimit());
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -93,7 +101,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
           + 'enterprise\'s uscc or the institution\'s id). Lists answer `{ items, nextCursor }`; pass `nextCursor` back '
           + 'as `?cursor=` for the next page. Bad input answers 400 `{ error: "validation_failed", issues }` (paths of '
           + 'query and path parameters are prefixed `query.` and `params.`); a dependency that is down answers 503 with '
-          + 'Retry-After.',
+          + 'Retry-After. A command answers the application\'s seq after it in `X-Dealflow-Seq`; a read that sends it back in '
+          + '`X-Dealflow-Min-Seq` shows the command\'s result whichever API replica answers.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearerAuth: [] }],

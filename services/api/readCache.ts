@@ -36,12 +36,18 @@ export interface ReadCache {
    * The cached value of `key`, or what `load` answers, kept when no event for `tags` arrived while
    * it loaded. `chars` sizes a value for the bound. Null (nothing stored yet) is never kept.
    */
-  read<T>(key: string, tags: readonly string[], load: () => Promise<T>, chars: (value: NonNullable<T>) => number): Promise<T>;
+  read<T>(key: string, tags: readonly string[], load: () => Promise<T>, chars: (value: NonNullable<T>) => number, fresh?: Freshness<T>): Promise<T>;
   /** Drops every entry with one of the tags: a change this process made or was told of. */
   invalidate(tags: readonly string[]): void;
   stats(): { entries: number; chars: number; hits: number; misses: number };
   close(): void;
 }
+
+/**
+ * Whether a cached value is new enough for this read (a client's X-Dealflow-Min-Seq, see
+ * consistency.ts); one that is not is loaded again, as on a miss.
+ */
+export type Freshness<T> = (cached: T) => boolean;
 
 export const tag = {
   application: (applicationId: string) => `application:${applicationId}`,
@@ -121,10 +127,10 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   const versionOf = (tags: readonly string[]): string => `${epoch}:${tags.map((t) => versions.get(t) ?? 0).join(',')}`;
 
   return {
-    async read<T>(key: string, tags: readonly string[], load: () => Promise<T>, size: (value: NonNullable<T>) => number): Promise<T> {
+    async read<T>(key: string, tags: readonly string[], load: () => Promise<T>, size: (value: NonNullable<T>) => number, fresh?: Freshness<T>): Promise<T> {
       const connectionId = options.feed.connectionId();
       const cached = entries.get(key) as Entry<T> | undefined;
-      if (cached && connectionId !== null && cached.connectionId === connectionId && now() - cached.storedAt < options.maxAgeMs) {
+      if (cached && connectionId !== null && cached.connectionId === connectionId && now() - cached.storedAt < options.maxAgeMs && (!fresh || fresh(cached.value))) {
         hits += 1;
         entries.delete(key);
         entries.set(key, cached);

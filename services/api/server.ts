@@ -20,8 +20,8 @@ runProcess('dealflow-api', async (config, logger) => {
   const temporal = await createTemporalClient(config, { lazy: true });
   closers.add('temporal', temporal.close);
 
-  // The worker prepares the store; the API only reads and writes documents.
-  const store = await openStore(config, logger, { prepare: false });
+  // The migration command prepares the store; the API checks it ran.
+  const store = await openStore(config, logger, { prepare: false, checkVersion: true });
   closers.add('mongo', store.close);
 
   const kafka = createKafka(config, logger, 'dealflow-api');

@@ -6,7 +6,7 @@ import { loadProfile } from '../../store/catalogue';
 import type { StoredDoc } from '../../store/collection';
 import { readList } from '../../store/lists';
 import type { Models } from '../../store/models';
-import { dealViewJson, type ApplicationDoc, type DealDoc } from '../../store/readModels';
+import { dealViewJson, findApplicationDoc, findDealDoc, readModelDoc, type ApplicationDoc, type DealDoc } from '../../store/readModels';
 import { invalid } from './errors';
 
 // Reads of the read models the workflows keep. Handlers never wait on Temporal to answer a read.
@@ -52,33 +52,29 @@ function decodeCursor(cursor: string): number {
  * ENTRIES_READ_PER_ITEM × limit entries: a status that rarely matches answers fewer items and a
  * cursor to read on, so a page costs the same whatever the store holds.
  */
-export async function listPage<T extends StoredDoc & { status: string }>(
+export async function listPage<T extends ApplicationDoc | DealDoc>(
   models: Models,
   list: string,
   items: Models['applications' | 'deals'],
   query: Pick<ListQuery, 'limit' | 'cursor'> & { status?: string | undefined },
 ): Promise<{ docs: T[]; nextCursor: string | null }> {
   const { status } = query;
-  const { docs, next } = await readList<T>(models, list, items, {
+  const { docs, next } = await readList<StoredDoc>(models, list, items, {
     from: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
     limit: query.limit,
     maxEntries: ENTRIES_READ_PER_ITEM * query.limit,
-    keep: status === undefined ? undefined : (doc) => doc.status === status,
+    keep: status === undefined ? undefined : (doc) => readModelDoc<T>(doc)?.status === status,
   });
-  return { docs, nextCursor: next === null ? null : encodeCursor(next) };
+  return { docs: docs.map((doc) => readModelDoc<T>(doc) as T), nextCursor: next === null ? null : encodeCursor(next) };
 }
 
 // ---------- applications ----------
 
-export async function findApplication(models: Models, applicationId: string): Promise<ApplicationDoc | null> {
-  return (await models.applications.findById(applicationId).lean()) as ApplicationDoc | null;
-}
+export const findApplication = findApplicationDoc;
 
 // ---------- deals ----------
 
-export async function findDeal(models: Models, dealId: string): Promise<DealDoc | null> {
-  return (await models.deals.findById(dealId).lean()) as DealDoc | null;
-}
+export const findDeal = findDealDoc;
 
 /**
  * Deals as a party on the financing side sees them: the stored view (with the application's

@@ -1,9 +1,10 @@
 import { openStore, runProcess } from '../process';
 
-// The store migration as a process of its own (the Helm chart's pre-install/pre-upgrade Job):
-// creates the collections and indexes and upgrades stored documents, then exits. The long-running
-// processes prepare the store at start as well; running it first means a new version's index
-// builds and upgrades happen once, before any replica of that version starts.
+// The store migration as a process of its own (`npm run migrate`, the Helm chart's
+// pre-install/pre-upgrade Job, the compose file's `migrate` service): creates the collections and
+// indexes and upgrades stored documents under a lock (store/prepare.ts), then exits. The
+// long-running processes only check that it ran, so a release's index builds and upgrades happen
+// once, before any replica of that release starts.
 runProcess('dealflow-migrate', async (config, logger) => {
   const store = await openStore(config, logger, { prepare: true });
   await store.close();

@@ -9,7 +9,7 @@ import { createProjectorMetrics } from './projectorMetrics';
 // (the consumer's disconnect waits for it), then closes MongoDB.
 runProcess('dealflow-ops', async (config, logger) => {
   const closers = new Closers(logger);
-  const store = await openStore(config, logger, { prepare: true });
+  const store = await openStore(config, logger, { prepare: false, checkVersion: true });
   closers.add('mongo', store.close);
 
   const kafka = createKafka(config, logger, `${config.kafka.clientId}-ops`);

@@ -13,7 +13,7 @@ runProcess('dealflow-worker', async (config, logger) => {
   const runtimeMetricsUrl = `http://127.0.0.1:${config.metrics.temporalRuntimePort}/metrics`;
   installTemporalRuntime(logger, { prometheusBindAddress: `127.0.0.1:${config.metrics.temporalRuntimePort}` });
   const registry = createMetricsRegistry('worker');
-  const { worker, models, close } = await startWorker(config, logger, {}, { metrics: registry });
+  const { worker, models, close } = await startWorker(config, logger, {}, { metrics: registry, migrateStore: false });
   // The files' hourly retention sweep (contract, "Documents are files"): a Temporal Schedule, kept by the worker.
   const temporal = await createTemporalClient(config);
   try {

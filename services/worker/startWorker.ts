@@ -28,12 +28,17 @@ export const WORKER_TUNING: NonNullable<WorkerFactoryOptions['tuning']> = {
   shutdownGraceTime: '20 seconds',
 };
 
-/** `metrics`: the registry the worker's own series go to (the worker process serves it on /metrics). */
-export async function startWorker(config: Config, logger: Logger, overrides: Partial<WorkerFactoryOptions> = {}, options: { metrics?: Registry } = {}) {
+/**
+ * `metrics`: the registry the worker's own series go to (the worker process serves it on /metrics).
+ * `migrateStore`: migrate the store first (tests and benchmarks, on databases of their own); the
+ * worker process only checks that the migration ran (services/worker/main.ts).
+ */
+export async function startWorker(config: Config, logger: Logger, overrides: Partial<WorkerFactoryOptions> = {}, options: { metrics?: Registry; migrateStore?: boolean } = {}) {
   const closers = new Closers(logger);
   const close = () => closers.closeAll();
   try {
-    const { models, close: closeStore } = await openStore(config, logger, { prepare: true });
+    const migrate = options.migrateStore ?? true;
+    const { models, close: closeStore } = await openStore(config, logger, { prepare: migrate, checkVersion: !migrate });
     closers.add('mongo', closeStore);
 
     const kafka = createKafka(config, logger, 'dealflow-worker');

@@ -13,6 +13,7 @@ import type { Logger } from '../../adapters/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
 import { connectMongo } from '../../adapters/mongo';
 import { defineModels, type Models } from '../../store/models';
+import { prepareStore } from '../../store/prepare';
 import { createTemporalClient } from '../../adapters/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
@@ -72,6 +73,8 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const temporal = await createTemporalClient(config);
   const mongo = await connectMongo(config, logger);
   const models = defineModels(mongo.connection);
+  // As the migration command before a release starts (the worker below would as well; an API-only stack would not).
+  await prepareStore(models, logger);
   const kafka = createKafka(config, logger, 'dealflow-api-test');
   const admin = kafka.admin();
   await admin.connect();

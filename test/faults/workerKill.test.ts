@@ -1,6 +1,8 @@
 import { waitFor } from './support/processes';
 import { FAULT_LOAD, planOf } from './support/rig';
 import { expectSurvived, useRig } from './support/scenario';
+import type { StoredDoc } from '../../store/collection';
+import { readModelDoc, type ApplicationDoc } from '../../store/readModels';
 
 // The worker process is killed (SIGKILL) while applications are in due diligence and started
 // again: every accepted application still ends, once, with its events complete and in order, at
@@ -18,9 +20,9 @@ test('a worker killed during due diligence and restarted loses and duplicates no
   await expectSurvived(rig(), 'worker-kill');
 
   // The rig's database is its own: every application in it is one of this load's.
-  const ended = await rig().models.applications.find({}, { status: 1 }).lean();
+  const ended = (await rig().models.applications.find({}).lean()).map((doc) => readModelDoc<ApplicationDoc>(doc as StoredDoc));
   const expected = Array.from({ length: FAULT_LOAD }, (_, i) => (planOf(i) === 'decline' ? 'no_match' : 'closed'));
-  expect(ended.map((doc) => String(doc.status)).sort()).toEqual(expected.sort());
+  expect(ended.map((doc) => String(doc?.status)).sort()).toEqual(expected.sort());
   expect(await rig().models.capacitySlots.countDocuments({})).toBe(0);
   expect(await rig().models.capacityHolds.countDocuments({})).toBe(0);
 });

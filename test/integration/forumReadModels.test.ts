@@ -1,4 +1,5 @@
 import type { ForumEvent, ForumRecord, Meeting } from '../../schemas';
+import type { Models } from '../../store/models';
 import { agendaId, loadAgenda, loadForum, listForums, storeCreatedForum, storeForumBatch } from '../../store/forums';
 import { randomUscc } from '../support/catalogue';
 import { uniqueSuffix } from '../support/stack';
@@ -58,3 +59,48 @@ test('a forum and its agendas: each party reads its own meetings by _id; a retri
   expect((await loadAgenda(models, forumId, e2)).map((m) => m.status)).toEqual(['scheduled']);
   expect(await models.forumAgendas.countDocuments({ _id: agendaId(forumId, e1) })).toBe(1);
 });
+
+test('an attempt of a forum batch that lands after the next batch changes neither the forum nor an agenda', async () => {
+  const forumId = `f-${uniqueSuffix()}`;
+  const e1 = randomUscc('CN-SH');
+  const m1 = meeting(forumId, 1, e1, 'bank-a');
+  const scheduled = { forum: forumRecord(forumId, 'scheduled'), meetings: [m1], events: [event(forumId, 1, 'forum.opened'), event(forumId, 2, 'meeting.scheduled', m1.meetingId)] };
+  const confirmed = { forum: { ...forumRecord(forumId, 'scheduled'), updatedAt: '2027-03-02T01:00:00.000Z' }, meetings: [{ ...m1, status: 'confirmed' as const }], events: [event(forumId, 3, 'meeting.confirmed', m1.meetingId)] };
+  const declined = { forum: { ...forumRecord(forumId, 'scheduled'), updatedAt: '2027-03-03T01:00:00.000Z' }, meetings: [{ ...m1, status: 'declined' as const }], events: [event(forumId, 4, 'meeting.declined', m1.meetingId)] };
+  await storeForumBatch(models, scheduled);
+
+  // The first attempt of the second batch reads what is stored, then its writes hang; its retry and the third batch land first.
+  const { models: stalled, release } = withWritesHeld(models);
+  const late = storeForumBatch(stalled, confirmed);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await storeForumBatch(models, confirmed);
+  await storeForumBatch(models, declined);
+  release();
+  await late;
+
+  expect((await loadForum(models, forumId))?.meetings.map((m) => m.status)).toEqual(['declined']);
+  expect((await loadAgenda(models, forumId, e1)).map((m) => m.status)).toEqual(['declined']);
+  expect((await loadAgenda(models, forumId, 'bank-a')).map((m) => m.status)).toEqual(['declined']);
+  expect((await listForums(models)).find(({ forum }) => forum.forumId === forumId)?.meetingCount).toBe(0);
+});
+
+/** The models with every write to the forums and agendas held until `release`. */
+function withWritesHeld(real: Models): { models: Models; release: () => void } {
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const held = (model: Models['forums']) => {
+    const collection = new Proxy(model.collection, {
+      get(target, property) {
+        const member = Reflect.get(target, property, target) as unknown;
+        if (typeof member !== 'function') return member;
+        const call = (...args: unknown[]) => (member as (...a: unknown[]) => unknown).apply(target, args);
+        return ['insertOne', 'replaceOne', 'updateOne'].includes(String(property)) ? async (...args: unknown[]) => released.then(() => call(...args)) : call;
+      },
+    });
+    return { collection } as unknown as Models['forums'];
+  };
+  const replaced: Partial<Models> = { forums: held(real.forums), forumAgendas: held(real.forumAgendas) };
+  return { models: new Proxy(real, { get: (target, name) => replaced[name as keyof Models] ?? Reflect.get(target, name) }), release };
+}

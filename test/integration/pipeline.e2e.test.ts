@@ -12,6 +12,7 @@ import { retireTestCatalogue, seedTestCatalogue, type TestCatalogue } from '../s
 import { readApplicationEvents } from '../support/events';
 import { decide, termSheet, waitForState } from '../support/pipeline';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
+import { findApplicationDoc, findDealDoc } from '../../store/readModels';
 
 // One application from submission to `closed` through the real Temporal, Kafka and FerretDB.
 
@@ -111,10 +112,10 @@ test('an application goes from submission to closed, with gap-free ordered event
 
   // The read models in MongoDB say what the workflow says.
   const finalState = await waitForState(handle, () => true);
-  const applicationDoc = await models.applications.findById(applicationId).lean();
+  const applicationDoc = await findApplicationDoc(models, applicationId);
   expect(applicationDoc).toMatchObject({ status: 'closed', lastSeq: events.length });
-  const dealDocs = await models.deals.find({ applicationId }).lean();
-  expect(Object.fromEntries(dealDocs.map((d) => [d._id, d.status]))).toEqual(
+  const dealDocs = await Promise.all(finalState.deals.map((d) => findDealDoc(models, d.dealId)));
+  expect(Object.fromEntries(dealDocs.map((d) => [d?._id, d?.status]))).toEqual(
     Object.fromEntries(finalState.deals.map((d) => [d.dealId, d.status])),
   );
   // The timeline the API answers is every event on Kafka, in seq order.

@@ -3,7 +3,7 @@ import { collectionOf } from '../../store/collection';
 import { listKey, readList } from '../../store/lists';
 import { upgradeStoredDocuments } from '../../store/migrations';
 import type { Models } from '../../store/models';
-import { storeBatch, storeSubmittedApplication, type ApplicationDoc, type DealDoc } from '../../store/readModels';
+import { applicationDoc, findApplicationDoc, findDealDoc, storeBatch, storedApplication, storeSubmittedApplication, type ApplicationDoc } from '../../store/readModels';
 import { randomUscc } from '../support/catalogue';
 import { eventStream, HOUR, proposal, screened, T0 } from '../support/opsEvents';
 import { testLogger, uniqueSuffix } from '../support/stack';
@@ -51,13 +51,14 @@ function newApplication() {
   return { applicationId, uscc, event, record, deal };
 }
 
-const storedApplication = async (applicationId: string) => (await models.applications.findById(applicationId).lean()) as unknown as ApplicationDoc;
+const applicationNow = async (applicationId: string) => (await findApplicationDoc(models, applicationId)) as ApplicationDoc;
+const dealNow = async (dealId: string) => findDealDoc(models, dealId);
 const viewOf = (doc: ApplicationDoc) => ApplicationView.parse(JSON.parse(doc.view));
 
 test('batches append to the view in seq order; deals are merged and sorted; bookkeeping stays out', async () => {
   const { applicationId, event, record, deal } = newApplication();
   await storeSubmittedApplication(models, record('submitted', T0));
-  expect(viewOf(await storedApplication(applicationId)).timeline).toEqual([]);
+  expect(viewOf(await applicationNow(applicationId)).timeline).toEqual([]);
 
   const first = [event(1, 'application.submitted', T0, { request }), event(2, 'application.screened', T0 + 1, screened(true, T0 + 1))];
   expect(await storeBatch(models, { application: record('matching', T0 + 1), deals: [], events: first })).toBe(true);
@@ -69,16 +70,16 @@ test('batches append to the view in seq order; deals are merged and sorted; book
   const third = [event(5, 'deal.declined', T0 + 3 * HOUR, { reason: 'outside our appetite' }, { dealId: `${applicationId}-d1`, institutionId: 'inst-1' })];
   await storeBatch(models, { application: record('in_due_diligence', T0 + 3 * HOUR), deals: [deal(1, 'declined', T0 + 3 * HOUR)], events: third });
 
-  const stored = await storedApplication(applicationId);
+  const stored = await applicationNow(applicationId);
   expect(stored).toMatchObject({ status: 'in_due_diligence', lastSeq: 5, enterpriseUscc: record('submitted', T0).enterpriseUscc });
   const view = viewOf(stored);
   expect(view.timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
   expect(view.deals.map((d) => [d.dealId, d.status])).toEqual([[`${applicationId}-d1`, 'declined'], [`${applicationId}-d2`, 'proposed']]);
   expect(stored.view).not.toContain('internal note');
 
-  const dealDoc = (await models.deals.findById(`${applicationId}-d1`).lean()) as unknown as DealDoc;
+  const dealDoc = await dealNow(`${applicationId}-d1`);
   expect(dealDoc).toMatchObject({ applicationId, institutionId: 'inst-1', status: 'declined', lastSeq: 5 });
-  expect(DealView.parse(JSON.parse(dealDoc.view))).toMatchObject({ status: 'declined', request });
+  expect(DealView.parse(JSON.parse(dealDoc?.view ?? 'null'))).toMatchObject({ status: 'declined', request });
 });
 
 test('a retried batch, an older one and a late API write change nothing', async () => {
@@ -91,21 +92,87 @@ test('a retried batch, an older one and a late API write change nothing', async 
   };
   await storeBatch(models, first);
   await storeBatch(models, second);
-  const before = await storedApplication(applicationId);
+  const before = await applicationNow(applicationId);
 
   expect(await storeBatch(models, second)).toBe(false);
   expect(await storeBatch(models, first)).toBe(false);
   await storeSubmittedApplication(models, record('submitted', T0));
 
-  expect(await storedApplication(applicationId)).toEqual(before);
-  expect(((await models.deals.findById(`${applicationId}-d1`).lean()) as unknown as DealDoc).status).toBe('proposed');
+  expect(await applicationNow(applicationId)).toEqual(before);
+  expect((await dealNow(`${applicationId}-d1`))?.status).toBe('proposed');
+});
+
+test('an attempt of a batch that lands after the next batch changes nothing', async () => {
+  const { applicationId, event, record, deal } = newApplication();
+  const dealId = `${applicationId}-d1`;
+  const proposed = event(2, 'deal.proposed', T0 + 2, { ...proposal('prod-1'), rank: 1 }, { dealId, institutionId: 'inst-1' });
+  const first = { application: record('matching', T0 + 1), deals: [], events: [event(1, 'application.submitted', T0, { request })] };
+  const second = { application: record('in_due_diligence', T0 + 2), deals: [deal(1, 'proposed', T0 + 2)], events: [proposed] };
+  const third = {
+    application: record('in_due_diligence', T0 + 3),
+    deals: [deal(1, 'declined', T0 + 3)],
+    events: [event(3, 'deal.declined', T0 + 3, { reason: 'outside our appetite' }, { dealId, institutionId: 'inst-1' })],
+  };
+  await storeBatch(models, first);
+
+  // The first attempt of the second batch reads the stored view, then its writes hang (an election, a worker cut off)...
+  const { models: stalled, release } = withWritesHeld(models);
+  const late = storeBatch(stalled, second);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // ...its retry and the third batch land meanwhile, then the late attempt's writes go through.
+  await storeBatch(models, second);
+  await storeBatch(models, third);
+  const newest = await applicationNow(applicationId);
+  release();
+  await late;
+
+  expect(await applicationNow(applicationId)).toEqual(newest);
+  expect(viewOf(newest).timeline.map((e) => e.seq)).toEqual([1, 2, 3]);
+  expect(await dealNow(dealId)).toMatchObject({ status: 'declined', lastSeq: 3 });
+});
+
+/** The models with every write to the application and deal read models held until `release`. */
+function withWritesHeld(real: Models): { models: Models; release: () => void } {
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const held = (model: Models['applications']) => {
+    const collection = new Proxy(model.collection, {
+      get(target, property) {
+        const member = Reflect.get(target, property, target) as unknown;
+        if (typeof member !== 'function') return member;
+        const call = (...args: unknown[]) => (member as (...a: unknown[]) => unknown).apply(target, args);
+        return ['insertOne', 'replaceOne', 'updateOne'].includes(String(property)) ? async (...args: unknown[]) => released.then(() => call(...args)) : call;
+      },
+    });
+    return { collection } as unknown as Models['applications'];
+  };
+  const replaced: Partial<Models> = { applications: held(real.applications), deals: held(real.deals) };
+  return { models: new Proxy(real, { get: (target, name) => replaced[name as keyof Models] ?? Reflect.get(target, name) }), release };
+}
+
+test('a document of the earlier, flat layout is read as it is and moves forward with its next batch', async () => {
+  const { applicationId, event, record } = newApplication();
+  const first = [event(1, 'application.submitted', T0, { request })];
+  const { _id, ...flat } = applicationDoc(record('screening', T0 + 1), first, [], 1);
+  await collectionOf(models.applications).insertOne({ _id, ...flat });
+  expect(await applicationNow(applicationId)).toMatchObject({ status: 'screening', lastSeq: 1 });
+
+  const second = { application: record('withdrawn', T0 + 2), deals: [], events: [event(2, 'application.withdrawn', T0 + 2, { reason: 'Financed elsewhere' })] };
+  expect(await storeBatch(models, second)).toBe(true);
+  const after = await applicationNow(applicationId);
+  expect(after).toMatchObject({ status: 'withdrawn', lastSeq: 2 });
+  expect(viewOf(after).timeline.map((e) => e.seq)).toEqual([1, 2]);
+  expect(await storeBatch(models, { application: record('screening', T0 + 1), deals: [], events: first })).toBe(false);
+  expect(await applicationNow(applicationId)).toEqual(after);
 });
 
 test('the API\'s submitted document loses to a workflow batch whichever lands first', async () => {
   const { applicationId, event, record } = newApplication();
   const batch = { application: record('screening', T0 + 1), deals: [], events: [event(1, 'application.submitted', T0, { request })] };
   await Promise.all([storeSubmittedApplication(models, record('submitted', T0)), storeBatch(models, batch)]);
-  expect(await storedApplication(applicationId)).toMatchObject({ status: 'screening', lastSeq: 1 });
+  expect(await applicationNow(applicationId)).toMatchObject({ status: 'screening', lastSeq: 1 });
 });
 
 test('the application and each new deal are listed once, whoever writes first and however often a batch is retried', async () => {
@@ -117,10 +184,11 @@ test('the application and each new deal are listed once, whoever writes first an
     events: [event(2, 'deal.proposed', T0 + 2, { ...proposal('prod-1'), rank: 1 }, { dealId: `${applicationId}-d1`, institutionId: 'inst-1' })],
   };
   await Promise.all([storeSubmittedApplication(models, record('submitted', T0)), storeBatch(models, first)]);
-  const { _id, ...afterFirst } = await storedApplication(applicationId);
+  const afterFirst = await applicationNow(applicationId);
   await storeBatch(models, second);
   // As if the batch died after writing its deals, before the application: its retry lists them again.
-  await collectionOf(models.applications).replaceOne({ _id }, afterFirst);
+  const { _id, ...stored } = storedApplication(afterFirst);
+  await collectionOf(models.applications).replaceOne({ _id }, stored);
   await storeBatch(models, second);
 
   const listed = async (list: string, items: Models['applications' | 'deals']) =>
@@ -147,10 +215,10 @@ test('documents stored in the earlier layout are upgraded once, with their timel
 
   await upgradeStoredDocuments(models, logger);
 
-  const view = viewOf(await storedApplication(applicationId));
+  const view = viewOf(await applicationNow(applicationId));
   expect(view).toMatchObject({ status: 'in_due_diligence', deals: [{ dealId: `${applicationId}-d1`, status: 'proposed' }] });
   expect(view.timeline.map((e) => e.seq)).toEqual([1, 2]);
-  expect(((await models.deals.findById(`${applicationId}-d1`).lean()) as unknown as DealDoc).view).toContain('"request"');
+  expect((await dealNow(`${applicationId}-d1`))?.view).toContain('"request"');
   expect(await models.migrations.exists({ _id: '2026-11-read-model-views' })).not.toBeNull();
   await legacyEvents.deleteMany({ applicationId });
 });

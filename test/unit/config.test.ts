@@ -55,6 +55,14 @@ describe('configuration', () => {
     expect(loadConfig({ ...production, DEALFLOW_FILE_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') }).files.encryptionKey).toEqual(Buffer.alloc(32, 9));
   });
 
+  test('the proxies to trust and the rate limit\'s store: none and in memory by default, checked when set', () => {
+    expect(loadConfig({}).api).toEqual({ trustProxy: false, rateLimitStore: 'memory' });
+    expect(loadConfig({ DEALFLOW_TRUST_PROXY: 'true', DEALFLOW_RATE_LIMIT_STORE: 'mongo' }).api).toEqual({ trustProxy: true, rateLimitStore: 'mongo' });
+    expect(loadConfig({ DEALFLOW_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7' }).api.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7']);
+    expect(() => loadConfig({ DEALFLOW_TRUST_PROXY: 'yes please' })).toThrow(/DEALFLOW_TRUST_PROXY/);
+    expect(() => loadConfig({ DEALFLOW_RATE_LIMIT_STORE: 'redis' })).toThrow(/DEALFLOW_RATE_LIMIT_STORE/);
+  });
+
   test('production refuses to start without a JWT secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DEALFLOW_JWT_SECRET/);
   });

@@ -51,5 +51,5 @@ async function applied(state: ApplicationState, deal: DealState | null): Promise
   state.needsReconcile = true;
   state.recording = true;
   await condition(() => state.persistedSeq >= seq);
-  return { application: { ...state.record }, deal: deal ? { ...deal.record } : null };
+  return { application: { ...state.record }, deal: deal ? { ...deal.record } : null, seq };
 }

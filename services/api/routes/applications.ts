@@ -15,6 +15,7 @@ import {
   ApplicationParams,
   ApplicationSummary,
   CommandPending,
+  ConsistencyHeaders,
   IdempotencyHeaders,
   OfferParams,
   type Principal,
@@ -31,6 +32,7 @@ import { allow, orgAs, principalOf } from '../auth';
 import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, InvalidInput, notFound } from '../errors';
+import { answerSeq, anyCached, atLeast } from '../consistency';
 import { noReadCache, tag, tagsOfChange } from '../readCache';
 import { findApplication, listJson, listPage, sendJson } from '../views';
 
@@ -70,8 +72,8 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
   const cache = deps.readCache ?? noReadCache;
 
   /** The application if the caller may see it; another party's answers 404 like a missing one. */
-  async function visibleApplication(principal: Principal, applicationId: string): Promise<ApplicationDoc> {
-    const stored = await cache.read(`application:${applicationId}`, [tag.application(applicationId)], () => findApplication(models, applicationId), (doc) => doc.view.length);
+  async function visibleApplication(principal: Principal, applicationId: string, minSeq?: number): Promise<ApplicationDoc> {
+    const stored = await cache.read(`application:${applicationId}`, [tag.application(applicationId)], () => findApplication(models, applicationId), (doc) => doc.view.length, atLeast(minSeq));
     if (!stored) throw notFound(`application ${applicationId} not found`);
     if (principal.role !== 'ops' && orgAs(principal, 'enterprise') !== stored.enterpriseUscc) {
       throw notFound(`application ${applicationId} not found`);
@@ -116,6 +118,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       tags: ['applications'],
       summary: 'List applications: an enterprise its own, ops all',
       querystring: ApplicationListQuery,
+      headers: ConsistencyHeaders,
       response: { 200: listOf(ApplicationView), ...errorResponses() },
     },
   }, async (request, reply) => {
@@ -126,7 +129,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
     const json = await cache.read(`${scope}|${status ?? ''}|${limit}|${cursor ?? ''}`, [scope], async () => {
       const { docs, nextCursor } = await listPage<ApplicationDoc>(models, list, models.applications, { limit, cursor, status });
       return listJson(docs.map((doc) => doc.view), nextCursor);
-    }, (text) => text.length);
+    }, (text) => text.length, anyCached(request.headers['x-dealflow-min-seq']));
     return sendJson(reply, json);
   });
 
@@ -136,9 +139,10 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       tags: ['applications'],
       summary: 'An application with its timeline and deals',
       params: ApplicationParams,
+      headers: ConsistencyHeaders,
       response: { 200: ApplicationView, ...errorResponses(404) },
     },
-  }, async (request, reply) => sendJson(reply, (await visibleApplication(principalOf(request), request.params.id)).view));
+  }, async (request, reply) => sendJson(reply, (await visibleApplication(principalOf(request), request.params.id, request.headers['x-dealflow-min-seq'])).view));
 
   app.get('/applications/:id/explanation', {
     onRequest: allow('enterprise', 'ops'),
@@ -148,10 +152,11 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
       description: 'Answered from what was pinned when the application was ranked (`rulesVersion`, `rankedAt`); the outcomes '
         + 'follow the application\'s deals. 404 before the application is ranked (screening rejected it, or it is still screened).',
       params: ApplicationParams,
+      headers: ConsistencyHeaders,
       response: { 200: ApplicationExplanation, ...errorResponses(404) },
     },
   }, async (request) => {
-    const stored = await visibleApplication(principalOf(request), request.params.id);
+    const stored = await visibleApplication(principalOf(request), request.params.id, request.headers['x-dealflow-min-seq']);
     const explanation = await loadExplanation(models, JSON.parse(stored.view) as ApplicationView);
     if (!explanation) throw notFound(`application ${request.params.id} has not been ranked`);
     return explanation;
@@ -175,7 +180,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
     cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc, dealId: request.body.dealId }));
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
     if (!outcome.result.deal) throw new Error('submitDocuments answered without its deal');
-    return reply.code(200).send(outcome.result.deal);
+    return answerSeq(reply.code(200), outcome.result.seq).send(outcome.result.deal);
   });
 
   app.post('/applications/:id/offers/:dealId/accept', {
@@ -192,7 +197,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
     cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc, dealId: request.params.dealId }));
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
     if (!outcome.result.deal) throw new Error('acceptOffer answered without its deal');
-    return reply.code(200).send(outcome.result.deal);
+    return answerSeq(reply.code(200), outcome.result.seq).send(outcome.result.deal);
   });
 
   app.post('/applications/:id/withdraw', {
@@ -209,6 +214,6 @@ export const applicationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app
     const outcome = await runCommand(temporal, applicationId, withdrawUpdate, [request.body], limits.commandTimeoutMs);
     cache.invalidate(tagsOfChange({ applicationId, enterpriseUscc }));
     if (!outcome.applied) return reply.code(202).send({ status: 'accepted', applied: false, message: STILL_APPLYING });
-    return reply.code(200).send(outcome.result.application);
+    return answerSeq(reply.code(200), outcome.result.seq).send(outcome.result.application);
   });
 };

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DealDecision, DealListQuery, DealView, listOf } from '../../../schemas';
-import { CommandPending, DealParams, type Principal } from '../../../schemas/http';
+import { CommandPending, ConsistencyHeaders, DealParams, type Principal } from '../../../schemas/http';
 import { decideUpdate } from '../../../workflows/messages';
 import { allow, orgAs, principalOf } from '../auth';
 import { runCommand } from '../commands';
 import type { RouteContext } from '../context';
 import { errorResponses, notFound } from '../errors';
+import { answerSeq, anyCached, atLeast } from '../consistency';
 import { noReadCache, tag, tagsOfChange } from '../readCache';
 import { listKey } from '../../../store/lists';
 import type { DealDoc } from '../../../store/readModels';
@@ -16,8 +17,8 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
   const cache = deps.readCache ?? noReadCache;
 
   /** The deal if the caller may see it; another institution's answers 404 like a missing one. */
-  async function visibleDeal(principal: Principal, dealId: string): Promise<DealDoc> {
-    const deal = await cache.read(`deal:${dealId}`, [tag.deal(dealId)], () => findDeal(models, dealId), (doc) => doc.view.length);
+  async function visibleDeal(principal: Principal, dealId: string, minSeq?: number): Promise<DealDoc> {
+    const deal = await cache.read(`deal:${dealId}`, [tag.deal(dealId)], () => findDeal(models, dealId), (doc) => doc.view.length, atLeast(minSeq));
     if (!deal || (principal.role !== 'ops' && orgAs(principal, 'institution') !== deal.institutionId)) {
       throw notFound(`deal ${dealId} not found`);
     }
@@ -30,6 +31,7 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       tags: ['deals'],
       summary: 'The inbox: an institution\'s deals (ops: all), with the enterprise\'s profile and request',
       querystring: DealListQuery,
+      headers: ConsistencyHeaders,
       response: { 200: listOf(DealView), ...errorResponses() },
     },
   }, async (request, reply) => {
@@ -40,7 +42,7 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
     const json = await cache.read(`${scope}|${status ?? ''}|${limit}|${cursor ?? ''}`, [scope, tag.profiles], async () => {
       const { docs, nextCursor } = await listPage<DealDoc>(models, list, models.deals, { limit, cursor, status });
       return listJson(await dealsWithProfiles(models, docs, logger), nextCursor);
-    }, (text) => text.length);
+    }, (text) => text.length, anyCached(request.headers['x-dealflow-min-seq']));
     return sendJson(reply, json);
   });
 
@@ -50,14 +52,16 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       tags: ['deals'],
       summary: 'One deal, with the enterprise\'s profile and request, its match score and reasons',
       params: DealParams,
+      headers: ConsistencyHeaders,
       response: { 200: DealView, ...errorResponses(404) },
     },
   }, async (request, reply) => {
-    const deal = await visibleDeal(principalOf(request), request.params.dealId);
+    const minSeq = request.headers['x-dealflow-min-seq'];
+    const deal = await visibleDeal(principalOf(request), request.params.dealId, minSeq);
     const json = await cache.read(`deal-with-profile:${deal._id}`, [tag.deal(deal._id), tag.profiles], async () => {
       const [withProfile] = await dealsWithProfiles(models, [deal], logger);
       return withProfile as string;
-    }, (text) => text.length);
+    }, (text) => text.length, anyCached(minSeq));
     return sendJson(reply, json);
   });
 
@@ -85,6 +89,6 @@ export const dealRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
       return reply.code(202).send({ status: 'accepted', applied: false, message: 'The decision was taken and is still being applied; read the deal again shortly.' });
     }
     if (!outcome.result.deal) throw new Error('decide answered without its deal');
-    return sendJson(reply.code(200), await decidedDealJson(models, outcome.result.deal, requestOf(deal), logger));
+    return sendJson(answerSeq(reply.code(200), outcome.result.seq), await decidedDealJson(models, outcome.result.deal, requestOf(deal), logger));
   });
 };

@@ -15,6 +15,7 @@ import { callJson } from '../../support/http';
 import { mongoUrlWithDatabase, testConfig, testLogger, uniqueSuffix } from '../../support/stack';
 import { freePort, sleep, startApiProcess, startWorkerProcess, waitFor, type ChildHandle } from './processes';
 import type { FaultLine } from '../../../bench/lib/report';
+import { findApplicationDoc } from '../../../store/readModels';
 
 // One fault test's private pipeline: its own task queue, topic, database, institution and industry class,
 // a worker and an API as child processes, a bounded load of applications submitted over HTTP and
@@ -280,7 +281,7 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
     async dealsIn(...statuses) {
       const ids = submitted.flatMap((item) => [...item.applicationIds]);
       if (ids.length === 0) return 0;
-      return models.deals.countDocuments({ applicationId: { $in: ids }, status: { $in: statuses } });
+      return models.deals.countDocuments({ applicationId: { $in: ids }, 'current.status': { $in: statuses } });
     },
     async verify(timeoutMs = 90_000) {
       const until = Date.now() + timeoutMs;
@@ -301,7 +302,7 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
         }
         const applicationId = [...item.applicationIds][0] as string;
         const ended = await workflowEnded(temporal, applicationId, until);
-        const doc = await models.applications.findById(applicationId).lean();
+        const doc = await findApplicationDoc(models, applicationId);
         if (ended === 'missing' || !doc) {
           lost += 1;
           problems.push(`${applicationId} (${item.key}) was accepted but has ${ended === 'missing' ? 'no workflow' : 'no read model'}`);
@@ -314,7 +315,7 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
       const expected = new Map<string, number>();
       for (const item of accepted) {
         const applicationId = [...item.applicationIds][0] as string;
-        const doc = await models.applications.findById(applicationId, { lastSeq: 1 }).lean();
+        const doc = await findApplicationDoc(models, applicationId);
         expected.set(applicationId, Number(doc?.lastSeq ?? 0));
       }
       const distinct = (id: string) => new Set((seen.get(id) ?? []).map((e) => e.eventId)).size;
@@ -336,7 +337,7 @@ export async function startRig(name: string, options: { load: number; extraEnv?:
           duplicated += 1;
           problems.push(`${applicationId}: events arrived as seq ${order.join(',')}, expected 1..${lastSeq}`);
         }
-        const stored = await models.applications.findById(applicationId, { view: 1 }).lean();
+        const stored = await findApplicationDoc(models, applicationId);
         const timeline = (JSON.parse(String(stored?.view ?? '{"timeline":[]}')) as { timeline: unknown[] }).timeline.length;
         if (timeline !== lastSeq) problems.push(`${applicationId}: timeline holds ${timeline} events, read model says lastSeq ${lastSeq}`);
       }

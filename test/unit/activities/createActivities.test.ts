@@ -9,7 +9,7 @@ import { PIPELINE_DEFAULTS } from '../../../schemas/vocabulary';
 import type { EventPublisher } from '../../../adapters/events/publisher';
 import { createLogger } from '../../../adapters/logger';
 import { createCatalogue } from '../../../store/catalogue';
-import type { ApplicationDoc, DealDoc } from '../../../store/readModels';
+import { readModelDoc, type ApplicationDoc, type DealDoc } from '../../../store/readModels';
 import { emit, newApplicationState, takeUnrecorded, type ApplicationState } from '../../../workflows/applicationState';
 import { TODAY, product, profile, qualification, recognitionFor, request, uscc } from '../fixtures';
 import { asModels, memoryModels, type MemoryModels } from './memoryModels';
@@ -214,7 +214,7 @@ describe('recordEvents', () => {
     return newApplicationState({ applicationId: 'app-1', enterpriseUscc: uscc(), request: request(), submittedAt: NOW, settings: PIPELINE_DEFAULTS });
   }
 
-  const storedApplication = (models: MemoryModels) => models.applications.collection.docs.get('app-1') as unknown as ApplicationDoc | undefined;
+  const storedApplication = (models: MemoryModels) => readModelDoc<ApplicationDoc>(models.applications.collection.docs.get('app-1'));
 
   test('writes the read models, then publishes the batch in seq order; a retried batch rolls nothing back', async () => {
     const { activities, models, published, env } = setup();
@@ -258,7 +258,7 @@ describe('recordEvents', () => {
 
     await env.run(activities.recordEvents, takeUnrecorded(state));
 
-    const stored = models.deals.collection.docs.get('app-1-d1') as unknown as DealDoc | undefined;
+    const stored = readModelDoc<DealDoc>(models.deals.collection.docs.get('app-1-d1'));
     expect(stored).toMatchObject({ applicationId: 'app-1', institutionId: 'bank-1', status: 'proposed', lastSeq: 1 });
     expect(JSON.parse(stored?.view ?? '{}')).toMatchObject({ dealId: 'app-1-d1', request: request() });
   });

@@ -16,6 +16,20 @@ function idOf(filter: Record<string, unknown>): string {
   return filter._id;
 }
 
+/** Numbers and strings by value, documents field by field in order: enough of MongoDB's order for `$max`. */
+function compare(a: unknown, b: unknown): number {
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+    const left = Object.values(a);
+    const right = Object.values(b);
+    for (let i = 0; i < Math.min(left.length, right.length); i += 1) {
+      const order = compare(left[i], right[i]);
+      if (order !== 0) return order;
+    }
+    return left.length - right.length;
+  }
+  return a === b ? 0 : (a as number | string) < (b as number | string) ? -1 : 1;
+}
+
 export class MemoryCollection {
   readonly docs = new Map<string, StoredDoc>();
 
@@ -57,19 +71,26 @@ export class MemoryCollection {
 
   /**
    * `$addToSet` and `$pull` of one value on an array field (the open-applications list, the
-   * explanation's refused reservations), `$set` and `$max` of a field (the lists' entries and heads).
+   * explanation's refused reservations), `$set` and `$max` of a field (the lists' entries and heads;
+   * a read model's `current`, compared field by field in order as MongoDB compares documents), and
+   * `$setOnInsert`.
    */
   async updateOne(filter: Record<string, unknown>, update: Record<string, Record<string, unknown>>, options: { upsert?: boolean } = {}): Promise<void> {
     const _id = idOf(filter);
-    const doc = this.docs.get(_id) ?? (options.upsert ? { _id } : undefined);
+    const stored = this.docs.get(_id);
+    const doc = stored ?? (options.upsert ? { _id } : undefined);
     if (!doc) return;
     for (const [operator, fields] of Object.entries(update)) {
+      if (operator === '$setOnInsert') {
+        if (!stored) Object.assign(doc, structuredClone(fields));
+        continue;
+      }
       for (const [field, value] of Object.entries(fields)) {
         const list = Array.isArray(doc[field]) ? (doc[field] as unknown[]) : [];
         if (operator === '$addToSet') doc[field] = list.includes(value) ? list : [...list, value];
         else if (operator === '$pull') doc[field] = list.filter((item) => item !== value);
         else if (operator === '$set') doc[field] = structuredClone(value);
-        else if (operator === '$max') doc[field] = typeof doc[field] === 'number' && (doc[field] as number) >= (value as number) ? doc[field] : value;
+        else if (operator === '$max') doc[field] = doc[field] !== undefined && compare(doc[field], value) >= 0 ? doc[field] : structuredClone(value);
         else throw new Error(`update operator ${operator} is not supported here`);
       }
     }

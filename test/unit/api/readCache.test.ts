@@ -1,6 +1,7 @@
 import type { DealflowEvent } from '../../../schemas';
 import type { FeedEntry, FeedSubscriber } from '../../../services/api/liveFeed';
 import { createReadCache, tag, tagsOfChange } from '../../../services/api/readCache';
+import { anyCached, atLeast } from '../../../services/api/consistency';
 
 // The read cache against a hand-driven feed: what it keeps, and every way an entry stops being served.
 
@@ -132,4 +133,19 @@ test('closing unsubscribes from the feed', () => {
   expect(feed.subscribers.size).toBe(1);
   cache.close();
   expect(feed.subscribers.size).toBe(0);
+});
+
+test('a read that asks for a newer view than the cached one loads it, and keeps the newer one', async () => {
+  const { cache } = setup();
+  let stored = { lastSeq: 3, view: 'before the command' };
+  const read = (minSeq?: number) => cache.read('application:app-1', [appTag], async () => stored, (doc) => doc.view.length, atLeast(minSeq));
+  expect(await read()).toEqual({ lastSeq: 3, view: 'before the command' });
+  // A command through another replica: no event has reached this one yet.
+  stored = { lastSeq: 5, view: 'after the command' };
+  expect(await read()).toEqual({ lastSeq: 3, view: 'before the command' });
+  expect(await read(5)).toEqual({ lastSeq: 5, view: 'after the command' });
+  expect(await read(4)).toEqual({ lastSeq: 5, view: 'after the command' });
+  expect(cache.stats()).toMatchObject({ hits: 2, misses: 2 });
+  expect(await cache.read('list', [appTag], async () => 'page', (text) => text.length, anyCached(1))).toBe('page');
+  expect(await cache.read('list', [appTag], async () => 'page again', (text) => text.length, anyCached(1))).toBe('page again');
 });

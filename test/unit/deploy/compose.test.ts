@@ -14,6 +14,7 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string | number>;
   healthcheck?: { test?: string[]; disable?: boolean };
+  depends_on?: Record<string, { condition?: string }>;
   deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
 }
 
@@ -21,6 +22,8 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
   services: Record<string, ComposeService>;
 };
 const ours = Object.entries(compose.services).filter(([, service]) => service.image?.startsWith('dealflow:'));
+/** The long-running ones: all but the one-shot migration. */
+const running = ours.filter(([, service]) => !service.healthcheck?.disable);
 
 /**
  * Compose's `${VAR}` and `${VAR:?message}`, each set to a value long enough for any secret (the
@@ -37,13 +40,15 @@ function interpolate(value: string | number): string {
 }
 
 describe('docker-compose.yml', () => {
-  test('runs the API, the worker and the ops projector from the one image', () => {
+  test('runs the migration, then the API, the worker and the ops projector, from the one image', () => {
     const commands = Object.fromEntries(ours.map(([name, service]) => [name, service.command?.at(-1)]));
     expect(commands).toEqual({
+      migrate: 'services/migrate/main.js',
       api: 'services/api/server.js',
       worker: 'services/worker/main.js',
       'ops-projector': 'services/ops/main.js',
     });
+    for (const [, service] of running) expect(service.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
     for (const entry of Object.values(commands)) {
       expect(fs.existsSync(path.join(root, String(entry).replace(/\.js$/, '.ts')))).toBe(true);
     }
@@ -57,7 +62,7 @@ describe('docker-compose.yml', () => {
     expect(loadConfig(env).env).toBe('production');
   });
 
-  test.each(ours)('%s is probed on its own operations port', (_name, service) => {
+  test.each(running)('%s is probed on its own operations port', (_name, service) => {
     const port = String(service.environment?.DEALFLOW_METRICS_PORT);
     expect(service.healthcheck?.test?.join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
   });
