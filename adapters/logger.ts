@@ -16,6 +16,7 @@ export const REDACTED_PATHS = [
   'sasl', '*.sasl', '*.*.sasl',
   // The Config's secrets, whether it is logged as it is or under a key.
   'jwt', '*.jwt', 'payloadKeys', '*.payloadKeys', 'apiKey', '*.apiKey', '*.*.apiKey', 'mongo.url', '*.mongo.url',
+  'files.encryptionKey', '*.files.encryptionKey', 'files.credentials', '*.files.credentials',
 ];
 
 /** The trace and span ids of the span active where a line is logged (adapters/tracing.ts); none while tracing is off. */
