@@ -18,11 +18,13 @@ export interface ReadYourWrites {
   staleOnOther: number;
   /** Reads on the replica that answered the command that did not show it (the baseline). */
   staleOnSame: number;
+  /** Stale on the other replica while the same replica showed it: what only the second replica adds. */
+  staleOnlyOnOther: number;
   /** Longest time until the other replica showed the effect, ms (polled every 250 ms up to 15 s). */
   longestStaleMs: number;
   /** Stale reads on the other replica that still did not show it after 15 s. */
   neverShown: number;
-  byCommand: Record<string, { checked: number; staleOnOther: number; staleOnSame: number }>;
+  byCommand: Record<string, { checked: number; staleOnOther: number; staleOnSame: number; staleOnlyOnOther: number }>;
   examples: string[];
 }
 
@@ -57,7 +59,7 @@ const STALE_GIVE_UP_MS = 15_000;
 export async function startBalancer(upstreams: readonly Upstream[]): Promise<Balancer> {
   let next = 0;
   const stats = { requests: 0, cutOff: 0, failedOver: 0, noReplica: 0 };
-  const ryw: ReadYourWrites = { checked: 0, staleOnOther: 0, staleOnSame: 0, longestStaleMs: 0, neverShown: 0, byCommand: {}, examples: [] };
+  const ryw: ReadYourWrites = { checked: 0, staleOnOther: 0, staleOnSame: 0, staleOnlyOnOther: 0, longestStaleMs: 0, neverShown: 0, byCommand: {}, examples: [] };
   const checks = new Set<Promise<void>>();
   const cutOffAt: number[] = [];
 
@@ -139,7 +141,7 @@ export async function startBalancer(upstreams: readonly Upstream[]): Promise<Bal
     // A replica that died meanwhile answers nothing: not a measurement.
     const shownOnOther = onOther.status === 200 && probe.shows(onOther.body);
     const shownOnSame = onSame.status === 200 && probe.shows(onSame.body);
-    const tally = (ryw.byCommand[probe.command] ??= { checked: 0, staleOnOther: 0, staleOnSame: 0 });
+    const tally = (ryw.byCommand[probe.command] ??= { checked: 0, staleOnOther: 0, staleOnSame: 0, staleOnlyOnOther: 0 });
     ryw.checked += 1;
     tally.checked += 1;
     if (!shownOnSame) {
@@ -149,7 +151,11 @@ export async function startBalancer(upstreams: readonly Upstream[]): Promise<Bal
     if (shownOnOther) return;
     ryw.staleOnOther += 1;
     tally.staleOnOther += 1;
-    if (ryw.examples.length < 5) ryw.examples.push(`${probe.command} ${probe.readPath}: other replica answered ${onOther.status}${onOther.status === 200 ? ' without the effect' : ''}`);
+    if (shownOnSame) {
+      ryw.staleOnlyOnOther += 1;
+      tally.staleOnlyOnOther += 1;
+    }
+    if (ryw.examples.length < 5) ryw.examples.push(`${probe.command} ${probe.readPath}: other replica answered ${onOther.status}${onOther.status === 200 ? ' without the effect' : ''}, the same one ${shownOnSame ? 'with' : 'without'} it`);
     while (Date.now() - started < STALE_GIVE_UP_MS) {
       await sleep(STALE_POLL_MS);
       if (!other.up()) return;

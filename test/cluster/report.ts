@@ -42,7 +42,7 @@ export interface ClusterResult {
   setup: Record<string, string | number>;
   applications: { submitted: number; ended: number; lost: number; duplicated: number; kafkaDuplicateSeqs: number };
   faults: FaultSurvived[];
-  readYourWrites: { checked: number; staleOnOther: number; staleOnSame: number; longestStaleMs: number; neverShown: number; byCommand: Record<string, unknown> };
+  readYourWrites: { checked: number; staleOnOther: number; staleOnSame: number; staleOnlyOnOther: number; longestStaleMs: number; neverShown: number; byCommand: Record<string, unknown> };
   checks: { name: string; ok: boolean; detail: string }[];
 }
 
@@ -81,7 +81,7 @@ function writeSection(result: ClusterResult): void {
     '',
     `Applications: ${result.applications.submitted} submitted, ${result.applications.ended} ended, ${result.applications.lost} lost, ${result.applications.duplicated} duplicated; ${result.applications.kafkaDuplicateSeqs} event seqs on the topic more than once (at-least-once publishing; the read models and the projector drop them).`,
     '',
-    `Read-your-writes across replicas: of ${ryw.checked} commands answered by one replica, the acting party's immediate read on the other did not show the effect ${ryw.staleOnOther} times (${pct(ryw.staleOnOther, ryw.checked)}; on the same replica: ${ryw.staleOnSame}, ${pct(ryw.staleOnSame, ryw.checked)}); the longest until the other replica showed it: ${(ryw.longestStaleMs / 1000).toFixed(1)} s; never within 15 s: ${ryw.neverShown}. By command: ${Object.entries(ryw.byCommand).map(([c, v]) => `${c} ${JSON.stringify(v)}`).join(', ')}.`,
+    `Read-your-writes across replicas: of ${ryw.checked} commands answered by one replica, the acting party's immediate read on the other did not show the effect ${ryw.staleOnOther} times (${pct(ryw.staleOnOther, ryw.checked)}; of those, the replica that answered the command showed it ${ryw.staleOnlyOnOther} times; its own immediate read missed it ${ryw.staleOnSame} times, ${pct(ryw.staleOnSame, ryw.checked)}); the longest until the other replica showed it: ${(ryw.longestStaleMs / 1000).toFixed(1)} s; never within 15 s: ${ryw.neverShown}. By command: ${Object.entries(ryw.byCommand).map(([c, v]) => `${c} ${JSON.stringify(v)}`).join(', ')}.`,
     '',
     'Checks:',
     '',

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { startConsumer, type ConsumerHandle } from '../../adapters/kafka';
+import { startConsumer } from '../../adapters/kafka';
 import type { ApplicationStatus } from '../../schemas';
 import { sleep } from './processes';
 
@@ -47,10 +47,12 @@ export async function watchStream(kafka: Kafka, topic: string, groupId: string):
   const firstDecisiveAt = new Map<string, number>();
   const endedAt = new Map<string, number>();
   const arrivals: number[] = [];
-  const consumer: ConsumerHandle = await startConsumer(kafka, {
-    groupId,
-    topic,
-    fromBeginning: true,
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  // Timings count from when it holds its partitions: the load starts after that.
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
     eachMessage: async ({ message }) => {
       const now = Date.now();
       arrivals.push(now);
@@ -60,10 +62,12 @@ export async function watchStream(kafka: Kafka, topic: string, groupId: string):
       const decisive = event.type === 'application.matched' || event.type === 'application.no_match'
         || (event.type === 'application.screened' && event.data?.eligible === false);
       if (decisive && !firstDecisiveAt.has(id)) firstDecisiveAt.set(id, now);
-      if (event.type && ENDED_IN[event.type] && !endedAt.has(id)) endedAt.set(id, now);
+      const ended = (event.type !== undefined && ENDED_IN[event.type] !== undefined) || (event.type === 'application.screened' && event.data?.eligible === false);
+      if (ended && !endedAt.has(id)) endedAt.set(id, now);
     },
   });
-  return { firstDecisiveAt, endedAt, arrivals, close: () => consumer.close() };
+  await Promise.race([joined, sleep(60_000)]);
+  return { firstDecisiveAt, endedAt, arrivals, close: () => consumer.disconnect() };
 }
 
 export interface StoredEvent {
