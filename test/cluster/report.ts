@@ -18,14 +18,14 @@ export interface FaultSurvived {
   completed: number;
   /** Of those: never ended, a seq missing on the topic, or a read model that differs from the stream. */
   lost: number;
-  /** Of those: an event seq twice on the topic, a seq twice in the read model, or two workflow runs. */
+  /** Of those: a copy of an event written to the topic during the window, a seq twice in the read model, or two workflow runs. */
   duplicated: number;
   /** The worst of the components below: how long, from the kill, the cluster served worse than before the first fault. */
   maxRecoverySeconds: number;
   recovery: {
     /** Longest pause between two events reaching a consumer of the topic. */
     streamStallS: number;
-    /** Longest submit → matched (or an early end) of the applications submitted from 5 s before the kill to the window's end. */
+    /** Longest submit → matched (or an early end) of the applications submitted in the window, or before it and not matched when it began. */
     pipelineMaxS: number;
     /** The ops projection's largest lag. */
     opsLagMaxS: number;
@@ -69,9 +69,13 @@ function writeSection(result: ClusterResult): void {
     'load one Kafka node (the active controller), one worker, one API replica and one projector are killed with SIGKILL, one',
     'after the other, each restarted after a while. `in flight` = submitted and not ended when the fault hit; `completed` =',
     'of those, ended with a gapless event stream and a read model equal to it; `lost` = not ended, a seq missing on the',
-    'topic, or a read model that differs from the stream; `duplicated` = an event seq twice on the topic, twice in the',
-    'read model, or two workflow runs. `max recovery s` is the worst of the components after it, each measured from the',
-    'kill to 30 s after the restart (the `baseline` line: the same measures before the first fault).',
+    'topic, or a read model that differs from the stream; `duplicated` = a second copy of an event written to the topic',
+    'during the window, a seq twice in the read model, or two workflow runs. `max recovery s` is the worst of the',
+    'components after it: the longest pause between events reaching a consumer of the topic, the longest submit →',
+    '`application.matched` of the applications submitted in the window or waiting for it when it began, the ops',
+    'projection\'s largest lag, the longest an `acks=all` write to a probe topic was refused, each measured from the',
+    'kill to 30 s after the restart or the next kill (the `baseline` line: the same measures before the first fault, over',
+    'the applications submitted before it).',
     '',
     `Run ${result.ranAt}: ${Object.entries(result.setup).map(([k, v]) => `${k} ${v}`).join(', ')}. Result: ${result.ok ? 'every check held' : 'CHECKS FAILED (below)'}.`,
     '',

@@ -340,8 +340,10 @@ async function run(options: Options, teardown: Teardown, tempDir: string, logDir
   const submittedAt = new Map(submissions.map((s) => [s.applicationId, s.sentAt]));
   const endOfRun = Date.now();
   const windowNumbers = (killAt: number, windowEnd: number, inFlight: readonly string[]): Omit<FaultSurvived, 'fault'> => {
-    const pipeline = submissions.filter((s) => s.sentAt >= killAt - 5_000 && s.sentAt <= windowEnd)
-      .map((s) => ((watch.firstDecisiveAt.get(s.applicationId) ?? endOfRun) - s.sentAt) / 1000);
+    // Submitted in the window, or before it and not yet matched when it began.
+    const pipeline = submissions.map((s) => ({ ...s, decisiveAt: watch.firstDecisiveAt.get(s.applicationId) ?? endOfRun }))
+      .filter((s) => s.sentAt <= windowEnd && (s.sentAt >= killAt || s.decisiveAt >= killAt))
+      .map((s) => (s.decisiveAt - s.sentAt) / 1000);
     const lag = lagSamples.filter((s) => s.at >= killAt && s.at <= windowEnd).map((s) => s.seconds);
     const streamStallS = longestPause(watch.arrivals, killAt, windowEnd) / 1000;
     const writesRefusedS = writeProbe.longestRefusal(killAt, windowEnd) / 1000;
@@ -352,7 +354,7 @@ async function run(options: Options, teardown: Teardown, tempDir: string, logDir
       inFlight: inFlight.length,
       completed: verdictsInFlight.filter((v) => v.completed).length,
       lost: verdictsInFlight.filter((v) => !v.completed).length,
-      duplicated: verdictsInFlight.filter((v) => v.duplicated).length,
+      duplicated: verdictsInFlight.filter((v) => v.duplicatedIn(killAt, windowEnd)).length,
       maxRecoverySeconds: Math.max(recovery.streamStallS, recovery.pipelineMaxS, recovery.opsLagMaxS, recovery.writesRefusedS),
       recovery,
     };
@@ -435,6 +437,8 @@ interface AppVerdict {
   readModelProblem: string | null;
   completed: boolean;
   duplicated: boolean;
+  /** Two runs, a seq twice in the read model, or a copy of an event written to the topic between `from` and `to`. */
+  duplicatedIn(from: number, to: number): boolean;
 }
 
 function judge(applicationId: string, view: ApplicationView | null, stream: ApplicationStream | undefined, runs: number): AppVerdict {
@@ -457,6 +461,7 @@ function judge(applicationId: string, view: ApplicationView | null, stream: Appl
   return {
     applicationId,
     runs,
+    duplicatedIn: (from, to) => runs > 1 || new Set(seqs).size !== seqs.length || (stream?.duplicatesWrittenAt ?? []).some((at) => at >= from && at <= to),
     notEnded,
     streamProblem,
     readModelProblem,

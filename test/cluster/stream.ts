@@ -76,6 +76,8 @@ export interface StoredEvent {
   type: string;
   partition: number;
   offset: bigint;
+  /** The message's timestamp (the producer's create time), ms. */
+  writtenAt: number;
   eligible?: boolean;
 }
 
@@ -120,6 +122,7 @@ export async function readTopic(kafka: Kafka, topic: string, groupId: string, ti
         type: event.type,
         partition,
         offset,
+        writtenAt: Number(message.timestamp),
         ...(event.type === 'application.screened' ? { eligible: event.data?.eligible === true } : {}),
       });
       byApplication.set(event.applicationId, list);
@@ -146,6 +149,8 @@ export interface ApplicationStream {
   gaps: number[];
   /** Seqs on the topic more than once (at-least-once publishing), and how many of those copies differ in eventId. */
   duplicateSeqs: number;
+  /** When each extra copy was written. */
+  duplicatesWrittenAt: number[];
   conflictingDuplicates: number;
   /** Seqs whose first copy came after a higher seq's first copy. */
   outOfOrder: number;
@@ -158,6 +163,7 @@ export interface ApplicationStream {
 export function analyseStream(events: readonly StoredEvent[]): ApplicationStream {
   const firstOf = new Map<number, StoredEvent>();
   let duplicateSeqs = 0;
+  const duplicatesWrittenAt: number[] = [];
   let conflictingDuplicates = 0;
   let outOfOrder = 0;
   let highestSoFar = 0;
@@ -165,6 +171,7 @@ export function analyseStream(events: readonly StoredEvent[]): ApplicationStream
     const first = firstOf.get(event.seq);
     if (first) {
       duplicateSeqs += 1;
+      duplicatesWrittenAt.push(event.writtenAt);
       if (first.eventId !== event.eventId) conflictingDuplicates += 1;
       continue;
     }
@@ -192,6 +199,7 @@ export function analyseStream(events: readonly StoredEvent[]): ApplicationStream
     distinct: firstOf.size,
     gaps,
     duplicateSeqs,
+    duplicatesWrittenAt,
     conflictingDuplicates,
     outOfOrder,
     partitions: new Set(events.map((e) => e.partition)).size,
