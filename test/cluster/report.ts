@@ -75,7 +75,7 @@ function writeSection(result: ClusterResult): void {
     '`application.matched` of the applications submitted in the window or waiting for it when it began, the ops',
     'projection\'s largest lag, the longest an `acks=all` write to a probe topic was refused, each measured from the',
     'kill to 30 s after the restart or the next kill (the `baseline` line: the same measures before the first fault, over',
-    'the applications submitted before it).',
+    'the applications that ended before it).',
     '',
     `Run ${result.ranAt}: ${Object.entries(result.setup).map(([k, v]) => `${k} ${v}`).join(', ')}. Result: ${result.ok ? 'every check held' : 'CHECKS FAILED (below)'}.`,
     '',

@@ -161,15 +161,7 @@ async function run(options: Options, teardown: Teardown, tempDir: string, logDir
   teardown.add('kafka admin', () => admin.disconnect());
   // adapters/kafka.ts creates topics with replication factor 1 (not configurable yet): the
   // platform's way is used here, the topics exist before any process starts and only get checked.
-  const replicated = [{ name: 'min.insync.replicas', value: '2' }];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic: TOPIC, numPartitions: TOPIC_PARTITIONS, replicationFactor: 3, configEntries: replicated },
-      { topic: FORUM_TOPIC, numPartitions: TOPIC_PARTITIONS, replicationFactor: 3, configEntries: replicated },
-      { topic: PROBE_TOPIC, numPartitions: 3, replicationFactor: 3, configEntries: replicated },
-    ],
-  });
+  await createReplicatedTopics(admin, [[TOPIC, TOPIC_PARTITIONS], [FORUM_TOPIC, TOPIC_PARTITIONS], [PROBE_TOPIC, 3]]);
 
   const mongo = await connectMongo(config, quiet);
   teardown.add('mongo', async () => {
@@ -323,7 +315,7 @@ async function run(options: Options, teardown: Teardown, tempDir: string, logDir
   const crashes = all.flatMap((p) => p.crashes);
   const serverErrors = Object.entries(demoResult.summary.http.byStatus).filter(([status]) => Number(status) >= 500 && Number(status) !== 503);
   const ryw = balancer.readYourWrites;
-  const check = (name: string, problems: readonly string[]) => ({ name, ok: problems.length === 0, detail: problems.length === 0 ? '' : `${problems.length}: ${problems.slice(0, 5).join('; ')}` });
+  const check = (name: string, problems: readonly string[]) => ({ name, ok: problems.length === 0, detail: problems.length === 0 ? '' : `${problems.length}: ${problems.slice(0, 10).join('; ')}` });
   const checks = [
     check('every submission accepted', demoResult.summary.submissionFailures.map((f) => `${f.key} ${f.status ?? 'no answer'} ${f.message.slice(0, 120)}`)),
     check('every application ended', problemsOf((v) => v.notEnded)),
@@ -360,7 +352,8 @@ async function run(options: Options, teardown: Teardown, tempDir: string, logDir
     };
   };
   const firstKill = times[0]?.killAt ?? endOfRun;
-  const baselineApps = submissions.filter((s) => s.sentAt < firstKill).map((s) => s.applicationId);
+  // The baseline's applications: those that ended before the first fault.
+  const baselineApps = submissions.filter((s) => (watch.endedAt.get(s.applicationId) ?? Infinity) < firstKill).map((s) => s.applicationId);
   const faultLines: FaultSurvived[] = [
     { fault: 'baseline (before the first fault)', ...windowNumbers(loadStart + 5_000, firstKill, baselineApps) },
     ...times.map((t) => {
@@ -418,6 +411,21 @@ async function run(options: Options, teardown: Teardown, tempDir: string, logDir
   }
 }
 
+/** Replication factor 3, `min.insync.replicas` 2; ready when every partition has a leader (a fresh cluster may answer "does not host this topic-partition" at first). */
+async function createReplicatedTopics(admin: Admin, topics: readonly [string, number][]): Promise<void> {
+  const replicated = [{ name: 'min.insync.replicas', value: '2' }];
+  await admin.createTopics({ topics: topics.map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor: 3, configEntries: replicated })) });
+  const led = await waitFor(async () => {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: topics.map(([topic]) => topic) });
+      return metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0 && p.isr.length === 3));
+    } catch {
+      return false;
+    }
+  }, 60_000, 500);
+  if (!led) throw new Error(`the topics ${topics.map(([topic]) => topic).join(', ')} got no leaders within 60 s`);
+}
+
 function processFault(name: string, victim: DealflowProcess): Fault {
   return {
     name,
@@ -455,7 +463,7 @@ function judge(applicationId: string, view: ApplicationView | null, stream: Appl
   const gapless = seqs.every((seq, i) => seq === i + 1);
   if (view && stream) {
     if (view.status !== stream.endStatus && isApplicationTerminal(view.status)) readModelProblem = `status ${view.status}, the stream says ${stream.endStatus ?? 'not ended'}`;
-    else if (seqs.length !== stream.distinct || !gapless) readModelProblem = `timeline holds ${seqs.length} events (${gapless ? 'gapless' : 'not 1..n'}), the stream ${stream.distinct}`;
+    else if (seqs.length !== stream.distinct || !gapless) readModelProblem = `timeline holds ${seqs.length} events (seqs ${ranges(seqs)}), the stream ${stream.distinct} (seqs 1..${stream.highest}${stream.gaps.length > 0 ? ` but ${stream.gaps.join(',')}` : ''})`;
   }
   const duplicated = runs > 1 || new Set(seqs).size !== seqs.length || (stream?.duplicateSeqs ?? 0) > 0;
   return {
@@ -468,6 +476,23 @@ function judge(applicationId: string, view: ApplicationView | null, stream: Appl
     completed: notEnded === null && streamProblem === null && readModelProblem === null,
     duplicated,
   };
+}
+
+/** `1..6,8..19`: the seqs as runs. */
+function ranges(seqs: readonly number[]): string {
+  const runs: string[] = [];
+  let start: number | null = null;
+  let previous: number | null = null;
+  for (const seq of [...seqs, Number.NaN]) {
+    if (previous !== null && seq === previous + 1) {
+      previous = seq;
+      continue;
+    }
+    if (start !== null && previous !== null) runs.push(start === previous ? String(start) : `${start}..${previous}`);
+    start = seq;
+    previous = seq;
+  }
+  return runs.join(',');
 }
 
 /** The ops metrics of each replica against the truth counted from the topic. */
