@@ -112,7 +112,12 @@ export async function startKafkaCluster(options: { baseDir: string; logDir: stri
       return false;
     }
   };
-  if (!(await waitFor(allUp, 120_000, 1_000))) throw new Error(`the three Kafka nodes did not form a cluster within 120 s; logs in ${options.logDir}`);
+  if (!(await waitFor(allUp, 120_000, 1_000))) {
+    // Not handed to the caller yet: nobody else would stop them.
+    await admin.disconnect().catch(() => undefined);
+    for (const node of nodes) node.process?.kill('SIGKILL');
+    throw new Error(`the three Kafka nodes did not form a cluster within 120 s; logs in ${options.logDir}`);
+  }
 
   const exited = (node: KafkaNode) => node.process === null || node.process.exitCode !== null || node.process.signalCode !== null;
   const nodeOf = (id: number): KafkaNode => {

@@ -43,7 +43,8 @@ export interface ClusterResult {
   applications: { submitted: number; ended: number; lost: number; duplicated: number; kafkaDuplicateSeqs: number };
   faults: FaultSurvived[];
   readYourWrites: { checked: number; staleOnOther: number; staleOnSame: number; staleOnlyOnOther: number; longestStaleMs: number; neverShown: number; byCommand: Record<string, unknown> };
-  checks: { name: string; ok: boolean; detail: string }[];
+  /** `problems`: the first 100 in full (the detail names the first 10). */
+  checks: { name: string; ok: boolean; detail: string; problems?: string[] }[];
 }
 
 export function writeClusterResult(result: ClusterResult): void {

@@ -315,7 +315,12 @@ async function run(options: Options, teardown: Teardown, tempDir: string, logDir
   const crashes = all.flatMap((p) => p.crashes);
   const serverErrors = Object.entries(demoResult.summary.http.byStatus).filter(([status]) => Number(status) >= 500 && Number(status) !== 503);
   const ryw = balancer.readYourWrites;
-  const check = (name: string, problems: readonly string[]) => ({ name, ok: problems.length === 0, detail: problems.length === 0 ? '' : `${problems.length}: ${problems.slice(0, 10).join('; ')}` });
+  const check = (name: string, problems: readonly string[]) => ({
+    name,
+    ok: problems.length === 0,
+    detail: problems.length === 0 ? '' : `${problems.length}: ${problems.slice(0, 10).join('; ')}`,
+    ...(problems.length > 0 ? { problems: problems.slice(0, 100) } : {}),
+  });
   const checks = [
     check('every submission accepted', demoResult.summary.submissionFailures.map((f) => `${f.key} ${f.status ?? 'no answer'} ${f.message.slice(0, 120)}`)),
     check('every application ended', problemsOf((v) => v.notEnded)),
@@ -450,14 +455,15 @@ interface AppVerdict {
 }
 
 function judge(applicationId: string, view: ApplicationView | null, stream: ApplicationStream | undefined, runs: number): AppVerdict {
-  const notEnded = view === null ? 'no read model (GET answered no 200)' : isApplicationTerminal(view.status) ? null : `still ${view.status}`;
+  const notEnded = view === null ? 'no read model (GET answered no 200)'
+    : !isApplicationTerminal(view.status) ? `still ${view.status}${stream?.endStatus ? `, ended ${stream.endStatus} on the topic` : ''}`
+    : stream && stream.endStatus === null ? `${view.status}, but no ending event on the topic` : null;
   let streamProblem: string | null = null;
   if (!stream) streamProblem = 'no event on the topic';
   else if (stream.gaps.length > 0) streamProblem = `seqs missing on the topic: ${stream.gaps.slice(0, 5).join(',')}`;
   else if (stream.outOfOrder > 0) streamProblem = `${stream.outOfOrder} events out of order`;
   else if (stream.conflictingDuplicates > 0) streamProblem = `${stream.conflictingDuplicates} seqs twice with different event ids`;
   else if (stream.partitions > 1) streamProblem = `events on ${stream.partitions} partitions`;
-  else if (stream.endStatus === null) streamProblem = 'no ending event on the topic';
   let readModelProblem: string | null = null;
   const seqs = view?.timeline.map((e) => e.seq) ?? [];
   const gapless = seqs.every((seq, i) => seq === i + 1);
