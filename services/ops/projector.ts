@@ -218,7 +218,14 @@ export interface ProjectorHandle extends ConsumerHandle {
 /** Runs the projector as a consumer of `topic` in its group, from the topic's beginning for a new group. */
 export async function startProjector(deps: { kafka: Kafka; models: Models; logger: Logger; topic: string; groupId?: string; metrics?: ProjectorMetrics }): Promise<ProjectorHandle> {
   const projector = createProjector({ store: opsProjectionStore(deps.models), logger: deps.logger, topic: deps.topic });
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId ?? opsGroupId(deps.topic), allowAutoTopicCreation: false });
+  // A projector that dies hands its partitions to the others after 10 s rather than kafkajs's
+  // default 30 s (the ops lag a cluster run saw); batches heartbeat as they go.
+  const consumer = deps.kafka.consumer({
+    groupId: deps.groupId ?? opsGroupId(deps.topic),
+    allowAutoTopicCreation: false,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 2_000,
+  });
   let inGroup = false;
   await consumer.connect();
   // A partition may come back after another consumer advanced it: reload it from the store.

@@ -48,8 +48,11 @@ export function registerHandlers(state: ApplicationState): void {
 /** A command answers once its events are in the read models, so a read right after shows it. */
 async function applied(state: ApplicationState, deal: DealState | null): Promise<CommandResult> {
   const seq = state.seq;
+  // The answer is the state the command left, as of `seq`: what a read that sends `seq` back sees
+  // at least. Changes the orchestration makes while this waits come with later seqs.
+  const result = { application: { ...state.record }, deal: deal ? { ...deal.record } : null, seq };
   state.needsReconcile = true;
   state.recording = true;
   await condition(() => state.persistedSeq >= seq);
-  return { application: { ...state.record }, deal: deal ? { ...deal.record } : null, seq };
+  return result;
 }
