@@ -56,10 +56,11 @@ describe('configuration', () => {
   });
 
   test('the proxies to trust and the rate limit\'s store: none and in memory by default, checked when set', () => {
-    expect(loadConfig({}).api).toEqual({ trustProxy: false, rateLimitStore: 'memory' });
-    expect(loadConfig({ DEALFLOW_TRUST_PROXY: 'true', DEALFLOW_RATE_LIMIT_STORE: 'mongo' }).api).toEqual({ trustProxy: true, rateLimitStore: 'mongo' });
-    expect(loadConfig({ DEALFLOW_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7' }).api.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7']);
-    expect(() => loadConfig({ DEALFLOW_TRUST_PROXY: 'yes please' })).toThrow(/DEALFLOW_TRUST_PROXY/);
+    const local = { NODE_ENV: 'test' };
+    expect(loadConfig(local).api).toEqual({ trustProxy: false, rateLimitStore: 'memory' });
+    expect(loadConfig({ ...local, DEALFLOW_TRUST_PROXY: 'true', DEALFLOW_RATE_LIMIT_STORE: 'mongo' }).api).toEqual({ trustProxy: true, rateLimitStore: 'mongo' });
+    expect(loadConfig({ ...local, DEALFLOW_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7' }).api.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7']);
+    expect(() => loadConfig({ ...local, DEALFLOW_TRUST_PROXY: 'yes please' })).toThrow(/DEALFLOW_TRUST_PROXY/);
     expect(() => loadConfig({ DEALFLOW_RATE_LIMIT_STORE: 'redis' })).toThrow(/DEALFLOW_RATE_LIMIT_STORE/);
   });
 
