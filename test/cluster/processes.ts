@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { waitFor } from '../faults/support/processes';
 
 // The dealflow processes of the cluster run, each started as `npm start` starts it
 // (scripts/start.mjs: `node --import tsx services/.../main.ts`, one process, so SIGKILL hits the
@@ -111,27 +111,5 @@ async function httpStatus(url: string): Promise<number> {
   }
 }
 
-/** A loopback port free right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it holds; false when `timeoutMs` passed first. A probe that throws ends the wait with its error. */
-export async function waitFor(probe: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 250): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await probe()) return true;
-    await sleep(everyMs);
-  }
-  return false;
-}
+// The same helpers as the fault tier's.
+export { freePort, sleep, waitFor } from '../faults/support/processes';
