@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { loadConfig, type JwtSettings } from '../../adapters/config';
+import { fileRetentionScheduleId } from '../../services/worker/fileRetentionSchedule';
 import { createLogger } from '../../adapters/logger';
 import { TOPIC_PARTITIONS } from '../../adapters/kafka';
 import { connectMongo } from '../../adapters/mongo';
@@ -179,6 +180,8 @@ async function run(options: Options, teardown: Teardown, tempDir: string, logDir
     const open: string[] = [];
     for await (const execution of temporal.client.workflow.list({ query: `TaskQueue = "${config.temporal.taskQueue}" AND ExecutionStatus = "Running"` })) open.push(execution.workflowId);
     await Promise.all(open.map((id) => temporal.client.workflow.getHandle(id).terminate('cluster run finished').catch(() => undefined)));
+    // The workers' file retention schedule for this run's task queue goes with it.
+    await temporal.client.schedule.getHandle(fileRetentionScheduleId(config.temporal.taskQueue)).delete().catch(() => undefined);
     await temporal.close();
   });
 
@@ -294,7 +297,7 @@ async function run(options: Options, teardown: Teardown, tempDir: string, logDir
   const topic = await readTopic(kafka, TOPIC, `cluster-final-${suffix}`);
   const streams = new Map<string, ApplicationStream>([...topic.byApplication].map(([id, events]) => [id, analyseStream(events)]));
   const runs = new Map<string, number>();
-  for await (const execution of temporal.client.workflow.list({ query: `TaskQueue = "${config.temporal.taskQueue}"` })) {
+  for await (const execution of temporal.client.workflow.list({ query: `TaskQueue = "${config.temporal.taskQueue}" AND WorkflowType = "applicationWorkflow"` })) {
     runs.set(execution.workflowId, (runs.get(execution.workflowId) ?? 0) + 1);
   }
   const reader = createApiClient({ baseUrl: balancer.url, jwt: config.jwt, concurrency: 8, retries: 3, timeoutMs: 15_000 });
