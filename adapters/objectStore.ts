@@ -95,7 +95,12 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
       const timer = setTimeout(() => deadline.abort(), FIRST_BYTE_TIMEOUT_MS);
       try {
         const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: deadline.signal });
-        return answer.Body as Readable;
+        const body = answer.Body as Readable;
+        // A store that has just started may send the headers and then stall (seen: SeaweedFS while
+        // its volume server registers): the first bytes must come within the deadline too, before
+        // the API commits to a 200.
+        await firstBytes(body, deadline.signal);
+        return body;
       } catch (error) {
         if (deadline.signal.aborted) throw new DependencyUnavailable('objectStore', `the object store did not answer reading ${key} within ${FIRST_BYTE_TIMEOUT_MS} ms`, { cause: error });
         throw storeError(error, `reading ${key}`);
@@ -158,4 +163,28 @@ function storeError(error: unknown, what: string): Error {
   }
   if (error instanceof Error && error.name === 'AbortError') return error;
   return new DependencyUnavailable('objectStore', `the object store did not answer ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** Resolves once `body` has data to read (or has ended); rejects when `signal` aborts first. */
+function firstBytes(body: Readable, signal: AbortSignal): Promise<void> {
+  if (body.readableLength > 0 || body.readableEnded) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      body.off('readable', onReadable);
+      body.off('end', onReadable);
+      body.off('error', done);
+      signal.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReadable = () => done();
+    const onAbort = () => {
+      body.destroy();
+      done(new Error('no bytes before the deadline'));
+    };
+    body.once('readable', onReadable);
+    body.once('end', onReadable);
+    body.once('error', done);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
