@@ -1,9 +1,9 @@
 import type { ForumEvent, ForumRecord, Meeting } from '../../schemas';
-import type { Models } from '../../store/models';
 import { agendaId, loadAgenda, loadForum, listForums, storeCreatedForum, storeForumBatch } from '../../store/forums';
 import { randomUscc } from '../support/catalogue';
 import { uniqueSuffix } from '../support/stack';
 import { useTestStore } from '../support/store';
+import { withWritesHeld } from '../support/heldWrites';
 
 // The forums' read models on the real FerretDB: the API's first document, batches that update the
 // forum and each participant's agenda by `_id`, and a retried or late batch that changes nothing.
@@ -70,7 +70,7 @@ test('an attempt of a forum batch that lands after the next batch changes neithe
   await storeForumBatch(models, scheduled);
 
   // The first attempt of the second batch reads what is stored, then its writes hang; its retry and the third batch land first.
-  const { models: stalled, release } = withWritesHeld(models);
+  const { models: stalled, release } = withWritesHeld(models, ['forums', 'forumAgendas']);
   const late = storeForumBatch(stalled, confirmed);
   await new Promise((resolve) => setTimeout(resolve, 200));
   await storeForumBatch(models, confirmed);
@@ -83,24 +83,3 @@ test('an attempt of a forum batch that lands after the next batch changes neithe
   expect((await loadAgenda(models, forumId, 'bank-a')).map((m) => m.status)).toEqual(['declined']);
   expect((await listForums(models)).find(({ forum }) => forum.forumId === forumId)?.meetingCount).toBe(0);
 });
-
-/** The models with every write to the forums and agendas held until `release`. */
-function withWritesHeld(real: Models): { models: Models; release: () => void } {
-  let release = (): void => undefined;
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const held = (model: Models['forums']) => {
-    const collection = new Proxy(model.collection, {
-      get(target, property) {
-        const member = Reflect.get(target, property, target) as unknown;
-        if (typeof member !== 'function') return member;
-        const call = (...args: unknown[]) => (member as (...a: unknown[]) => unknown).apply(target, args);
-        return ['insertOne', 'replaceOne', 'updateOne'].includes(String(property)) ? async (...args: unknown[]) => released.then(() => call(...args)) : call;
-      },
-    });
-    return { collection } as unknown as Models['forums'];
-  };
-  const replaced: Partial<Models> = { forums: held(real.forums), forumAgendas: held(real.forumAgendas) };
-  return { models: new Proxy(real, { get: (target, name) => replaced[name as keyof Models] ?? Reflect.get(target, name) }), release };
-}

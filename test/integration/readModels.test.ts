@@ -8,6 +8,7 @@ import { randomUscc } from '../support/catalogue';
 import { eventStream, HOUR, proposal, screened, T0 } from '../support/opsEvents';
 import { testLogger, uniqueSuffix } from '../support/stack';
 import { useTestStore } from '../support/store';
+import { withWritesHeld } from '../support/heldWrites';
 
 // The read models on the real FerretDB: batches append to the stored views in seq order, a retried
 // or late batch never rolls a view back, and documents of the earlier layout are upgraded once.
@@ -116,7 +117,7 @@ test('an attempt of a batch that lands after the next batch changes nothing', as
   await storeBatch(models, first);
 
   // The first attempt of the second batch reads the stored view, then its writes hang (an election, a worker cut off)...
-  const { models: stalled, release } = withWritesHeld(models);
+  const { models: stalled, release } = withWritesHeld(models, ['applications', 'deals']);
   const late = storeBatch(stalled, second);
   await new Promise((resolve) => setTimeout(resolve, 200));
   // ...its retry and the third batch land meanwhile, then the late attempt's writes go through.
@@ -130,27 +131,6 @@ test('an attempt of a batch that lands after the next batch changes nothing', as
   expect(viewOf(newest).timeline.map((e) => e.seq)).toEqual([1, 2, 3]);
   expect(await dealNow(dealId)).toMatchObject({ status: 'declined', lastSeq: 3 });
 });
-
-/** The models with every write to the application and deal read models held until `release`. */
-function withWritesHeld(real: Models): { models: Models; release: () => void } {
-  let release = (): void => undefined;
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const held = (model: Models['applications']) => {
-    const collection = new Proxy(model.collection, {
-      get(target, property) {
-        const member = Reflect.get(target, property, target) as unknown;
-        if (typeof member !== 'function') return member;
-        const call = (...args: unknown[]) => (member as (...a: unknown[]) => unknown).apply(target, args);
-        return ['insertOne', 'replaceOne', 'updateOne'].includes(String(property)) ? async (...args: unknown[]) => released.then(() => call(...args)) : call;
-      },
-    });
-    return { collection } as unknown as Models['applications'];
-  };
-  const replaced: Partial<Models> = { applications: held(real.applications), deals: held(real.deals) };
-  return { models: new Proxy(real, { get: (target, name) => replaced[name as keyof Models] ?? Reflect.get(target, name) }), release };
-}
 
 test('a document of the earlier, flat layout is read as it is and moves forward with its next batch', async () => {
   const { applicationId, event, record } = newApplication();
