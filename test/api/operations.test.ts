@@ -8,7 +8,7 @@ import { installTemporalRuntime } from '../../adapters/temporal';
 import { startWorker } from '../../services/worker/startWorker';
 import { uniqueSuffix } from '../support/stack';
 import {
-  eventually, institution, newInstitutionId, newUscc, product, profile, request, startApiStack, tokenFor, untilApplication, type Api, type ApiStack,
+  eventually, startApiStack, submitMatchedApplication, type Api, type ApiStack,
 } from './support';
 
 // Each process's operations server, wired as its main.ts wires it (the API, the worker with the
@@ -86,18 +86,7 @@ function sampleSum(text: string, name: string, labelFilter = ''): number {
 }
 
 test('after one application, each process serves its named series at /metrics and answers its health', async () => {
-  const ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
-  const bank = newInstitutionId();
-  expect((await api.call('PUT', `/v1/institutions/${bank}`, { token: ops, body: institution() })).status).toBe(200);
-  const bankToken = tokenFor(stack.config, { sub: `officer@${bank}`, role: 'institution', org: bank });
-  expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: bankToken, body: product() })).status).toBe(200);
-  const uscc = newUscc();
-  const token = tokenFor(stack.config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc });
-  expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() })).status).toBe(200);
-  const submitted = await api.call('POST', '/v1/applications', { token, body: request });
-  expect(submitted.status).toBe(202);
-  const { applicationId } = submitted.body;
-  await untilApplication(api, token, applicationId, (view) => (view.deals.length > 0 ? view : undefined), 60_000, 'the application to be matched');
+  const { applicationId, token } = await submitMatchedApplication(stack, api);
   await api.call('GET', `/v1/applications/${applicationId}`, { token }); // a second read of the same view
 
   const apiMetrics = await get(servers.api, '/metrics');

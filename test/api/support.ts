@@ -290,3 +290,23 @@ export function untilApplication<T>(
 ): Promise<T> {
   return eventually(async () => accept((await api.call('GET', `/v1/applications/${applicationId}`, { token })).body), timeoutMs, what);
 }
+
+/**
+ * One application through the API as parties make it: a bank with a product that fits, an
+ * enterprise with its profile, the submission, then the wait until it is matched.
+ */
+export async function submitMatchedApplication(stack: ApiStack, api: Api): Promise<{ submitted: Answer; applicationId: string; token: string }> {
+  const ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
+  const bank = newInstitutionId();
+  expect((await api.call('PUT', `/v1/institutions/${bank}`, { token: ops, body: institution() })).status).toBe(200);
+  const bankToken = tokenFor(stack.config, { sub: `officer@${bank}`, role: 'institution', org: bank });
+  expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: bankToken, body: product() })).status).toBe(200);
+  const uscc = newUscc();
+  const token = tokenFor(stack.config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc });
+  expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() })).status).toBe(200);
+  const submitted = await api.call('POST', '/v1/applications', { token, body: request });
+  expect(submitted.status).toBe(202);
+  const { applicationId } = submitted.body as { applicationId: string };
+  await untilApplication(api, token, applicationId, (view) => (view.deals.length > 0 ? view : undefined), 60_000, 'the application to be matched');
+  return { submitted, applicationId, token };
+}

@@ -8,7 +8,7 @@ import { startWorker } from '../../services/worker/startWorker';
 import { applicationWorkflowId } from '../../workflows/messages';
 import { testConfig, uniqueSuffix } from '../support/stack';
 import {
-  eventually, institution, newInstitutionId, newUscc, product, profile, request, startApiStack, tokenFor, untilApplication, type Api, type ApiStack,
+  eventually, startApiStack, submitMatchedApplication, type Api, type ApiStack,
 } from './support';
 
 // One application's trace, through the real Temporal, Kafka and FerretDB with an in-memory
@@ -50,19 +50,7 @@ const parentOf = (spans: readonly ReadableSpan[], span: ReadableSpan | undefined
   spans.find((candidate) => candidate.spanContext().spanId === span?.parentSpanContext?.spanId);
 
 test('an application submitted over HTTP is one trace, from the request to the ops projector', async () => {
-  const ops = tokenFor(stack.config, { sub: 'ops-tester', role: 'ops' });
-  const bank = newInstitutionId();
-  expect((await api.call('PUT', `/v1/institutions/${bank}`, { token: ops, body: institution() })).status).toBe(200);
-  const bankToken = tokenFor(stack.config, { sub: `officer@${bank}`, role: 'institution', org: bank });
-  expect((await api.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: bankToken, body: product() })).status).toBe(200);
-  const uscc = newUscc();
-  const token = tokenFor(stack.config, { sub: `user@${uscc}`, role: 'enterprise', org: uscc });
-  expect((await api.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() })).status).toBe(200);
-
-  const submitted = await api.call('POST', '/v1/applications', { token, body: request });
-  expect(submitted.status).toBe(202);
-  const { applicationId } = submitted.body;
-  await untilApplication(api, token, applicationId, (view) => (view.deals.length > 0 ? view : undefined), 60_000, 'the application to be matched');
+  const { submitted, applicationId, token } = await submitMatchedApplication(stack, api);
   // Withdrawn, the workflow ends: its run span ends with it and is reported.
   expect((await api.call('POST', `/v1/applications/${applicationId}/withdraw`, { token, body: { reason: 'Trace test done' } })).status).toBe(200);
 
