@@ -1,6 +1,7 @@
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
 import type { Config, TopicPolicy } from './config';
 import type { Logger } from './logger';
+import { serialProducer, type ProducerSession, type SerialProducer } from './serialProducer';
 import { kafkaSasl, kafkaSsl } from './tls';
 
 // Adapters for Kafka: an idempotent producer, a consumer helper and the topic the events go to.
@@ -99,29 +100,37 @@ export async function fetchHighWatermarks(admin: Admin, topic: string): Promise<
   return offsets.map(({ partition, high }) => ({ partition, offset: high }));
 }
 
-export interface EventProducer {
-  send(topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[]): Promise<void>;
-  close(): Promise<void>;
-}
+export type EventProducer = SerialProducer;
 
 // `idempotent` makes the broker drop a retried batch it already has; with one request in flight,
-// the messages of one key keep their order even across retries.
+// the messages of one key keep their order even across retries. Requests go one at a time through
+// `serialProducer`, which opens a new producer (a new producer id) after a failed one.
 export async function createProducer(kafka: Kafka): Promise<EventProducer> {
-  const producer: Producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // Give up within seconds: the caller (a Temporal activity) retries with its own backoff.
-    retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 },
-  });
-  await producer.connect();
-  return {
-    async send(topic, messages) {
-      await producer.send({ topic, acks: -1, messages });
-    },
-    close: () => producer.disconnect(),
+  const open = async (): Promise<ProducerSession> => {
+    const producer: Producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Give up within seconds: the caller (a Temporal activity) retries with its own backoff.
+      retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 },
+    });
+    await producer.connect();
+    return {
+      async sendBatch(topicMessages) {
+        await producer.sendBatch({ topicMessages, acks: -1 });
+      },
+      close: () => producer.disconnect(),
+    };
   };
+  // The first session opens now, so that a process fails at start on a broker it cannot use.
+  const first = await open();
+  let opened = false;
+  return serialProducer(async () => {
+    if (opened) return open();
+    opened = true;
+    return first;
+  });
 }
 
 export interface ConsumerHandle {
