@@ -5,6 +5,7 @@ import { type EnterpriseProfileInput, type InstitutionInput, type PipelineSettin
 import type { Principal } from '../../schemas/http';
 import { buildApp, type ApiDeps } from '../../services/api/app';
 import { signToken } from '../../services/api/auth';
+import { apiDependencies } from '../../services/api/dependencies';
 import { createReadCache, READ_CACHE_DEFAULTS, type ReadCache } from '../../services/api/readCache';
 import type { Config } from '../../adapters/config';
 import { createKafka } from '../../adapters/kafka';
@@ -22,9 +23,10 @@ import { startedLater } from '../support/startedLater';
 import { callJson, type CallOptions } from '../support/http';
 
 // The API over real HTTP against the local stack, with an in-process worker on a task queue of
-// its own so test files never pick up each other's workflows. Like the API process, each app
-// answers repeated reads from its read cache, told of changes by a live feed of the topic: every
-// test that reads after a change also checks that the cache lets it see the change.
+// its own so test files never pick up each other's workflows. Built as the API process builds it
+// (apiDependencies), each app answers repeated reads from its read cache, told of changes by a
+// live feed of the topic: every test that reads after a change also checks that the cache lets it
+// see the change.
 
 export interface ApiStack {
   config: Config;
@@ -89,13 +91,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS, ...(options.readCacheMaxAgeMs ? { maxAgeMs: options.readCacheMaxAgeMs } : {}) });
     caches.push(readCache);
     const app = await buildApp({
-      config,
-      logger,
-      temporal: temporal.client,
-      models,
-      objectStore,
-      readCache,
-      kafkaHealth: async () => void (await admin.describeCluster()),
+      ...apiDependencies({ config, logger, temporal: temporal.client, models, objectStore, connectedAdmin: async () => admin, feed, readCache }),
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
