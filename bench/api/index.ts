@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { log, result, sleep, type BenchmarkResult } from '../lib/report';
 import { benchRequest, seedBenchCatalogue, startApiOnly, tokens } from '../lib/apiStack';
-import { startInProcessWorker } from '../lib/inProcessWorker';
+import { startInProcessWorker } from '../../test/support/inProcessWorker';
 import { benchConfig, benchLogger, benchSuffix } from '../lib/stack';
 import { findApplicationDoc } from '../../store/readModels';
 

@@ -3,7 +3,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { createObjectStore } from '../../adapters/objectStore';
 import { benchRequest, seedBenchCatalogue, startApiOnly, tokens } from '../lib/apiStack';
 import { spawnChild } from '../lib/children';
-import { startInProcessWorker } from '../lib/inProcessWorker';
+import { startInProcessWorker } from '../../test/support/inProcessWorker';
 import { log, result, sleep, type BenchmarkResult } from '../lib/report';
 import { benchConfig, benchEnv, benchLogger, benchSuffix } from '../lib/stack';
 import { pdf } from '../../test/support/sampleFiles';

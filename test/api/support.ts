@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Worker } from '@temporalio/worker';
 import { type EnterpriseProfileInput, type InstitutionInput, type PipelineSettings, type ProductInput, type Region } from '../../schemas';
 import type { Principal } from '../../schemas/http';
 import { buildApp, type ApiDeps } from '../../services/api/app';
@@ -16,7 +15,7 @@ import { connectMongo } from '../../adapters/mongo';
 import { defineModels, type Models } from '../../store/models';
 import { prepareStore } from '../../store/prepare';
 import { createTemporalClient } from '../../adapters/temporal';
-import { startWorker } from '../../services/worker/startWorker';
+import { startInProcessWorker } from '../support/inProcessWorker';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { randomUscc } from '../support/catalogue';
 import { startedLater } from '../support/startedLater';
@@ -83,8 +82,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: `api-test-feed-${uniqueSuffix()}` });
   const caches: ReadCache[] = [];
   const objectStore = createObjectStore(config.files);
-  const started = options.worker === false ? null : await startWorker(config, logger, { taskQueue });
-  const running = started?.worker.run();
+  const worker = options.worker === false ? null : await startInProcessWorker(config, logger, { taskQueue });
   const apps: Api[] = [];
 
   async function startApp(): Promise<Api> {
@@ -116,10 +114,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       for (const api of apps) await api.close();
       for (const cache of caches) cache.close();
       await feed.close();
-      if (started && running) {
-        await stopWorker(started.worker, running);
-        await started.close();
-      }
+      await worker?.stop();
       objectStore.close();
       await admin.disconnect();
       await mongo.close();
@@ -166,11 +161,6 @@ export async function startAppWith(stack: ApiStack, overrides: Partial<ApiDeps>)
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return apiOn(app);
-}
-
-async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
-  if (worker.getState() === 'RUNNING') worker.shutdown();
-  await running;
 }
 
 export function apiOn(app: FastifyInstance): Api {
