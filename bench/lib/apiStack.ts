@@ -8,6 +8,8 @@ import { createObjectStore } from '../../adapters/objectStore';
 import type { Logger } from '../../adapters/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
 import type { Models } from '../../store/models';
+import { findApplicationDoc } from '../../store/readModels';
+import { sleep } from './report';
 import { createTemporalClient } from '../../adapters/temporalClient';
 import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
 import { deleteTopic, openBenchStoreAndTopic } from './stack';
@@ -67,3 +69,22 @@ export const tokens = (config: Config, catalogue: TestCatalogue) => ({
 });
 
 export const benchRequest = { instrument: 'credit_loan', amountCny: 8_000_000, termMonths: 12, purpose: 'New SMT line for automotive sensors' } as const;
+
+/**
+ * Submits benchRequest as the enterprise of `enterpriseToken` through the API at `apiUrl`, and
+ * resolves with its id once the worker has matched it (in due diligence, with its deals).
+ */
+export async function submitMatchedBenchApplication(apiUrl: string, models: Models, enterpriseToken: string): Promise<string> {
+  const submitted = await fetch(`${apiUrl}/v1/applications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${enterpriseToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(benchRequest),
+  });
+  const { applicationId } = (await submitted.json()) as { applicationId: string };
+  for (let i = 0; ; i += 1) {
+    const doc = await findApplicationDoc(models, applicationId);
+    if (doc?.status === 'in_due_diligence') return applicationId;
+    if (i > 300) throw new Error(`application ${applicationId} never reached in_due_diligence (${String(doc?.status)})`);
+    await sleep(100);
+  }
+}
