@@ -21,7 +21,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 # The worker bundles dist/workflows (plain JavaScript) with webpack at start.
 COPY --from=build /app/dist ./
-# The web pages are served as they are, from beside the compiled app.
+# The web pages are served from beside the compiled app (services/api/web.ts).
 COPY web web
 USER node
 # Small young-generation semispaces keep the API ~20 MB smaller at the same request rate (BENCHMARKS.md).

@@ -202,12 +202,13 @@ export function poll(tick, ms) {
 const ROLE_NAME = { enterprise: 'Enterprise 企业', institution: 'Institution 金融机构', ops: 'Ops 运营' };
 
 /**
- * Fills #signin for a page that needs `role`: who is signed in, a picker of the local seed's
- * principals (`GET /dev/tokens`, development only) and a box to paste a JWT. Calls `onChange`
- * when the token changes.
+ * The sign-in bar, above the banner, for a page that needs `role`: who is signed in, a picker of
+ * the local seed's principals (`GET /dev/tokens`, development only) and a box to paste a JWT.
+ * Calls `onChange` when the token changes.
  */
 export function signInBar(role, onChange) {
-  const root = document.getElementById('signin');
+  const root = h('div', { id: 'signin', class: 'signin' });
+  document.getElementById('banner')?.before(root);
   const render = async (open) => {
     const token = tokenFor(role);
     const claims = token ? claimsOf(token) : null;
@@ -254,13 +255,17 @@ async function chooser(role, chosen) {
   return box;
 }
 
-/** The page header: the site name and the pages. */
+/**
+ * The top every page shares, built here so that the pages (web/pages/) hold only their own content:
+ * the header with the site name and the pages, and above the page's title the banner of messages.
+ */
 export function header(current) {
   const nav = [['enterprise', 'Enterprise 企业'], ['institution', 'Institution 机构'], ['ops', 'Ops 运营'], ['forums', 'Forums 对接会'], ['registries', 'Registries 名录']];
-  document.getElementById('top')?.replaceChildren(
+  document.body.prepend(h('header', { class: 'top' },
     h('a', { href: '/', class: 'brand' }, 'dealflow', h('span', {}, ' 产融对接')),
     h('nav', {}, nav.map(([page, text]) => h('a', { href: `/${page}.html`, class: page === current ? 'current' : '' }, text))),
-  );
+  ));
+  document.querySelector('main h1')?.before(h('div', { id: 'banner', class: 'banner', 'aria-live': 'polite' }));
 }
 
 /** Named fields of a form as an object of trimmed strings. */

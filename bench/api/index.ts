@@ -1,11 +1,10 @@
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { log, result, sleep, type BenchmarkResult } from '../lib/report';
-import { benchRequest, seedBenchCatalogue, startApiOnly, tokens } from '../lib/apiStack';
-import { startInProcessWorker } from '../lib/inProcessWorker';
+import { log, result, type BenchmarkResult } from '../lib/report';
+import { seedBenchCatalogue, startApiOnly, submitMatchedBenchApplication, tokens } from '../lib/apiStack';
+import { startInProcessWorker } from '../../test/support/inProcessWorker';
 import { benchConfig, benchLogger, benchSuffix } from '../lib/stack';
-import { findApplicationDoc } from '../../store/readModels';
 
 // 3. API reads: GET /v1/applications/:id and GET /v1/deals of a real application (submitted
 // through the API, matched by a real worker) against a bare Fastify route answering a constant,
@@ -37,19 +36,8 @@ export async function runApi(): Promise<BenchmarkResult[]> {
   try {
     const catalogue = await seedBenchCatalogue(api.models, 3);
     const token = tokens(config, catalogue);
-    const submitted = await fetch(`${api.url}/v1/applications`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token.enterprise}`, 'content-type': 'application/json' },
-      body: JSON.stringify(benchRequest),
-    });
-    const { applicationId } = (await submitted.json()) as { applicationId: string };
     // Read once the application has its deals: a timeline and an inbox with something in them.
-    for (let i = 0; ; i += 1) {
-      const doc = await findApplicationDoc(api.models, applicationId);
-      if (doc?.status === 'in_due_diligence') break;
-      if (i > 300) throw new Error(`application ${applicationId} never reached in_due_diligence (${String(doc?.status)})`);
-      await sleep(100);
-    }
+    const applicationId = await submitMatchedBenchApplication(api.url, api.models, token.enterprise);
     await worker.stop(); // nothing else to do for it; its CPU would only add noise
 
     const applicationUrl = `${api.url}/v1/applications/${applicationId}`;

@@ -1,9 +1,9 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createObjectStore } from '../../adapters/objectStore';
-import { benchRequest, seedBenchCatalogue, startApiOnly, tokens } from '../lib/apiStack';
+import { seedBenchCatalogue, startApiOnly, submitMatchedBenchApplication, tokens } from '../lib/apiStack';
 import { spawnChild } from '../lib/children';
-import { startInProcessWorker } from '../lib/inProcessWorker';
+import { startInProcessWorker } from '../../test/support/inProcessWorker';
 import { log, result, sleep, type BenchmarkResult } from '../lib/report';
 import { benchConfig, benchEnv, benchLogger, benchSuffix } from '../lib/stack';
 import { pdf } from '../../test/support/sampleFiles';
@@ -48,18 +48,7 @@ export async function runFiles(): Promise<BenchmarkResult[]> {
   const worker = await startInProcessWorker(config, logger);
   const catalogue = await seedBenchCatalogue(setup.models, 3);
   const token = tokens(config, catalogue);
-  const submitted = await fetch(`${setup.url}/v1/applications`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token.enterprise}`, 'content-type': 'application/json' },
-    body: JSON.stringify(benchRequest),
-  });
-  const { applicationId } = (await submitted.json()) as { applicationId: string };
-  for (let i = 0; ; i += 1) {
-    const doc = await setup.models.applications.findById(applicationId).lean();
-    if (doc?.status === 'in_due_diligence') break;
-    if (i > 300) throw new Error(`application ${applicationId} never reached in_due_diligence (${String(doc?.status)})`);
-    await sleep(100);
-  }
+  const applicationId = await submitMatchedBenchApplication(setup.url, setup.models, token.enterprise);
   await worker.stop();
 
   const api = await spawnChild('api', env);

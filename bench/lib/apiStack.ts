@@ -1,21 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../services/api/app';
-import { allow, signToken } from '../../services/api/auth';
+import { signToken } from '../../services/api/auth';
+import { apiDependencies } from '../../services/api/dependencies';
 import { createReadCache, READ_CACHE_DEFAULTS } from '../../services/api/readCache';
 import type { Config } from '../../adapters/config';
-import { fetchHighWatermarks } from '../../adapters/kafka';
 import { createObjectStore } from '../../adapters/objectStore';
 import type { Logger } from '../../adapters/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
-import { opsRoutes } from '../../services/api/routes/ops';
 import type { Models } from '../../store/models';
+import { findApplicationDoc } from '../../store/readModels';
+import { sleep } from './report';
 import { createTemporalClient } from '../../adapters/temporalClient';
 import { seedTestCatalogue, type TestCatalogue } from '../../test/support/catalogue';
 import { deleteTopic, openBenchStoreAndTopic } from './stack';
 
 // The API with its real dependencies on the bench's private database, topic and task queue, built
-// as services/api/server.ts builds it (live feed, read cache, ops routes, pipeline settings from
-// the environment such as DEALFLOW_SLA_SCALE). The rate limit stays registered (its cost is part of every request) but high enough not to answer 429.
+// as services/api/server.ts builds it (apiDependencies: live feed, read cache, ops routes, pipeline
+// settings from the environment such as DEALFLOW_SLA_SCALE). The rate limit stays registered (its cost is part of every request) but high enough not to answer 429.
 
 export const BENCH_LIMITS = { rateMax: 1_000_000_000, rateWindowMs: 60_000 };
 
@@ -32,19 +33,8 @@ export async function startApiOnly(config: Config, logger: Logger) {
   const objectStore = createObjectStore(config.files);
   await objectStore.ensureBucket().catch(() => undefined);
   const app: FastifyInstance = await buildApp({
-    config,
-    logger,
-    temporal: temporal.client,
-    models,
-    objectStore,
-    readCache,
-    kafkaHealth: async () => void (await admin.describeCluster()),
+    ...apiDependencies({ config, logger, temporal: temporal.client, models, objectStore, connectedAdmin: async () => admin, feed, readCache }),
     limits: BENCH_LIMITS,
-    settings: config.pipeline,
-    opsRoutes: opsRoutes({
-      models, feed, preHandler: allow('ops'),
-      watermarks: async () => ({ topic: config.kafka.topic, highWatermarks: await fetchHighWatermarks(admin, config.kafka.topic) }),
-    }),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
@@ -79,3 +69,22 @@ export const tokens = (config: Config, catalogue: TestCatalogue) => ({
 });
 
 export const benchRequest = { instrument: 'credit_loan', amountCny: 8_000_000, termMonths: 12, purpose: 'New SMT line for automotive sensors' } as const;
+
+/**
+ * Submits benchRequest as the enterprise of `enterpriseToken` through the API at `apiUrl`, and
+ * resolves with its id once the worker has matched it (in due diligence, with its deals).
+ */
+export async function submitMatchedBenchApplication(apiUrl: string, models: Models, enterpriseToken: string): Promise<string> {
+  const submitted = await fetch(`${apiUrl}/v1/applications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${enterpriseToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(benchRequest),
+  });
+  const { applicationId } = (await submitted.json()) as { applicationId: string };
+  for (let i = 0; ; i += 1) {
+    const doc = await findApplicationDoc(models, applicationId);
+    if (doc?.status === 'in_due_diligence') return applicationId;
+    if (i > 300) throw new Error(`application ${applicationId} never reached in_due_diligence (${String(doc?.status)})`);
+    await sleep(100);
+  }
+}

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -23,11 +22,12 @@ import { forumRoutes } from './routes/forums';
 import { healthRoutes } from './routes/health';
 import { institutionRoutes } from './routes/institutions';
 import { registryRoutes } from './routes/registries';
+import { webRoutes } from './web';
 import { httpTracingPlugin } from '../../adapters/tracing';
 
 export type { ApiDeps } from './context';
 
-/** The web pages (`web/` at the top level): plain HTML, CSS and ES modules, served as they are (no build step). */
+/** The web pages (`web/` at the top level): plain HTML, CSS and ES modules, no build step (./web.ts). */
 export const PUBLIC_DIR = path.join(__dirname, '..', '..', 'web');
 
 /**
@@ -113,20 +113,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const context: RouteContext = { deps, limits };
   await app.register(healthRoutes, context);
-  // One route per file found at start (no wildcard), so an unknown path still gets the API's 404.
-  // swagger-ui registered @fastify/static first and decorated the reply already.
-  await app.register(fastifyStatic, {
-    root: PUBLIC_DIR,
-    wildcard: false,
-    decorateReply: false,
-    cacheControl: false,
-    // Pages render API data as text only; the policy keeps it that way should one slip.
-    setHeaders: (reply) => {
-      reply.header('cache-control', 'no-cache');
-      reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
-      reply.header('x-content-type-options', 'nosniff');
-    },
-  });
+  await app.register(webRoutes(PUBLIC_DIR));
   // Mints tokens for anyone who asks: only with NODE_ENV=development or test said explicitly and
   // the API on loopback (adapters/config.ts, `devTokens`).
   if (deps.config.devTokens) await app.register(devRoutes, context);

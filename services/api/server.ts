@@ -1,15 +1,13 @@
-import { createKafka, fetchHighWatermarks } from '../../adapters/kafka';
+import { createKafka } from '../../adapters/kafka';
 import { createObjectStore } from '../../adapters/objectStore';
 import { createMetricsRegistry, startOperationsServer } from '../metrics';
 import { pingMongo } from '../../adapters/mongo';
 import { Closers, openStore, runProcess, stopOnSignals } from '../process';
 import { createTemporalClient } from '../../adapters/temporalClient';
 import { buildApp } from './app';
-import { allow } from './auth';
-import { withTimeout } from '../../adapters/dependencies';
+import { apiDependencies } from './dependencies';
 import { createLiveFeed } from './liveFeed';
 import { createReadCache, READ_CACHE_DEFAULTS } from './readCache';
-import { opsRoutes } from './routes/ops';
 
 // The API process: opens the clients, builds the app, listens, and on SIGINT or SIGTERM stops
 // taking requests, lets the ones in flight finish, then closes the clients.
@@ -36,15 +34,6 @@ runProcess('dealflow-api', async (config, logger) => {
     await adminConnected;
     return admin;
   };
-  // Kafka not answering is a 503 with Retry-After, for readiness and the ops metrics' lag alike.
-  const kafkaHealth = async (): Promise<void> => {
-    await withTimeout(connectedAdmin().then((a) => a.describeCluster()), 2_000, 'kafka', 'describing the Kafka cluster');
-  };
-  const watermarks = async () => ({
-    topic: config.kafka.topic,
-    highWatermarks: await withTimeout(connectedAdmin().then((a) => fetchHighWatermarks(a, config.kafka.topic)), 2_000, 'kafka', 'reading the topic\'s offsets'),
-  });
-
   // Each API process reads the event stream for its own SSE clients (its own consumer group).
   const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger });
   closers.add('ops-feed', () => feed.close());
@@ -58,18 +47,8 @@ runProcess('dealflow-api', async (config, logger) => {
 
   const { models } = store;
   const metrics = createMetricsRegistry('api');
-  const app = await buildApp({
-    config,
-    logger,
-    temporal: temporal.client,
-    models,
-    objectStore,
-    kafkaHealth,
-    settings: config.pipeline,
-    readCache,
-    metrics,
-    opsRoutes: opsRoutes({ models, feed, watermarks, preHandler: allow('ops') }),
-  });
+  const deps = apiDependencies({ config, logger, temporal: temporal.client, models, objectStore, connectedAdmin, feed, readCache });
+  const app = await buildApp({ ...deps, metrics });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url, docs: `${url}/docs`, taskQueue: config.temporal.taskQueue }, 'dealflow API listening');
   // What probes read: Kafka is reported, but its outage alone keeps the process in rotation (every
@@ -83,7 +62,7 @@ runProcess('dealflow-api', async (config, logger) => {
       checks: {
         temporal: () => temporal.client.workflowService.getSystemInfo({}),
         mongo: () => pingMongo(models.applications.db),
-        kafka: kafkaHealth,
+        kafka: deps.kafkaHealth,
         objectStore: () => objectStore.ping(),
       },
       // The API cannot serve without these; Kafka or the object store down makes it `degraded`, still in rotation.

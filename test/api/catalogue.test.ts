@@ -41,7 +41,7 @@ describe('health and docs', () => {
       '/v1/forums', '/v1/forums/{forumId}', '/v1/forums/{forumId}/agenda', '/v1/forums/{forumId}/cancel',
       '/v1/forums/{forumId}/meetings/{meetingId}/confirm', '/v1/forums/{forumId}/meetings/{meetingId}/decline',
       '/v1/forums/{forumId}/meetings/{meetingId}/outcome', '/v1/forums/{forumId}/registrations', '/v1/forums/{forumId}/schedule',
-      '/v1/ops/codec/decode', '/v1/ops/codec/encode',
+      '/v1/ops/codec/decode', '/v1/ops/codec/encode', '/v1/ops/events', '/v1/ops/metrics',
       '/v1/deals', '/v1/deals/{dealId}', '/v1/deals/{dealId}/decision', '/v1/deals/{dealId}/documents', '/v1/deals/{dealId}/documents/{fileId}',
       '/v1/enterprises/{uscc}', '/v1/institutions/{id}', '/v1/institutions/{id}/products/{productId}',
       '/v1/registries/dishonest-debtors/{uscc}', '/v1/registries/recognitions/import', '/v1/registries/recognitions/{uscc}',

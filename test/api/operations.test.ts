@@ -1,11 +1,10 @@
-import type { Worker } from '@temporalio/worker';
 import { createKafka, type ConsumerHandle } from '../../adapters/kafka';
 import { createMetricsRegistry, fetchPrometheusText, startOperationsServer, type OperationsServer } from '../../services/metrics';
 import { pingMongo } from '../../adapters/mongo';
 import { startProjector } from '../../services/ops/projector';
 import { createProjectorMetrics } from '../../services/ops/projectorMetrics';
 import { installTemporalRuntime } from '../../adapters/temporal';
-import { startWorker } from '../../services/worker/startWorker';
+import { startInProcessWorker, type InProcessWorker } from '../support/inProcessWorker';
 import { uniqueSuffix } from '../support/stack';
 import {
   eventually, startApiStack, submitMatchedApplication, type Api, type ApiStack,
@@ -22,7 +21,7 @@ const RUNTIME_METRICS_PORT = 20_000 + Math.floor(Math.random() * 20_000);
 
 let stack: ApiStack;
 let api: Api;
-let worker: { worker: Worker; close: () => Promise<void>; running: Promise<void> };
+let worker: InProcessWorker | undefined;
 let projector: ConsumerHandle & { inGroup(): boolean };
 const servers: Record<'api' | 'worker' | 'ops', OperationsServer> = {} as never;
 
@@ -35,8 +34,7 @@ beforeAll(async () => {
   const mongo = () => pingMongo(models.applications.db);
 
   const workerRegistry = createMetricsRegistry('worker');
-  const started = await startWorker(config, logger, { taskQueue: config.temporal.taskQueue }, { metrics: workerRegistry });
-  worker = { ...started, running: started.worker.run() };
+  worker = await startInProcessWorker(config, logger, { taskQueue: config.temporal.taskQueue }, { metrics: workerRegistry });
 
   const opsRegistry = createMetricsRegistry('ops');
   const kafka = createKafka(config, logger, 'dealflow-ops-test');
@@ -50,7 +48,7 @@ beforeAll(async () => {
     logger,
     registry: workerRegistry,
     extraMetrics: () => fetchPrometheusText(`http://127.0.0.1:${RUNTIME_METRICS_PORT}/metrics`),
-    readiness: { checks: { worker: async () => expect(worker.worker.getState()).toBe('RUNNING'), mongo } },
+    readiness: { checks: { worker: async () => expect(worker?.worker.getState()).toBe('RUNNING'), mongo } },
   });
   servers.ops = await startOperationsServer({
     process: 'ops',
@@ -64,11 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const server of Object.values(servers)) await server.close();
   await projector?.close();
-  if (worker) {
-    if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
-    await worker.running;
-    await worker.close();
-  }
+  await worker?.stop();
   await stack?.close();
 });
 

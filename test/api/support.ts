@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Worker } from '@temporalio/worker';
 import { type EnterpriseProfileInput, type InstitutionInput, type PipelineSettings, type ProductInput, type Region } from '../../schemas';
 import type { Principal } from '../../schemas/http';
 import { buildApp, type ApiDeps } from '../../services/api/app';
 import { signToken } from '../../services/api/auth';
+import { apiDependencies } from '../../services/api/dependencies';
 import { createReadCache, READ_CACHE_DEFAULTS, type ReadCache } from '../../services/api/readCache';
 import type { Config } from '../../adapters/config';
 import { createKafka } from '../../adapters/kafka';
@@ -15,16 +15,17 @@ import { connectMongo } from '../../adapters/mongo';
 import { defineModels, type Models } from '../../store/models';
 import { prepareStore } from '../../store/prepare';
 import { createTemporalClient } from '../../adapters/temporal';
-import { startWorker } from '../../services/worker/startWorker';
+import { startInProcessWorker } from '../support/inProcessWorker';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { randomUscc } from '../support/catalogue';
 import { startedLater } from '../support/startedLater';
 import { callJson, type CallOptions } from '../support/http';
 
 // The API over real HTTP against the local stack, with an in-process worker on a task queue of
-// its own so test files never pick up each other's workflows. Like the API process, each app
-// answers repeated reads from its read cache, told of changes by a live feed of the topic: every
-// test that reads after a change also checks that the cache lets it see the change.
+// its own so test files never pick up each other's workflows. Built as the API process builds it
+// (apiDependencies), each app answers repeated reads from its read cache, told of changes by a
+// live feed of the topic: every test that reads after a change also checks that the cache lets it
+// see the change.
 
 export interface ApiStack {
   config: Config;
@@ -81,21 +82,14 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const feed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: `api-test-feed-${uniqueSuffix()}` });
   const caches: ReadCache[] = [];
   const objectStore = createObjectStore(config.files);
-  const started = options.worker === false ? null : await startWorker(config, logger, { taskQueue });
-  const running = started?.worker.run();
+  const worker = options.worker === false ? null : await startInProcessWorker(config, logger, { taskQueue });
   const apps: Api[] = [];
 
   async function startApp(): Promise<Api> {
     const readCache = createReadCache({ feed, ...READ_CACHE_DEFAULTS, ...(options.readCacheMaxAgeMs ? { maxAgeMs: options.readCacheMaxAgeMs } : {}) });
     caches.push(readCache);
     const app = await buildApp({
-      config,
-      logger,
-      temporal: temporal.client,
-      models,
-      objectStore,
-      readCache,
-      kafkaHealth: async () => void (await admin.describeCluster()),
+      ...apiDependencies({ config, logger, temporal: temporal.client, models, objectStore, connectedAdmin: async () => admin, feed, readCache }),
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
@@ -120,10 +114,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       for (const api of apps) await api.close();
       for (const cache of caches) cache.close();
       await feed.close();
-      if (started && running) {
-        await stopWorker(started.worker, running);
-        await started.close();
-      }
+      await worker?.stop();
       objectStore.close();
       await admin.disconnect();
       await mongo.close();
@@ -170,11 +161,6 @@ export async function startAppWith(stack: ApiStack, overrides: Partial<ApiDeps>)
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return apiOn(app);
-}
-
-async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
-  if (worker.getState() === 'RUNNING') worker.shutdown();
-  await running;
 }
 
 export function apiOn(app: FastifyInstance): Api {

@@ -1,10 +1,9 @@
-import type { Worker } from '@temporalio/worker';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createKafka, type ConsumerHandle } from '../../adapters/kafka';
 import { startTracing, stopTracing } from '../../adapters/tracing';
 import { startProjector } from '../../services/ops/projector';
-import { startWorker } from '../../services/worker/startWorker';
+import { startInProcessWorker, type InProcessWorker } from '../support/inProcessWorker';
 import { applicationWorkflowId } from '../../workflows/messages';
 import { testConfig, uniqueSuffix } from '../support/stack';
 import {
@@ -20,7 +19,7 @@ jest.setTimeout(120_000);
 const exporter = new InMemorySpanExporter();
 let stack: ApiStack;
 let api: Api;
-let worker: { worker: Worker; close: () => Promise<void>; running: Promise<void> };
+let worker: InProcessWorker | undefined;
 let projector: ConsumerHandle;
 
 beforeAll(async () => {
@@ -28,19 +27,14 @@ beforeAll(async () => {
   await startTracing(testConfig(), { serviceName: 'dealflow-trace-test', spanProcessor: new SimpleSpanProcessor(exporter) });
   stack = await startApiStack({ worker: false });
   const { config, logger, models } = stack;
-  const started = await startWorker(config, logger, { taskQueue: config.temporal.taskQueue });
-  worker = { ...started, running: started.worker.run() };
+  worker = await startInProcessWorker(config, logger, { taskQueue: config.temporal.taskQueue });
   projector = await startProjector({ kafka: createKafka(config, logger, 'dealflow-trace-test'), models, logger, topic: config.kafka.topic, groupId: `trace-test-${uniqueSuffix()}` });
   api = await stack.startApp();
 });
 
 afterAll(async () => {
   await projector?.close();
-  if (worker) {
-    if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
-    await worker.running;
-    await worker.close();
-  }
+  await worker?.stop();
   await stack?.close();
   await stopTracing();
 });

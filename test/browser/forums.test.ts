@@ -7,7 +7,7 @@ import { createKafka } from '../../adapters/kafka';
 import { connectMongo } from '../../adapters/mongo';
 import { defineModels } from '../../store/models';
 import { createTemporalClient } from '../../adapters/temporal';
-import { startWorker } from '../../services/worker/startWorker';
+import { startInProcessWorker } from '../support/inProcessWorker';
 import { forumWorkflowId } from '../../workflows/forumMessages';
 import { newUscc, tokenFor } from '../api/support';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
@@ -77,13 +77,8 @@ beforeAll(async () => {
   await admin.connect();
   closers.push(() => admin.disconnect());
   closers.push(() => admin.deleteTopics({ topics: [config.kafka.topic, config.kafka.forumTopic] }).catch(() => {}));
-  const started = await startWorker(config, logger, { taskQueue: config.temporal.taskQueue });
-  const running = started.worker.run();
-  closers.push(async () => {
-    if (started.worker.getState() === 'RUNNING') started.worker.shutdown();
-    await running;
-    await started.close();
-  });
+  const worker = await startInProcessWorker(config, logger, { taskQueue: config.temporal.taskQueue });
+  closers.push(worker.stop);
   const app: FastifyInstance = await buildApp({ config, logger, temporal: temporal.client, models, kafkaHealth: async () => void (await admin.describeCluster()) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   closers.push(() => app.close());

@@ -12,7 +12,7 @@ import { opsRoutes } from '../../services/api/routes/ops';
 import { startProjector } from '../../services/ops/projector';
 import { defineModels } from '../../store/models';
 import { createTemporalClient } from '../../adapters/temporal';
-import { startWorker } from '../../services/worker/startWorker';
+import { startInProcessWorker } from '../support/inProcessWorker';
 import { newUscc, tokenFor } from '../api/support';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 import { launchChromium, shot } from './support';
@@ -84,13 +84,8 @@ beforeAll(async () => {
   closers.push(() => admin.deleteTopics({ topics: [config.kafka.topic] }).catch(() => {}));
 
   // Creates the topic and the indexes of the fresh database.
-  const started = await startWorker(config, logger, { taskQueue });
-  const running = started.worker.run();
-  closers.push(async () => {
-    if (started.worker.getState() === 'RUNNING') started.worker.shutdown();
-    await running;
-    await started.close();
-  });
+  const worker = await startInProcessWorker(config, logger, { taskQueue });
+  closers.push(worker.stop);
   const projector: ConsumerHandle = await startProjector({ kafka, models, logger, topic: config.kafka.topic, groupId: `browser-ops-${suffix}` });
   closers.push(() => projector.close());
   const feed: LiveFeed = createLiveFeed({ kafka, topic: config.kafka.topic, logger, groupId: `browser-feed-${suffix}` });

@@ -3,8 +3,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createObjectStore } from '../../adapters/objectStore';
 import { createTemporalClient } from '../../adapters/temporal';
 import { fileRetentionScheduleId, ensureFileRetentionSchedule } from '../../services/worker/fileRetentionSchedule';
-import { startWorker } from '../../services/worker/startWorker';
 import { findFileRecord, recordUploadStarted, recordUploadStored } from '../../store/files';
+import { startInProcessWorker } from '../support/inProcessWorker';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
 
 // The files' retention as it runs: the Temporal Schedule the worker keeps starts the sweep
@@ -20,9 +20,8 @@ test('the schedule\'s sweep removes an unreferenced file whose time is up and ke
   const store = createObjectStore(config.files);
   await store.ensureBucket();
   const { client, close: closeClient } = await createTemporalClient(config);
-  const started = await startWorker(config, logger, { taskQueue });
-  const running = started.worker.run();
-  const models = started.models;
+  const worker = await startInProcessWorker(config, logger, { taskQueue });
+  const models = worker.models;
   const file = (name: string) => ({
     _id: `file_${randomBytes(16).toString('hex')}`,
     applicationId: `app-retention-${name}`, enterpriseUscc: '91310000MA1FL0007C', kind: 'audit_report' as const, name: `${name}.pdf`,
@@ -51,9 +50,7 @@ test('the schedule\'s sweep removes an unreferenced file whose time is up and ke
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     await store.delete(fresh.objectKey).catch(() => undefined);
     store.close();
-    started.worker.shutdown();
-    await running;
-    await started.close();
+    await worker.stop();
     await closeClient();
   }
 });
