@@ -33,13 +33,15 @@ export function poolOptions(url: string): ConnectOptions {
 
 // One mongoose connection per process. Models are registered on it by their modules, not on the
 // global mongoose, so tests can open and close connections freely.
-export async function connectMongo(config: Config, logger: Logger): Promise<{ connection: Connection; close: () => Promise<void> }> {
+/** `monitorCommands`: the client emits an event per command and per pooled connection taken (services/mongoMetrics.ts). */
+export async function connectMongo(config: Config, logger: Logger, options: { monitorCommands?: boolean } = {}): Promise<{ connection: Connection; close: () => Promise<void> }> {
   const connection = mongoose.createConnection(config.mongo.url, {
     serverSelectionTimeoutMS: 5_000,
     ...poolOptions(config.mongo.url),
     // FerretDB has no index builds in the background; we create indexes explicitly at start.
     autoIndex: false,
     autoCreate: false,
+    monitorCommands: options.monitorCommands ?? false,
   });
   await connection.asPromise();
   logger.info({ component: 'mongo', db: connection.name }, 'connected to MongoDB');

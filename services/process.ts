@@ -1,9 +1,11 @@
 import { ConfigError, loadConfig, type Config } from '../adapters/config';
 import { createLogger, type Logger } from '../adapters/logger';
 import { startTracing, stopTracing } from '../adapters/tracing';
+import type { Registry } from 'prom-client';
 import { connectMongo } from '../adapters/mongo';
 import { defineModels, type Models } from '../store/models';
 import { checkStoreVersion, prepareStore, StoreNotMigrated } from '../store/prepare';
+import { observeMongo } from './mongoMetrics';
 
 // What every long-lived process does the same way: read the config, open the store, close what
 // it opened in reverse on SIGINT or SIGTERM, and report a failed start in one line.
@@ -77,8 +79,10 @@ export function runProcess(name: string, main: (config: Config, logger: Logger) 
  * migration command, tests and benchmarks on their own databases); `checkVersion`, what the
  * long-running processes do instead, fails the start when the migration has not run.
  */
-export async function openStore(config: Config, logger: Logger, options: { prepare: boolean; checkVersion?: boolean }): Promise<{ models: Models; close: () => Promise<void> }> {
-  const mongo = await connectMongo(config, logger);
+/** `metrics`: the process's registry, which then gets the MongoDB command and pool-wait histograms. */
+export async function openStore(config: Config, logger: Logger, options: { prepare: boolean; checkVersion?: boolean; metrics?: Registry }): Promise<{ models: Models; close: () => Promise<void> }> {
+  const mongo = await connectMongo(config, logger, { monitorCommands: options.metrics !== undefined });
+  if (options.metrics) observeMongo(mongo.connection.getClient(), options.metrics);
   try {
     const models = defineModels(mongo.connection);
     if (options.prepare) await prepareStore(models, logger);

@@ -19,7 +19,8 @@ runProcess('dealflow-api', async (config, logger) => {
   closers.add('temporal', temporal.close);
 
   // The migration command prepares the store; the API checks it ran.
-  const store = await openStore(config, logger, { prepare: false, checkVersion: true });
+  const metrics = createMetricsRegistry('api');
+  const store = await openStore(config, logger, { prepare: false, checkVersion: true, metrics });
   closers.add('mongo', store.close);
 
   const kafka = createKafka(config, logger, 'dealflow-api');
@@ -46,7 +47,6 @@ runProcess('dealflow-api', async (config, logger) => {
   await objectStore.ensureBucket().catch((error: unknown) => logger.warn({ err: error, bucket: objectStore.bucket }, 'object store not answering at start; file routes answer 503 until it does'));
 
   const { models } = store;
-  const metrics = createMetricsRegistry('api');
   const deps = apiDependencies({ config, logger, temporal: temporal.client, models, objectStore, connectedAdmin, feed, readCache });
   const app = await buildApp({ ...deps, metrics });
   const url = await app.listen({ host: config.http.host, port: config.http.port });

@@ -9,12 +9,12 @@ import { createProjectorMetrics } from './projectorMetrics';
 // (the consumer's disconnect waits for it), then closes MongoDB.
 runProcess('dealflow-ops', async (config, logger) => {
   const closers = new Closers(logger);
-  const store = await openStore(config, logger, { prepare: false, checkVersion: true });
+  const registry = createMetricsRegistry('ops');
+  const store = await openStore(config, logger, { prepare: false, checkVersion: true, metrics: registry });
   closers.add('mongo', store.close);
 
   const kafka = createKafka(config, logger, `${config.kafka.clientId}-ops`);
   await ensureTopicExists(kafka, config.kafka.topic, config.kafka.topics);
-  const registry = createMetricsRegistry('ops');
   const consumer = await startProjector({ kafka, models: store.models, logger, topic: config.kafka.topic, metrics: createProjectorMetrics(registry) });
   closers.add('kafka-consumer', () => consumer.close());
   // Ready when its consumer is in the group and MongoDB answers: it can project.

@@ -38,7 +38,7 @@ export async function startWorker(config: Config, logger: Logger, overrides: Par
   const close = () => closers.closeAll();
   try {
     const migrate = options.migrateStore ?? true;
-    const { models, close: closeStore } = await openStore(config, logger, { prepare: migrate, checkVersion: !migrate });
+    const { models, close: closeStore } = await openStore(config, logger, { prepare: migrate, checkVersion: !migrate, ...(options.metrics ? { metrics: options.metrics } : {}) });
     closers.add('mongo', closeStore);
 
     const kafka = createKafka(config, logger, 'dealflow-worker');

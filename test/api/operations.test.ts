@@ -90,6 +90,9 @@ test('after one application, each process serves its named series at /metrics an
   expect(sampleSum(apiMetrics.text, 'dealflow_api_read_cache_lookups_total', 'outcome="miss"')).toBeGreaterThan(0);
   expect(apiMetrics.text).toMatch(/^dealflow_api_read_cache_lookups_total\{outcome="hit",process="dealflow-api"\} \d+$/m);
   expect(apiMetrics.text).toMatch(/^nodejs_eventloop_lag_seconds\{process="dealflow-api"\} /m);
+  // The store's share of the wait, per command, and the wait for a pooled connection.
+  expect(sampleSum(apiMetrics.text, 'dealflow_mongo_command_duration_seconds_count', 'command="find",outcome="ok"')).toBeGreaterThan(0);
+  expect(sampleSum(apiMetrics.text, 'dealflow_mongo_pool_wait_seconds_count', 'outcome="ok"')).toBeGreaterThan(0);
 
   const workerMetrics = await eventually(async () => {
     const answer = await get(servers.worker, '/metrics');
@@ -97,6 +100,7 @@ test('after one application, each process serves its named series at /metrics an
   }, 20_000, 'the Temporal runtime exporter to report');
   expect(sampleSum(workerMetrics.text, 'dealflow_worker_record_events_duration_seconds_count', 'outcome="ok"')).toBeGreaterThan(0);
   expect(sampleSum(workerMetrics.text, 'dealflow_worker_record_events_batch_size_sum')).toBeGreaterThan(0);
+  expect(sampleSum(workerMetrics.text, 'dealflow_mongo_command_duration_seconds_count', 'command="update",outcome="ok"')).toBeGreaterThan(0);
   for (const series of ['temporal_workflow_task_schedule_to_start_latency', 'temporal_worker_task_slots_available', 'temporal_sticky_cache_size']) {
     expect(workerMetrics.text).toContain(series);
   }

@@ -12,6 +12,7 @@ import { createObjectStore } from '../../adapters/objectStore';
 import type { Logger } from '../../adapters/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
 import { connectMongo } from '../../adapters/mongo';
+import { observeMongo } from '../../services/mongoMetrics';
 import { defineModels, type Models } from '../../store/models';
 import { prepareStore } from '../../store/prepare';
 import { createTemporalClient } from '../../adapters/temporal';
@@ -72,7 +73,8 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const config = testConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
   const logger = testLogger();
   const temporal = await createTemporalClient(config);
-  const mongo = await connectMongo(config, logger);
+  const mongo = await connectMongo(config, logger, { monitorCommands: options.metrics !== undefined });
+  if (options.metrics) observeMongo(mongo.connection.getClient(), options.metrics);
   const models = defineModels(mongo.connection);
   // As the migration command before a release starts (the worker below would as well; an API-only stack would not).
   await prepareStore(models, logger);
