@@ -128,21 +128,20 @@ function healthyTemporal(): Client {
 /** One request on `agent`; the answer's status, or 'no answer' when none came within `withinMs`. */
 function requestOn(agent: http.Agent, url: string, options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer; withinMs: number }): Promise<number | 'no answer'> {
   return new Promise((resolve, reject) => {
+    const sent = http.request(url, { agent, method: options.method ?? 'GET', headers: options.headers });
     // A timer of its own: a request still queued for the agent's one socket has no socket to time out.
-    let timer: NodeJS.Timeout | undefined;
-    const sent = http.request(url, { agent, method: options.method ?? 'GET', headers: options.headers }, (response) => {
+    const timer = setTimeout(() => {
+      sent.destroy();
+      resolve('no answer');
+    }, options.withinMs);
+    sent.once('response', (response) => {
       response.resume();
       response.once('end', () => {
         clearTimeout(timer);
         resolve(response.statusCode ?? 0);
       });
     });
-    timer = setTimeout(() => {
-      sent.destroy();
-      resolve('no answer');
-    }, options.withinMs);
-    // The server may answer and close while the body is still going out; the answer is what counts.
-    sent.once('error', (error) => (sent.destroyed && !sent.writableFinished ? undefined : reject(error)));
+    sent.once('error', reject);
     sent.end(options.body);
   });
 }
