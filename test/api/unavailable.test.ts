@@ -23,6 +23,14 @@ afterAll(async () => {
   for (const close of opened) await close().catch(() => undefined);
 });
 
+// A bank whose product matches keeps an application open (in due diligence, taking files).
+// Registered before any application is matched: the worker caches the catalogue for 5 s.
+const bank = newInstitutionId();
+beforeAll(async () => {
+  await registerInstitutions(stack, healthy, [bank]);
+  expect((await healthy.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
+});
+
 async function appWith(overrides: Partial<ApiDeps>): Promise<Api> {
   const api = await startAppWith(stack, { limits: { commandTimeoutMs: 3_000, healthTimeoutMs: 1_000 }, ...overrides });
   opened.push(() => api.close());
@@ -154,10 +162,6 @@ test('with the object store down, an upload answers 503 at once, and its connect
   const uscc = newUscc();
   const token = tokenFor(stack.config, { sub: 'u', role: 'enterprise', org: uscc });
   await healthy.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() });
-  // A bank whose product matches keeps the application open (in due diligence): it takes files.
-  const bank = newInstitutionId();
-  await registerInstitutions(stack, healthy, [bank]);
-  await healthy.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: stack.institutionToken(bank), body: product() });
   const { applicationId } = (await healthy.call('POST', '/v1/applications', { token, body: request })).body;
   await untilApplication(healthy, token, applicationId, (view) => (view.status === 'in_due_diligence' ? view : undefined));
 
