@@ -98,7 +98,7 @@ const DISCARD_WITHIN_MS = 30_000;
  * next request the client sends on that keep-alive connection waits behind them for ever. A body
  * that goes on past `maxBytes` or `DISCARD_WITHIN_MS` is cut off with its connection instead.
  */
-export function discardRest(body: Readable, maxBytes: number): void {
+function discardRest(body: Readable, maxBytes: number): void {
   if (body.readableEnded || body.destroyed) return;
   let discarded = 0;
   const cutOff = setTimeout(() => body.destroy(), DISCARD_WITHIN_MS);
