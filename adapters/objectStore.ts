@@ -19,10 +19,18 @@ import { DependencyUnavailable } from './dependencies';
 /** Parts of a multipart upload: the SDK buffers at most `queueSize` of them per upload. */
 const PART_BYTES = 5 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
-/** A request the store does not answer in this time counts as the store being down (503). */
-const REQUEST_TIMEOUT_MS = 15_000;
-/** A read whose answer has not begun in this time is given up: a store that is starting may accept and wait. */
-const FIRST_BYTE_TIMEOUT_MS = 10_000;
+/** Every call is bounded, so a sick store answers 503 soon and never holds a request. */
+export interface ObjectStoreDeadlines {
+  /** Connecting, and waiting for a pooled connection. */
+  connectMs: number;
+  /** A connection that carries nothing either way for this long fails its request, and its body mid-stream. */
+  stallMs: number;
+  /** A call without a body to stream (head, delete, create) has this long for all of it. */
+  callMs: number;
+  /** A read whose answer has not begun in this time is given up: a store that is starting may accept and wait. */
+  firstByteMs: number;
+}
+export const OBJECT_STORE_DEADLINES: ObjectStoreDeadlines = { connectMs: 3_000, stallMs: 15_000, callMs: 10_000, firstByteMs: 10_000 };
 // The SDK logs a failed streaming request with console.warn; the failure is thrown to us anyway and
 // answered (and logged) by the API, so its own log line would only be noise.
 const quietSdkLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -46,7 +54,9 @@ export interface ObjectStore {
   close(): void;
 }
 
-export function createObjectStore(config: FilesConfig): ObjectStore {
+export function createObjectStore(config: FilesConfig, deadlines: ObjectStoreDeadlines = OBJECT_STORE_DEADLINES): ObjectStore {
+  /** The options of a call without a streamed body: aborted when its deadline passes (then a 503). */
+  const callDeadline = (): { abortSignal: AbortSignal } => ({ abortSignal: AbortSignal.timeout(deadlines.callMs) });
   const client = new S3Client({
     endpoint: config.endpoint,
     region: config.region,
@@ -54,7 +64,10 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
     ...(config.credentials ? { credentials: config.credentials } : {}),
     // The API retries nothing itself: a store that is down answers 503 quickly, the client retries.
     maxAttempts: 2,
-    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 },
+    // The SDK's `requestTimeout` only logs a warning unless `throwOnRequestTimeout` is set, and it
+    // would cut off a long upload the client sends slowly: the bounds are the idle connection
+    // (`socketTimeout`, which fails a stalled body too) and each call's own deadline below.
+    requestHandler: { connectionTimeout: deadlines.connectMs, socketTimeout: deadlines.stallMs },
     // Checksums only when the operation requires one: S3-compatible stores differ in what they accept.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
@@ -83,7 +96,9 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
         else await client.send(new PutObjectCommand({ ...params, ContentLength: contentLength }), { abortSignal: abortController.signal });
       } catch (error) {
         // A single-part upload (a small file) is a plain PUT that may already have landed.
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), callDeadline()).catch(() => undefined);
+        // Stopped by its body's failure: the caller knows why (a refusal, the client gone).
+        if (abortController.signal.aborted) throw error;
         throw storeError(error, `uploading ${key}`);
       } finally {
         body.off('error', abort);
@@ -92,7 +107,7 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
     async get(key) {
       // The deadline covers the answer's start only: a long file then streams for as long as it takes.
       const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(), FIRST_BYTE_TIMEOUT_MS);
+      const timer = setTimeout(() => deadline.abort(), deadlines.firstByteMs);
       try {
         const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: deadline.signal });
         const body = answer.Body as Readable;
@@ -102,7 +117,7 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
         await firstBytes(body, deadline.signal);
         return body;
       } catch (error) {
-        if (deadline.signal.aborted) throw new DependencyUnavailable('objectStore', `the object store did not answer reading ${key} within ${FIRST_BYTE_TIMEOUT_MS} ms`, { cause: error });
+        if (deadline.signal.aborted) throw new DependencyUnavailable('objectStore', `the object store did not answer reading ${key} within ${deadlines.firstByteMs} ms`, { cause: error });
         throw storeError(error, `reading ${key}`);
       } finally {
         clearTimeout(timer);
@@ -110,20 +125,20 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
     },
     async delete(key) {
       try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), callDeadline());
       } catch (error) {
         throw storeError(error, `deleting ${key}`);
       }
     },
     async ensureBucket() {
       try {
-        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        await client.send(new HeadBucketCommand({ Bucket: bucket }), callDeadline());
         return;
       } catch (error) {
         if (!isNotFound(error)) throw storeError(error, `looking up bucket ${bucket}`);
       }
       try {
-        await client.send(new CreateBucketCommand({ Bucket: bucket }));
+        await client.send(new CreateBucketCommand({ Bucket: bucket }), callDeadline());
       } catch (error) {
         const code = error instanceof S3ServiceException ? error.name : '';
         if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw storeError(error, `creating bucket ${bucket}`);
@@ -131,7 +146,7 @@ export function createObjectStore(config: FilesConfig): ObjectStore {
     },
     async ping() {
       try {
-        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        await client.send(new HeadBucketCommand({ Bucket: bucket }), callDeadline());
       } catch (error) {
         throw storeError(error, `looking up bucket ${bucket}`);
       }
@@ -153,7 +168,7 @@ export class ObjectMissing extends Error {
 
 /**
  * The store answered with a client error (a missing object): that error as it is. Anything else
- * (no answer, a 5xx, a timeout, a body aborted by the store) means the store is down: 503.
+ * (no answer, a 5xx, a deadline passed, a body aborted by the store) means the store is down: 503.
  */
 function storeError(error: unknown, what: string): Error {
   if (error instanceof S3ServiceException) {
@@ -161,7 +176,6 @@ function storeError(error: unknown, what: string): Error {
     const status = error.$metadata.httpStatusCode ?? 0;
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) return error;
   }
-  if (error instanceof Error && error.name === 'AbortError') return error;
   return new DependencyUnavailable('objectStore', `the object store did not answer ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 

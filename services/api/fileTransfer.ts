@@ -56,14 +56,19 @@ export async function storeUpload(deps: { models: Models; objectStore: ObjectSto
 
   const checks = new FileChecks(files.maxBytes);
   const encryption = encryptFile(files.encryptionKey, fileId);
-  const checked = Readable.from(checks.pass(input.body));
+  // The checks stop reading the request when they refuse it, but never destroy it: that would reset
+  // the connection before the answer (400, 413, 503) is sent.
+  const checked = Readable.from(checks.pass(input.body.iterator({ destroyOnReturn: false })));
   const ciphertext = new PassThrough();
   pipeline(checked, encryption.stream, ciphertext, () => undefined);
   try {
     // AES-GCM's ciphertext is as long as the plaintext: a declared length is the object's length.
     await objectStore.put(objectKey, ciphertext, { ...(input.contentLength !== undefined ? { contentLength: input.contentLength } : {}), metadata: { 'dealflow-file-id': fileId } });
   } catch (error) {
-    input.body.resume(); // the client may still be sending: let it finish into nothing
+    // A store that failed stops reading mid-file: the chain is torn down, and what the client still
+    // sends is read into nothing, so its connection can carry its next request.
+    checked.destroy();
+    discardRest(input.body, files.maxBytes);
     await deleteFileRecord(models, fileId).catch(() => undefined);
     if (checks.refusal) throw checks.refusal;
     if (input.body.readableAborted) throw new ApiError(400, 'upload_interrupted', 'the upload ended before the file was complete; nothing was stored');
@@ -82,6 +87,29 @@ export async function storeUpload(deps: { models: Models; objectStore: ObjectSto
     throw error;
   }
   return { fileId, kind: input.kind, name: input.name, contentType: stored.contentType, size: stored.size, sha256: stored.sha256 };
+}
+
+/** How long the rest of a refused upload may take to arrive before its connection is closed. */
+const DISCARD_WITHIN_MS = 30_000;
+
+/**
+ * Reads the rest of a request body that will not be used, and drops it. An answer sent before the
+ * body has been read leaves the client's unsent bytes on the connection: unless they are read, the
+ * next request the client sends on that keep-alive connection waits behind them for ever. A body
+ * that goes on past `maxBytes` or `DISCARD_WITHIN_MS` is cut off with its connection instead.
+ */
+function discardRest(body: Readable, maxBytes: number): void {
+  if (body.readableEnded || body.destroyed) return;
+  let discarded = 0;
+  const cutOff = setTimeout(() => body.destroy(), DISCARD_WITHIN_MS);
+  cutOff.unref();
+  body.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > maxBytes) body.destroy();
+  });
+  body.once('close', () => clearTimeout(cutOff));
+  // Flows once nothing else reads it (a 'readable' listener of a reader being torn down holds it paused).
+  body.resume();
 }
 
 /** The checks a file passes on its way in: the size cap, the type from its head, the SHA-256 of all of it. */

@@ -1,4 +1,6 @@
+import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
+import { createObjectStore } from '../../adapters/objectStore';
 import mongoose from 'mongoose';
 import { payloadDataConverter } from '../../adapters/payloadCodec';
 import type { ApiDeps } from '../../services/api/app';
@@ -6,7 +8,8 @@ import { allow } from '../../services/api/auth';
 import type { LiveFeed } from '../../services/api/liveFeed';
 import { opsRoutes } from '../../services/api/routes/ops';
 import { defineModels } from '../../store/models';
-import { newUscc, profile, request, startAppWith, tokenFor, untilApplication, useApiStack, type Api } from './support';
+import { pdf } from '../support/sampleFiles';
+import { newInstitutionId, newUscc, product, profile, registerInstitutions, request, startAppWith, tokenFor, untilApplication, useApiStack, type Api } from './support';
 
 // A dependency that is down answers 503 with Retry-After, never 500; readiness names it; an
 // unexpected failure answers a bare 500 without details.
@@ -18,6 +21,14 @@ const opened: (() => Promise<unknown>)[] = [];
 
 afterAll(async () => {
   for (const close of opened) await close().catch(() => undefined);
+});
+
+// A bank whose product matches keeps an application open (in due diligence, taking files).
+// Registered before any application is matched: the worker caches the catalogue for 5 s.
+const bank = newInstitutionId();
+beforeAll(async () => {
+  await registerInstitutions(stack, healthy, [bank]);
+  expect((await healthy.call('PUT', `/v1/institutions/${bank}/products/${bank}-ip`, { token: stack.institutionToken(bank), body: product() })).status).toBe(200);
 });
 
 async function appWith(overrides: Partial<ApiDeps>): Promise<Api> {
@@ -121,3 +132,51 @@ function healthyTemporal(): Client {
   opened.push(() => connection.close());
   return new Client({ connection, namespace: stack.config.temporal.namespace, dataConverter: payloadDataConverter(stack.config) });
 }
+
+/** One request on `agent`; the answer's status, or 'no answer' when none came within `withinMs`. */
+function requestOn(agent: http.Agent, url: string, options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer; withinMs: number }): Promise<number | 'no answer'> {
+  return new Promise((resolve, reject) => {
+    const sent = http.request(url, { agent, method: options.method ?? 'GET', headers: options.headers });
+    // A timer of its own: a request still queued for the agent's one socket has no socket to time out.
+    const timer = setTimeout(() => {
+      sent.destroy();
+      resolve('no answer');
+    }, options.withinMs);
+    sent.once('response', (response) => {
+      response.resume();
+      response.once('end', () => {
+        clearTimeout(timer);
+        resolve(response.statusCode ?? 0);
+      });
+    });
+    sent.once('error', reject);
+    sent.end(options.body);
+  });
+}
+
+test('with the object store down, an upload answers 503 at once, and its connection carries the next request', async () => {
+  // Nothing listens on port 1: every object store call fails to connect.
+  const objectStore = createObjectStore({ ...stack.config.files, endpoint: 'http://127.0.0.1:1' });
+  opened.push(async () => objectStore.close());
+  const api = await appWith({ objectStore });
+  const uscc = newUscc();
+  const token = tokenFor(stack.config, { sub: 'u', role: 'enterprise', org: uscc });
+  await healthy.call('PUT', `/v1/enterprises/${uscc}`, { token, body: profile() });
+  const { applicationId } = (await healthy.call('POST', '/v1/applications', { token, body: request })).body;
+  await untilApplication(healthy, token, applicationId, (view) => (view.status === 'in_due_diligence' ? view : undefined));
+
+  // One keep-alive connection, as a client's pool reuses it: the upload's answer comes before the
+  // server has read its body; unless the API reads the rest (or closes), the next request on that
+  // connection waits behind the unread bytes for ever.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  opened.push(async () => agent.destroy());
+  const body = pdf(6 * 1024 * 1024);
+  const uploaded = await requestOn(agent, `${api.baseUrl}/v1/applications/${applicationId}/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf', 'content-length': body.length, 'x-document-kind': 'audit_report', 'x-file-name': 'audit.pdf' },
+    body,
+    withinMs: 10_000,
+  });
+  expect(uploaded).toBe(503);
+  expect(await requestOn(agent, `${api.baseUrl}/v1/applications/${applicationId}`, { headers: { authorization: `Bearer ${token}` }, withinMs: 10_000 })).toBe(200);
+});

@@ -78,6 +78,18 @@ export const fileRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
     }));
   }
 
+  /**
+   * The record's file, read from the store for this answer. The store's stream is destroyed when
+   * the answer closes, however it ends (sent, failed before sending, the client gone): an unread
+   * stream would hold one of the store client's connections for ever.
+   */
+  async function openFor(reply: FastifyReply, record: StoredFileRecord): Promise<{ stream: Readable; abort: () => void }> {
+    const opened = await openStoredFile({ objectStore: storeOf(deps.objectStore), files }, record);
+    if (reply.raw.destroyed) opened.abort();
+    else reply.raw.once('close', opened.abort);
+    return opened;
+  }
+
   async function sendFile(reply: FastifyReply, record: StoredFileRecord, opened: { stream: Readable }): Promise<FastifyReply> {
     return reply
       .header('content-type', record.contentType)
@@ -133,7 +145,7 @@ export const fileRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
     const application = await ownApplication(principalOf(request), request.params.id);
     const record = await findStoredFile(models, request.params.fileId);
     if (!record || record.applicationId !== application._id) throw notFound(`file ${request.params.fileId} not found`);
-    return sendFile(reply, record, await openStoredFile({ objectStore: storeOf(deps.objectStore), files }, record));
+    return sendFile(reply, record, await openFor(reply, record));
   });
 
   app.get('/deals/:dealId/documents', {
@@ -166,7 +178,7 @@ export const fileRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, { dep
     const record = await findStoredFile(models, request.params.fileId);
     if (!record || record.applicationId !== deal.applicationId) throw notFound(`file ${request.params.fileId} not found in deal ${deal._id}`);
     // The store answers first: a download that cannot be served is not recorded.
-    const opened = await openStoredFile({ objectStore: storeOf(deps.objectStore), files }, record);
+    const opened = await openFor(reply, record);
     try {
       await runCommand(temporal, deal.applicationId, recordDownloadUpdate, [{
         dealId: deal._id,
