@@ -124,13 +124,7 @@ export async function createProducer(kafka: Kafka): Promise<EventProducer> {
     };
   };
   // The first session opens now, so that a process fails at start on a broker it cannot use.
-  const first = await open();
-  let opened = false;
-  return serialProducer(async () => {
-    if (opened) return open();
-    opened = true;
-    return first;
-  });
+  return serialProducer(open, { first: await open() });
 }
 
 export interface ConsumerHandle {

@@ -34,11 +34,13 @@ const REQUEST_BYTES = 512 * 1024;
 /**
  * Serialises sends through sessions opened by `open`: sends that arrive while a request is in
  * flight are coalesced into the next request (in arrival order, so each key keeps its order), and
- * after a request fails its session is closed and the next request opens a new one.
+ * after a request fails its session is closed and the next request opens a new one. `first`: a
+ * session already open (the caller's check at start), used and closed like the ones it opens.
  */
-export function serialProducer(open: () => Promise<ProducerSession>, requestBytes = REQUEST_BYTES): SerialProducer {
+export function serialProducer(open: () => Promise<ProducerSession>, options: { first?: ProducerSession; requestBytes?: number } = {}): SerialProducer {
+  const requestBytes = options.requestBytes ?? REQUEST_BYTES;
   const queue: Pending[] = [];
-  let session: Promise<ProducerSession> | null = null;
+  let session: Promise<ProducerSession> | null = options.first ? Promise.resolve(options.first) : null;
   let pumping: Promise<void> | null = null;
   let closed = false;
 

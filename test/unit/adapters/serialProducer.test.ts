@@ -113,7 +113,7 @@ test('a request holds at most its byte budget, but a larger send still goes alon
       if (sizes.length === 1) await new Promise<void>((resolve) => { release = resolve; });
     },
     close: async () => undefined,
-  }), 20);
+  }), { requestBytes: 20 });
 
   const sends = [producer.send('t', [message('0')])];
   sends.push(producer.send('t', [message('x'.repeat(30))]), producer.send('t', [message('aaaa')]), producer.send('t', [message('bbbb')]), producer.send('t', [message('cccc')]));
@@ -136,4 +136,18 @@ test('a producer that cannot open refuses the send, and the next send tries agai
   await expect(producer.send('t', [message('2')])).resolves.toBeUndefined();
   await producer.close();
   await expect(producer.send('t', [message('3')])).rejects.toThrow('closed');
+});
+
+test('a session opened before any send is the one sends use, and closing closes it even when nothing was sent', async () => {
+  const closed: string[] = [];
+  const session = (name: string): ProducerSession => ({ sendBatch: async () => undefined, close: async () => { closed.push(name); } });
+  let opened = 0;
+  const idle = serialProducer(async () => { opened += 1; return session('opened'); }, { first: session('first') });
+  await idle.close();
+  expect({ opened, closed }).toEqual({ opened: 0, closed: ['first'] });
+
+  const used = serialProducer(async () => { opened += 1; return session('opened'); }, { first: session('first again') });
+  await used.send('t', [message('1')]);
+  await used.close();
+  expect({ opened, closed }).toEqual({ opened: 0, closed: ['first', 'first again'] });
 });
