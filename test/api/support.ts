@@ -11,10 +11,8 @@ import { createKafka } from '../../adapters/kafka';
 import { createObjectStore } from '../../adapters/objectStore';
 import type { Logger } from '../../adapters/logger';
 import { createLiveFeed } from '../../services/api/liveFeed';
-import { connectMongo } from '../../adapters/mongo';
-import { observeMongo } from '../../services/mongoMetrics';
-import { defineModels, type Models } from '../../store/models';
-import { prepareStore } from '../../store/prepare';
+import { openStore } from '../../services/process';
+import type { Models } from '../../store/models';
 import { createTemporalClient } from '../../adapters/temporal';
 import { startInProcessWorker } from '../support/inProcessWorker';
 import { testConfig, testLogger, uniqueSuffix } from '../support/stack';
@@ -73,11 +71,10 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const config = testConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
   const logger = testLogger();
   const temporal = await createTemporalClient(config);
-  const mongo = await connectMongo(config, logger, { monitorCommands: options.metrics !== undefined });
-  if (options.metrics) observeMongo(mongo.connection.getClient(), options.metrics);
-  const models = defineModels(mongo.connection);
-  // As the migration command before a release starts (the worker below would as well; an API-only stack would not).
-  await prepareStore(models, logger);
+  // Prepared as the migration command does before a release starts (the worker below would as
+  // well; an API-only stack would not), and with the process's MongoDB metrics when given a registry.
+  const store = await openStore(config, logger, { prepare: true, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const { models } = store;
   const kafka = createKafka(config, logger, 'dealflow-api-test');
   const admin = kafka.admin();
   await admin.connect();
@@ -119,7 +116,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       await worker?.stop();
       objectStore.close();
       await admin.disconnect();
-      await mongo.close();
+      await store.close();
       await temporal.close();
     },
   };
